@@ -29,7 +29,10 @@ public sealed class GatedLoraLinear : nn.Module<Tensor, Tensor>
     private Tensor _gates;
 
     private readonly Dropout? _dropout;
-    private Tensor _scaledGates;
+
+    // s * g, folded into the rank-r product in forward (torchsharp-facts.md). Held outside a Tensor field so that
+    // RegisterComponents does not register it as a buffer.
+    private readonly ScaledGates _scaled = new();
 
     /// <summary>Wraps <paramref name="baseLayer"/> (frozen here) with a rank-<paramref name="rank"/> adapter.</summary>
     public GatedLoraLinear(Linear baseLayer, int rank, double alpha, double dropout, Generator? generator = null)
@@ -56,9 +59,9 @@ public sealed class GatedLoraLinear : nn.Module<Tensor, Tensor>
         }
 
         _gates = ones(rank, dtype: weight.dtype);
-        _scaledGates = _gates * Scale;
         _dropout = dropout > 0 ? nn.Dropout(dropout) : null;
         RegisterComponents();
+        RefreshScaledGates();
     }
 
     /// <summary>Input features of the wrapped layer.</summary>
@@ -89,7 +92,14 @@ public sealed class GatedLoraLinear : nn.Module<Tensor, Tensor>
     public Parameter LoraB => _loraB.weight!;
 
     /// <summary>Gate of every physical rank.</summary>
-    public bool[] Gates => _gates.data<float>().Select(v => v != 0).ToArray();
+    public bool[] Gates
+    {
+        get
+        {
+            using var g = _gates.to(ScalarType.Float32, CPU);
+            return g.data<float>().Select(v => v != 0).ToArray();
+        }
+    }
 
     /// <summary>The gate buffer as a tensor (r entries of 0 or 1).</summary>
     public Tensor GateTensor => _gates;
@@ -106,7 +116,7 @@ public sealed class GatedLoraLinear : nn.Module<Tensor, Tensor>
         using var scope = NewDisposeScope();
         var x = _dropout is not null && training ? _dropout.forward(input) : input;
         var ax = F.linear(x, _loraA.weight!);
-        ax.mul_(_scaledGates);
+        ax.mul_(_scaled.Value!);
         y.add_(F.linear(ax, _loraB.weight!));
         return y;
     }
@@ -195,7 +205,7 @@ public sealed class GatedLoraLinear : nn.Module<Tensor, Tensor>
         var newGates = (gates ?? ones(rank)).to(_gates.dtype).detach().clone();
         _gates.Dispose();
         _gates = newGates;
-        register_buffer("lora_gate", _gates);
+        ConditionallyRegisterBuffer("lora_gate", _gates);
         RefreshScaledGates();
     }
 
@@ -204,7 +214,7 @@ public sealed class GatedLoraLinear : nn.Module<Tensor, Tensor>
     {
         if (disposing)
         {
-            _scaledGates.Dispose();
+            _scaled.Value?.Dispose();
         }
 
         base.Dispose(disposing);
@@ -221,7 +231,12 @@ public sealed class GatedLoraLinear : nn.Module<Tensor, Tensor>
 
     private void RefreshScaledGates()
     {
-        _scaledGates.Dispose();
-        _scaledGates = _gates * Scale;
+        _scaled.Value?.Dispose();
+        _scaled.Value = (_gates * Scale).DetachFromDisposeScope();
+    }
+
+    private sealed class ScaledGates
+    {
+        public Tensor? Value { get; set; }
     }
 }
