@@ -1,3 +1,4 @@
+using ALoRA.Engine.Runtime;
 using TorchSharp;
 using TorchSharp.Modules;
 using TorchSharp.Utils;
@@ -117,7 +118,7 @@ public sealed class GatedLoraLinear : nn.Module<Tensor, Tensor>
         var x = _dropout is not null && training ? _dropout.forward(input) : input;
         var ax = F.linear(x, _loraA.weight!);
         ax.mul_(_scaled.Value!);
-        y.add_(F.linear(ax, _loraB.weight!));
+        y.add_(F.linear(ax, _loraB.weight!), CachedScalars.One);
         return y;
     }
 
@@ -165,6 +166,7 @@ public sealed class GatedLoraLinear : nn.Module<Tensor, Tensor>
 
         using (no_grad())
         {
+            using var scope = NewDisposeScope();
             using var newRows = NewARows(count, generator);
             using var zeros = torch.zeros(OutFeatures, count, dtype: LoraB.dtype, device: LoraB.device);
             using var onesG = ones(count, dtype: _gates.dtype, device: _gates.device);
@@ -183,6 +185,7 @@ public sealed class GatedLoraLinear : nn.Module<Tensor, Tensor>
 
         using (no_grad())
         {
+            using var scope = NewDisposeScope();
             using var idx = tensor(keep.Select(i => (long)i).ToArray(), device: LoraA.device);
             ReplaceWeights(LoraA.index_select(0, idx), LoraB.index_select(1, idx), _gates.index_select(0, idx));
         }
@@ -200,9 +203,15 @@ public sealed class GatedLoraLinear : nn.Module<Tensor, Tensor>
 
         var rank = a.shape[0];
         var requiresGrad = LoraA.requires_grad;
-        _loraA.weight = new Parameter(a.to(LoraA.dtype).detach().contiguous(), requiresGrad);
-        _loraB.weight = new Parameter(b.to(LoraB.dtype).detach().contiguous(), requiresGrad);
+        using var scope = NewDisposeScope();
+        var newA = new Parameter(a.to(LoraA.dtype).detach().contiguous().clone(), requiresGrad);
+        var newB = new Parameter(b.to(LoraB.dtype).detach().contiguous().clone(), requiresGrad);
         var newGates = (gates ?? ones(rank)).to(_gates.dtype).detach().clone();
+        newA.DetachFromDisposeScope();
+        newB.DetachFromDisposeScope();
+        newGates.DetachFromDisposeScope();
+        _loraA.weight = newA;
+        _loraB.weight = newB;
         _gates.Dispose();
         _gates = newGates;
         ConditionallyRegisterBuffer("lora_gate", _gates);
@@ -224,9 +233,10 @@ public sealed class GatedLoraLinear : nn.Module<Tensor, Tensor>
     {
         // PEFT: kaiming_uniform_(a=sqrt(5)) on (r x in) => U(-1/sqrt(in), 1/sqrt(in)); fan_in is `in` for any r.
         var bound = 1.0 / Math.Sqrt(InFeatures);
+        using var scope = NewDisposeScope();
         var rows = empty(count, InFeatures, dtype: ScalarType.Float32);
         rows.uniform_(-bound, bound, generator);
-        return rows.to(_baseLayer.weight!.dtype);
+        return rows.to(_baseLayer.weight!.dtype, _baseLayer.weight!.device).MoveToOuterDisposeScope();
     }
 
     private void RefreshScaledGates()

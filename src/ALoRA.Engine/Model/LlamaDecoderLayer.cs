@@ -1,3 +1,4 @@
+using ALoRA.Engine.Runtime;
 using TorchSharp;
 using TorchSharp.Utils;
 using static TorchSharp.torch;
@@ -36,8 +37,8 @@ public sealed class LlamaDecoderLayer : nn.Module<Tensor, Tensor>
     {
         // One dispose scope per block: temporaries die here, only the block output leaves (torchsharp-facts.md).
         using var scope = NewDisposeScope();
-        var h = x + _selfAttn.forward(_inputLayerNorm.forward(x));
+        var h = x.add(_selfAttn.forward(_inputLayerNorm.forward(x)), CachedScalars.One);
         // Not in place: the norm saved h for the backward pass.
-        return (h + _mlp.forward(_postAttentionLayerNorm.forward(h))).MoveToOuterDisposeScope();
+        return h.add(_mlp.forward(_postAttentionLayerNorm.forward(h)), CachedScalars.One).MoveToOuterDisposeScope();
     }
 }

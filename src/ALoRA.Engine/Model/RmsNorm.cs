@@ -11,14 +11,14 @@ public sealed class RmsNorm : nn.Module<Tensor, Tensor>
     [ComponentName(Name = "weight")]
     private readonly Parameter _weight;
 
-    private readonly double _eps;
+    private readonly Scalar _eps;
 
     /// <summary>Creates the norm over the last dimension of size <paramref name="dim"/>.</summary>
     public RmsNorm(long dim, double eps, ScalarType dtype)
         : base(nameof(RmsNorm))
     {
         _weight = new Parameter(ones(dim, dtype: dtype), requires_grad: false);
-        _eps = eps;
+        _eps = eps.ToScalar();
         RegisterComponents();
     }
 

@@ -1,3 +1,4 @@
+using ALoRA.Engine.Runtime;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -49,7 +50,7 @@ public sealed class RotaryEmbedding : IDisposable
         var sin = _sin.narrow(0, 0, seq);
         var half = x.shape[3] / 2;
         var rotated = cat([x.narrow(3, half, half).neg(), x.narrow(3, 0, half)], 3);
-        return (x * cos).add_(rotated.mul_(sin)).MoveToOuterDisposeScope();
+        return (x * cos).add_(rotated.mul_(sin), CachedScalars.One).MoveToOuterDisposeScope();
     }
 
     /// <inheritdoc />

@@ -32,8 +32,13 @@ public static class SafeTensorsWriter
             foreach (var name in names)
             {
                 var t = tensors[name];
-                using var cpu = t.detach().cpu().contiguous();
-                var bytes = cpu.numel() == 0 ? [] : cpu.bytes.ToArray();
+                byte[] bytes;
+                using (var scope = NewDisposeScope())
+                {
+                    var cpu = t.detach().cpu().contiguous();
+                    bytes = cpu.numel() == 0 ? [] : cpu.bytes.ToArray();
+                }
+
                 payloads.Add(bytes);
                 json.WriteStartObject(name);
                 json.WriteString("dtype", SafeTensorsDType.FromScalarType(t.dtype));

@@ -34,9 +34,9 @@ public sealed class SafeTensorsFileTests : IDisposable
         SafeTensorsWriter.Write(path, new Dictionary<string, Tensor> { ["a"] = a, ["b"] = b, ["c"] = c }, new Dictionary<string, string> { ["format"] = "pt" });
         using var file = SafeTensorsFile.Open(path);
         Assert.Equal("pt", file.Metadata["format"]);
-        Assert.True(equal(a, file.Read("a")).item<bool>());
-        Assert.True(equal(b, file.Read("b")).item<bool>());
-        Assert.True(equal(c, file.Read("c")).item<bool>());
+        Assert.True(TensorAssert.Same(a, file.Read("a")));
+        Assert.True(TensorAssert.Same(b, file.Read("b")));
+        Assert.True(TensorAssert.Same(c, file.Read("c")));
         Assert.Equal("BF16", file.Tensors["c"].DType);
         Assert.Empty(Directory.GetFiles(_dir, "*.tmp"));
     }

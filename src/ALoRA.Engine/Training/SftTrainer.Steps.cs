@@ -1,0 +1,108 @@
+using System.Diagnostics;
+using ALoRA.Engine.Lora;
+using ALoRA.Engine.Runtime;
+using static TorchSharp.torch;
+
+namespace ALoRA.Engine.Training;
+
+/// <summary>The step, evaluation and finish phases of <see cref="SftTrainer"/>.</summary>
+public sealed partial class SftTrainer
+{
+    private void RunOneStep(IProgress<TrainingEvent>? progress)
+    {
+        if (_planEpoch != State.Epoch)
+        {
+            _plan = _data.Sampler.PlanEpoch(State.Epoch);
+            _planEpoch = State.Epoch;
+        }
+
+        var batch = _data.TrainBatch(_plan![State.BatchInEpoch]);
+        var lr = _schedule.LearningRate(State.Step);
+        var sw = Stopwatch.StartNew();
+        double loss;
+        using (var scope = NewDisposeScope())
+        {
+            var lossTensor = CausalLmLoss.Mean(_model, batch, _device);
+            lossTensor.backward();
+            loss = lossTensor.item<float>();
+            nn.utils.clip_grad_norm_(_optimizer.Parameters, _options.MaxGradNorm);
+        }
+
+        if (!double.IsFinite(loss))
+        {
+            throw new InvalidOperationException($"training diverged: loss is {loss} at step {State.Step + 1} (epoch {State.Epoch}); lower learning_rate");
+        }
+
+        _optimizer.Step(lr);
+        _optimizer.ZeroGrad();
+        sw.Stop();
+
+        var tokens = batch.Lengths.Sum();
+        State.Step++;
+        State.BatchInEpoch++;
+        State.StepLosses.Add(loss);
+        State.TrainSeconds += sw.Elapsed.TotalSeconds;
+        State.TokensProcessed += tokens;
+        progress?.Report(new TrainingEvent(TrainingEventKind.Step, State.Step, State.Epoch, TotalSteps, loss, lr, tokens / sw.Elapsed.TotalSeconds));
+
+        if (State.BatchInEpoch >= _plan.Count)
+        {
+            progress?.Report(new TrainingEvent(TrainingEventKind.EpochEnd, State.Step, State.Epoch, TotalSteps));
+            State.Epoch++;
+            State.BatchInEpoch = 0;
+        }
+
+        if (State.Step % _options.EvalEverySteps == 0 || State.Step >= TotalSteps)
+        {
+            EvaluateDev(progress);
+        }
+
+        if (_checkpointRoot is not null && _options.CheckpointEverySteps is { } every && State.Step % every == 0)
+        {
+            SaveCheckpoint(progress);
+        }
+    }
+
+    private void EvaluateDev(IProgress<TrainingEvent>? progress)
+    {
+        var (devLoss, metric) = Evaluator.Evaluate(_model, _data.Dev, _device);
+        State.LastEvaluatedStep = State.Step;
+        var evaluation = new TrainingEvent(TrainingEventKind.Evaluation, State.Step, State.Epoch, TotalSteps, DevLoss: devLoss, Metric: metric);
+        State.Evaluations.Add(evaluation);
+        if (devLoss < State.BestDevLoss || _best is null)
+        {
+            State.BestDevLoss = devLoss;
+            State.BestStep = State.Step;
+            State.BestDevMetric = metric;
+            State.EvaluationsWithoutImprovement = 0;
+            SetBest(AdapterWeights.Capture(_model));
+        }
+        else if (++State.EvaluationsWithoutImprovement >= _options.Patience)
+        {
+            State.EarlyStopped = true;
+        }
+
+        progress?.Report(evaluation);
+    }
+
+    private TrainingResult Finish(IProgress<TrainingEvent>? progress)
+    {
+        if (State.LastEvaluatedStep != State.Step)
+        {
+            EvaluateDev(progress);
+        }
+
+        var finalParameters = AdapterWeights.ActiveParameterCount(_model);
+        if (_best is not null)
+        {
+            AdapterWeights.Apply(_model, _best);
+        }
+
+        var (testLoss, testMetric) = Evaluator.Evaluate(_model, _data.Test, _device);
+        progress?.Report(new TrainingEvent(TrainingEventKind.Test, State.Step, State.Epoch, TotalSteps, DevLoss: testLoss, Metric: testMetric));
+        return new TrainingResult(
+            State.Step, TotalSteps, State.EarlyStopped, State.BestStep, State.BestDevLoss, State.BestDevMetric, testLoss, testMetric,
+            InitialTrainableParameters, finalParameters, State.TrainSeconds, _wall.Elapsed.TotalSeconds,
+            State.TokensProcessed / Math.Max(1e-9, State.TrainSeconds), ProcessMemory.PeakResidentBytes());
+    }
+}

@@ -1,0 +1,191 @@
+using System.Diagnostics;
+using ALoRA.Engine.Checkpoints;
+using ALoRA.Engine.Lora;
+using ALoRA.Engine.Model;
+using ALoRA.Engine.Runtime;
+using static TorchSharp.torch;
+
+namespace ALoRA.Engine.Training;
+
+/// <summary>
+/// Supervised fine-tuning of the adapters (alora.md section 5): AdamW on adapter parameters only, linear decay
+/// with warm-up, gradient clipping, dev evaluation every N steps with early stopping on dev loss, the best
+/// checkpoint tested at the end. Deterministic on CPU for a given seed; resumable from a checkpoint to the same
+/// losses and weights; cancellable between steps.
+/// </summary>
+public sealed partial class SftTrainer : IDisposable
+{
+    private readonly LlamaForCausalLM _model;
+    private readonly TrainingData _data;
+    private readonly TrainingOptions _options;
+    private readonly string? _checkpointRoot;
+    private readonly Device _device;
+    private readonly LinearWarmupSchedule _schedule;
+    private readonly Stopwatch _wall = new();
+    private LoraAdamW _optimizer;
+    private Dictionary<string, Tensor>? _best;
+    private IReadOnlyList<int[]>? _plan;
+    private int _planEpoch = -1;
+
+    /// <summary>Sets up training of <paramref name="model"/>'s adapters on <paramref name="data"/>.</summary>
+    /// <param name="checkpointRoot">Directory for resumable checkpoints, or null for none.</param>
+    public SftTrainer(LlamaForCausalLM model, TrainingData data, TrainingOptions options, string? checkpointRoot = null)
+    {
+        options.Validate();
+        if (model.Adapters.Count == 0)
+        {
+            throw new ArgumentException("the model has no adapters to train (load it with a LoRA configuration)", nameof(model));
+        }
+
+        _model = model;
+        _data = data;
+        _options = options;
+        _checkpointRoot = checkpointRoot;
+        _device = model.Decoder.EmbedTokens.weight!.device;
+        StepsPerEpoch = data.Sampler.BatchesPerEpoch;
+        TotalSteps = Math.Min(options.MaxSteps ?? int.MaxValue, options.MaxEpochs * StepsPerEpoch);
+        _schedule = LinearWarmupSchedule.FromRatio(options.LearningRate, TotalSteps, options.WarmupRatio);
+        manual_seed(options.Seed);
+        _optimizer = CreateOptimizer();
+        InitialTrainableParameters = AdapterWeights.ActiveParameterCount(model);
+        _model.train();
+    }
+
+    /// <summary>Position and history of the run.</summary>
+    public TrainerState State { get; private set; } = new();
+
+    /// <summary>Batches per epoch.</summary>
+    public int StepsPerEpoch { get; }
+
+    /// <summary>Optimizer steps the schedule plans (max epochs x steps per epoch, or max steps).</summary>
+    public int TotalSteps { get; }
+
+    /// <summary>Adapter parameters over active ranks when training started.</summary>
+    public long InitialTrainableParameters { get; }
+
+    /// <summary>True when the schedule is done or patience ran out.</summary>
+    public bool IsFinished => State.Step >= TotalSteps || State.EarlyStopped;
+
+    /// <summary>The optimizer (its moments are part of checkpoints).</summary>
+    public LoraAdamW Optimizer => _optimizer;
+
+    /// <summary>Identifies the run configuration; a checkpoint only resumes a run with the same fingerprint.</summary>
+    public string Fingerprint =>
+        $"train={_data.Train.Count};batch={_data.Sampler.BatchSize};total={TotalSteps};warmup={_schedule.WarmupSteps};" +
+        $"lr={_options.LearningRate:R};seed={_options.Seed};max_len={_options.MaxSequenceLength};eval_every={_options.EvalEverySteps}";
+
+    /// <summary>Trains to the end, restores the best dev checkpoint and evaluates it on test.</summary>
+    /// <exception cref="OperationCanceledException">Cancelled between steps (a checkpoint is written first when a root is set).</exception>
+    public TrainingResult Train(IProgress<TrainingEvent>? progress = null, CancellationToken cancellationToken = default)
+    {
+        RunUntil(int.MaxValue, progress, cancellationToken);
+        return Finish(progress);
+    }
+
+    /// <summary>Trains until <paramref name="step"/> steps are done or the run is finished, whichever comes first.</summary>
+    public void RunUntil(int step, IProgress<TrainingEvent>? progress = null, CancellationToken cancellationToken = default)
+    {
+        _wall.Start();
+        try
+        {
+            while (!IsFinished && State.Step < step)
+            {
+                if (cancellationToken.IsCancellationRequested)
+                {
+                    if (_checkpointRoot is not null)
+                    {
+                        SaveCheckpoint(progress);
+                    }
+
+                    cancellationToken.ThrowIfCancellationRequested();
+                }
+
+                RunOneStep(progress);
+            }
+        }
+        finally
+        {
+            _wall.Stop();
+        }
+    }
+
+    /// <summary>Writes a resumable checkpoint under the checkpoint root; returns its directory.</summary>
+    public string SaveCheckpoint(IProgress<TrainingEvent>? progress = null)
+    {
+        var root = _checkpointRoot ?? throw new InvalidOperationException("no checkpoint directory was configured");
+        var (moments, steps) = _optimizer.StateDict();
+        using var rng = get_rng_state();
+        var adapter = AdapterWeights.Capture(_model);
+        try
+        {
+            var dir = TrainingCheckpoint.Save(root, new TrainingCheckpoint.Contents(
+                new CheckpointManifest { Fingerprint = Fingerprint, OptimizerSteps = steps, State = State },
+                adapter, moments, rng, _best));
+            progress?.Report(new TrainingEvent(TrainingEventKind.Checkpoint, State.Step, State.Epoch, TotalSteps));
+            return dir;
+        }
+        finally
+        {
+            DisposeAll(adapter);
+        }
+    }
+
+    /// <summary>Restores adapters, optimizer moments, RNG, data position and history from a checkpoint directory.</summary>
+    /// <exception cref="InvalidDataException">The checkpoint belongs to a different run configuration or is damaged.</exception>
+    public void Resume(string checkpointDir)
+    {
+        var contents = TrainingCheckpoint.Load(checkpointDir);
+        try
+        {
+            if (contents.Manifest.Fingerprint != Fingerprint)
+            {
+                throw new InvalidDataException(
+                    $"{checkpointDir} was written by a different run configuration ({contents.Manifest.Fingerprint}); this run is {Fingerprint}");
+            }
+
+            AdapterWeights.Apply(_model, contents.Adapter);
+            _optimizer.Dispose();
+            _optimizer = CreateOptimizer();
+            _optimizer.LoadStateDict(contents.OptimizerMoments, contents.Manifest.OptimizerSteps);
+            set_rng_state(contents.RngState);
+            State = contents.Manifest.State;
+            SetBest(contents.BestAdapter);
+            _plan = null;
+            _planEpoch = -1;
+        }
+        finally
+        {
+            DisposeAll(contents.Adapter);
+            DisposeAll(contents.OptimizerMoments);
+            contents.RngState.Dispose();
+        }
+    }
+
+    /// <inheritdoc />
+    public void Dispose()
+    {
+        _optimizer.Dispose();
+        SetBest(null);
+    }
+
+    private LoraAdamW CreateOptimizer() =>
+        new(_model.TrainableParameters(), _options.AdamBeta1, _options.AdamBeta2, _options.AdamEpsilon, _options.WeightDecay);
+
+    private void SetBest(Dictionary<string, Tensor>? best)
+    {
+        if (_best is not null)
+        {
+            DisposeAll(_best);
+        }
+
+        _best = best;
+    }
+
+    private static void DisposeAll(Dictionary<string, Tensor> tensors)
+    {
+        foreach (var t in tensors.Values)
+        {
+            t.Dispose();
+        }
+    }
+}

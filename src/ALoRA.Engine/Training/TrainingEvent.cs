@@ -1,0 +1,41 @@
+namespace ALoRA.Engine.Training;
+
+/// <summary>What a <see cref="TrainingEvent"/> reports.</summary>
+public enum TrainingEventKind
+{
+    /// <summary>An optimizer step finished (loss, lr, tokens/s).</summary>
+    Step,
+
+    /// <summary>A dev evaluation finished (dev loss, metric).</summary>
+    Evaluation,
+
+    /// <summary>An epoch ended.</summary>
+    EpochEnd,
+
+    /// <summary>A resumable checkpoint was written.</summary>
+    Checkpoint,
+
+    /// <summary>The test evaluation of the best checkpoint finished (test loss, metric).</summary>
+    Test,
+}
+
+/// <summary>A progress event of a training run.</summary>
+/// <param name="Kind">What happened.</param>
+/// <param name="Step">Optimizer steps done so far.</param>
+/// <param name="Epoch">0-based epoch.</param>
+/// <param name="TotalSteps">Steps the schedule plans.</param>
+/// <param name="Loss">Training loss of the step (mean CE over its response tokens).</param>
+/// <param name="LearningRate">Learning rate used by the step.</param>
+/// <param name="TokensPerSecond">Tokens (non-padding) processed per second by the step.</param>
+/// <param name="DevLoss">Dev loss (evaluation) or test loss (test).</param>
+/// <param name="Metric">Accuracy for classification tasks, else null.</param>
+public sealed record TrainingEvent(
+    TrainingEventKind Kind,
+    int Step,
+    int Epoch,
+    int TotalSteps,
+    double? Loss = null,
+    double? LearningRate = null,
+    double? TokensPerSecond = null,
+    double? DevLoss = null,
+    double? Metric = null);

@@ -1,0 +1,95 @@
+namespace ALoRA.Engine.Training;
+
+/// <summary>
+/// The supervised fine-tuning protocol (alora.md section 5). Every default is the paper's unless marked.
+/// </summary>
+public sealed record TrainingOptions
+{
+    /// <summary>Peak learning rate of AdamW (paper: 1e-4).</summary>
+    public double LearningRate { get; init; } = 1e-4;
+
+    /// <summary>Fraction of the total steps used for linear warm-up (paper: 6 %).</summary>
+    public double WarmupRatio { get; init; } = 0.06;
+
+    /// <summary>Batch size; null = the paper's rule: 16 for fewer than 10,000 training examples, else 128.</summary>
+    public int? BatchSize { get; init; }
+
+    /// <summary>Maximum epochs (paper: 10).</summary>
+    public int MaxEpochs { get; init; } = 10;
+
+    /// <summary>Stop after this many optimizer steps in total, if set (also shortens the schedule). Not in the paper.</summary>
+    public int? MaxSteps { get; init; }
+
+    /// <summary>Evaluate on dev every N steps (paper: 200).</summary>
+    public int EvalEverySteps { get; init; } = 200;
+
+    /// <summary>Stop after this many evaluations without a lower dev loss (paper: 10).</summary>
+    public int Patience { get; init; } = 10;
+
+    /// <summary>Maximum tokens per sequence, BOS and EOS included (choice: 256).</summary>
+    public int MaxSequenceLength { get; init; } = 256;
+
+    /// <summary>Seed for data order, adapter initialisation and dropout (paper: five seeds, median reported).</summary>
+    public long Seed { get; init; } = 42;
+
+    /// <summary>Gradient clipping by global norm (choice: 1.0, Hugging Face Trainer's default).</summary>
+    public double MaxGradNorm { get; init; } = 1.0;
+
+    /// <summary>AdamW decoupled weight decay (choice: 0, Hugging Face Trainer's default).</summary>
+    public double WeightDecay { get; init; }
+
+    /// <summary>AdamW beta1.</summary>
+    public double AdamBeta1 { get; init; } = 0.9;
+
+    /// <summary>AdamW beta2.</summary>
+    public double AdamBeta2 { get; init; } = 0.999;
+
+    /// <summary>AdamW epsilon.</summary>
+    public double AdamEpsilon { get; init; } = 1e-8;
+
+    /// <summary>Batch size for dev/test evaluation; null = same as training.</summary>
+    public int? EvalBatchSize { get; init; }
+
+    /// <summary>Use at most this many dev examples for evaluation (null = all).</summary>
+    public int? MaxDevExamples { get; init; }
+
+    /// <summary>Write a resumable checkpoint every N steps (null = only at the end and on cancellation).</summary>
+    public int? CheckpointEverySteps { get; init; }
+
+    /// <summary>The effective batch size for <paramref name="trainExamples"/> training examples.</summary>
+    public int ResolveBatchSize(int trainExamples) => BatchSize ?? (trainExamples < 10_000 ? 16 : 128);
+
+    /// <summary>Checks every field; the message names each bad field.</summary>
+    public void Validate()
+    {
+        var errors = new List<string>();
+        void Check(bool ok, string message)
+        {
+            if (!ok)
+            {
+                errors.Add(message);
+            }
+        }
+
+        Check(LearningRate > 0 && double.IsFinite(LearningRate), $"learning_rate must be > 0, got {LearningRate}");
+        Check(WarmupRatio is >= 0 and < 1, $"warmup_ratio must be in [0, 1), got {WarmupRatio}");
+        Check(BatchSize is null or > 0, $"batch_size must be > 0, got {BatchSize}");
+        Check(MaxEpochs > 0, $"max_epochs must be > 0, got {MaxEpochs}");
+        Check(MaxSteps is null or > 0, $"max_steps must be > 0, got {MaxSteps}");
+        Check(EvalEverySteps > 0, $"eval_every_steps must be > 0, got {EvalEverySteps}");
+        Check(Patience > 0, $"patience must be > 0, got {Patience}");
+        Check(MaxSequenceLength >= 4, $"max_seq_len must be >= 4, got {MaxSequenceLength}");
+        Check(MaxGradNorm > 0, $"max_grad_norm must be > 0, got {MaxGradNorm}");
+        Check(WeightDecay >= 0, $"weight_decay must be >= 0, got {WeightDecay}");
+        Check(AdamBeta1 is >= 0 and < 1, $"adam_beta1 must be in [0, 1), got {AdamBeta1}");
+        Check(AdamBeta2 is >= 0 and < 1, $"adam_beta2 must be in [0, 1), got {AdamBeta2}");
+        Check(AdamEpsilon > 0, $"adam_epsilon must be > 0, got {AdamEpsilon}");
+        Check(EvalBatchSize is null or > 0, $"eval_batch_size must be > 0, got {EvalBatchSize}");
+        Check(MaxDevExamples is null or > 0, $"max_dev_examples must be > 0, got {MaxDevExamples}");
+        Check(CheckpointEverySteps is null or > 0, $"checkpoint_every_steps must be > 0, got {CheckpointEverySteps}");
+        if (errors.Count > 0)
+        {
+            throw new ArgumentException("Invalid training options: " + string.Join("; ", errors));
+        }
+    }
+}
