@@ -1,0 +1,126 @@
+using System.Diagnostics;
+using ALoRA.Engine.Lora;
+using ALoRA.Engine.Model;
+using ALoRA.Engine.Runtime;
+using ALoRA.Engine.Training;
+using TorchSharp;
+using static TorchSharp.torch;
+using F = TorchSharp.torch.nn.functional;
+
+namespace ALoRA.Benchmarks;
+
+/// <summary>Measures one preset: training step (forward, next-token loss, backward, AdamW), no-grad forward, memory.</summary>
+public static class PresetBenchmark
+{
+    /// <summary>Runs the preset and returns its measurements.</summary>
+    public static Dictionary<string, object> Run(Preset preset, int warmup, int measured, int memorySteps)
+    {
+        manual_seed(0);
+        using var model = new LlamaForCausalLM(preset.Config, ScalarType.Float32, new LoraConfig { R = 8, LoraAlpha = 16, LoraDropout = 0 });
+        using (no_grad())
+        {
+            // Random base weights of a sensible scale (the default Linear init) and non-zero B so LoRA does real work.
+            foreach (var slot in model.Adapters)
+            {
+                slot.Module.LoraB.normal_(0, 0.01);
+            }
+        }
+
+        model.train();
+        using var optimizer = new LoraAdamW(model.TrainableParameters());
+        using var ids = randint(preset.Config.VocabSize, [preset.Batch, preset.Sequence], dtype: ScalarType.Int64);
+        using var inputs = ids.narrow(1, 0, preset.Sequence - 1).contiguous();
+        using var targets = ids.narrow(1, 1, preset.Sequence - 1).contiguous().view(-1);
+
+        void Step()
+        {
+            using (var scope = NewDisposeScope())
+            {
+                var logits = model.forward(inputs);
+                var loss = F.cross_entropy(logits.view(-1, preset.Config.VocabSize), targets);
+                loss.backward();
+            }
+
+            optimizer.Step(1e-4);
+            optimizer.ZeroGrad();
+        }
+
+        void Forward()
+        {
+            using var scope = NewDisposeScope();
+            using var noGrad = no_grad();
+            _ = model.forward(inputs);
+        }
+
+        var stepTimes = Time(Step, warmup, measured);
+        var forwardTimes = Time(Forward, warmup, measured);
+        var rssByStep = new Dictionary<int, long>();
+        for (var s = 1; s <= memorySteps; s++)
+        {
+            Step();
+            if (s is 10 || s == memorySteps)
+            {
+                rssByStep[s] = ProcessMemory.ResidentBytes();
+            }
+        }
+
+        var stepMedian = Median(stepTimes);
+        var forwardMedian = Median(forwardTimes);
+        var tokens = (double)preset.Batch * (preset.Sequence - 1);
+        var flopsPerStep = 2 * preset.ForwardFlops(8) * (preset.Sequence - 1) / preset.Sequence;
+        return new Dictionary<string, object>
+        {
+            ["batch"] = preset.Batch,
+            ["seq"] = preset.Sequence,
+            ["train_step_median_s"] = Round(stepMedian),
+            ["train_step_all_s"] = stepTimes.Select(Round).ToArray(),
+            ["tokens_per_s"] = Math.Round(tokens / stepMedian),
+            ["gflops_per_step"] = Round(flopsPerStep / 1e9),
+            ["achieved_gflops"] = Round(flopsPerStep / stepMedian / 1e9),
+            ["forward_nograd_median_s"] = Round(forwardMedian),
+            ["step_over_forward"] = Round(stepMedian / forwardMedian),
+            ["rss_after_10_steps_mb"] = rssByStep.GetValueOrDefault(10) / (1024 * 1024),
+            [$"rss_after_{memorySteps}_steps_mb"] = rssByStep.GetValueOrDefault(memorySteps) / (1024 * 1024),
+            ["rss_growth_10_to_" + memorySteps] = rssByStep.Count == 2 ? Round((double)rssByStep[memorySteps] / rssByStep[10] - 1) : double.NaN,
+            ["peak_rss_mb"] = ProcessMemory.PeakResidentBytes() / (1024 * 1024),
+        };
+    }
+
+    /// <summary>GEMM rate of float32 n x n matrices (median of 10 after 3 warm-ups).</summary>
+    public static double GemmGflops(int n = 2048)
+    {
+        using var a = randn(n, n);
+        using var b = randn(n, n);
+        var times = Time(() =>
+        {
+            using var c = a.matmul(b);
+        }, 3, 10);
+        return 2.0 * n * n * n / Median(times) / 1e9;
+    }
+
+    private static List<double> Time(Action action, int warmup, int measured)
+    {
+        for (var i = 0; i < warmup; i++)
+        {
+            action();
+        }
+
+        var times = new List<double>();
+        for (var i = 0; i < measured; i++)
+        {
+            var sw = Stopwatch.StartNew();
+            action();
+            times.Add(sw.Elapsed.TotalSeconds);
+        }
+
+        return times;
+    }
+
+    private static double Median(List<double> values)
+    {
+        var sorted = values.Order().ToList();
+        return sorted.Count % 2 == 1 ? sorted[sorted.Count / 2] : (sorted[(sorted.Count / 2) - 1] + sorted[sorted.Count / 2]) / 2;
+    }
+
+    private static double Round(double v) => Math.Round(v, 4);
+}
