@@ -43,6 +43,7 @@ public static class PresetBenchmark
 
             optimizer.Step(1e-4);
             optimizer.ZeroGrad();
+            TorchRuntime.ReleaseFinalizableNativeObjects(); // as SftTrainer does after every step
         }
 
         void Forward()

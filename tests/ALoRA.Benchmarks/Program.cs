@@ -21,6 +21,7 @@ if (only is not null)
 var result = new JsonObject
 {
     ["torch_threads"] = Threads,
+    ["glibc_allocator_tuned"] = TorchRuntime.AllocatorTuned,
     ["machine"] = $"{Environment.ProcessorCount} cores, {Environment.OSVersion}",
     ["flops_formula"] = "per step = 2 x forward FLOPs (the frozen base needs no weight gradients); forward = 2 x multiply-adds of all projections, LoRA A/B, QK^T and AV (full, not causal-halved) and the LM head",
 };

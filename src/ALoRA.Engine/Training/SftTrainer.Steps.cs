@@ -35,6 +35,7 @@ public sealed partial class SftTrainer
 
         _optimizer.Step(lr);
         _optimizer.ZeroGrad();
+        TorchRuntime.ReleaseFinalizableNativeObjects();
         sw.Stop();
 
         var tokens = batch.Lengths.Sum();
