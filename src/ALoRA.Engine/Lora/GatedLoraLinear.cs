@@ -29,6 +29,7 @@ public sealed class GatedLoraLinear : nn.Module<Tensor, Tensor>
     [ComponentName(Name = "lora_gate")]
     private Tensor _gates;
 
+    [ComponentName(Name = "lora_dropout")]
     private readonly Dropout? _dropout;
 
     // s * g, folded into the rank-r product in forward (torchsharp-facts.md). Held outside a Tensor field so that

@@ -23,7 +23,7 @@ public sealed class LlamaModel : nn.Module<Tensor, Tensor>
     public LlamaModel(LlamaConfig config, LinearFactory linear, ScalarType dtype)
         : base(nameof(LlamaModel))
     {
-        _rotary = new RotaryEmbedding(config.HeadDim, config.MaxPositionEmbeddings, config.RopeTheta, dtype);
+        _rotary = new RotaryEmbedding(config.HeadDim, config.MaxPositionEmbeddings, config.RopeTheta);
         _embedTokens = nn.Embedding(config.VocabSize, config.HiddenSize, dtype: dtype);
         _embedTokens.weight!.requires_grad = false;
         _layers = new ModuleList<LlamaDecoderLayer>(
