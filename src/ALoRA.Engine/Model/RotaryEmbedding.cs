@@ -25,6 +25,9 @@ public sealed class RotaryEmbedding : IDisposable
         MaxPositions = maxPositions;
     }
 
+    /// <summary>How many times the tables were (re)built; they are reused while length, device and dtype fit.</summary>
+    internal int BuildCount { get; private set; }
+
     /// <summary>Longest sequence allowed (max_position_embeddings).</summary>
     public int MaxPositions { get; }
 
@@ -37,7 +40,7 @@ public sealed class RotaryEmbedding : IDisposable
             throw new ArgumentException($"sequence length {seq} exceeds max_position_embeddings {MaxPositions}");
         }
 
-        if (_cos is null || _cos.shape[0] < seq || _cos.device != x.device || _cos.dtype != x.dtype)
+        if (_cos is null || _cos.shape[0] < seq || _cos.device_type != x.device_type || _cos.device_index != x.device_index || _cos.dtype != x.dtype)
         {
             Build(Math.Max(seq, _cos?.shape[0] ?? 0), x);
         }
@@ -65,6 +68,7 @@ public sealed class RotaryEmbedding : IDisposable
         var freqs = outer(arange(length, dtype: ScalarType.Float64), invFreq);
         var emb = cat([freqs, freqs], -1);
         Dispose();
+        BuildCount++;
         _cos = emb.cos().to(like.dtype, like.device).DetachFromDisposeScope();
         _sin = emb.sin().to(like.dtype, like.device).DetachFromDisposeScope();
     }
