@@ -21,6 +21,10 @@ public sealed class ConsoleProgress : IProgress<TrainingEvent>
             case TrainingEventKind.Evaluation:
                 Console.WriteLine($"eval    {e.Step,5}/{e.TotalSteps} dev loss {e.DevLoss:F4}" + (e.Metric is { } m ? $" dev accuracy {100 * m:F1} %" : ""));
                 break;
+            case TrainingEventKind.AllocationRound when e.Allocation is { } a:
+                Console.WriteLine($"round   {a.Round} at step {a.Step}: scored {a.Scores.Count} ranks in {a.ScoringSeconds:F1} s, pruned {a.Pruned.Count}, " +
+                                  $"added {a.Added.Values.Sum()} to {a.Added.Count} modules, dev loss {a.DevLoss:F4}");
+                break;
             case TrainingEventKind.Test:
                 Console.WriteLine($"test    best checkpoint: test loss {e.DevLoss:F4}" + (e.Metric is { } t ? $" test accuracy {100 * t:F1} %" : ""));
                 break;

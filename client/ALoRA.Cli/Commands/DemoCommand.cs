@@ -27,15 +27,26 @@ public sealed class DemoCommand : Command
     private static readonly Option<int> ThreadsOption = new("--threads") { Description = "Torch threads (0 = all cores)", DefaultValueFactory = _ => 0 };
     private static readonly Option<DirectoryInfo> OutOption = new("--out") { Description = "Run folder for checkpoints", DefaultValueFactory = _ => new DirectoryInfo(Path.Combine("runs", "demo")) };
     private static readonly Option<bool> FreshOption = new("--fresh") { Description = "Ignore an existing checkpoint and start over" };
+    private static readonly Option<string> MethodOption = new("--method") { Description = "lora (fixed rank) or alora (AB-LoRA reallocation)", DefaultValueFactory = _ => "lora" };
+    private static readonly Option<string> K1Option = new("--k1") { Description = "ALoRA: training before the first round, in epochs (0.25) or steps (300steps)", DefaultValueFactory = _ => "300steps" };
+    private static readonly Option<string> K2Option = new("--k2") { Description = "ALoRA: training between rounds, in epochs or steps", DefaultValueFactory = _ => "100steps" };
+    private static readonly Option<int> RoundsOption = new("--rounds") { Description = "ALoRA: number of rounds N_A", DefaultValueFactory = _ => 8 };
+    private static readonly Option<int?> RanksPerRoundOption = new("--ranks-per-round") { Description = "ALoRA: ranks moved per round n_A (default: module types per block)" };
 
     /// <summary>Creates the command.</summary>
     public DemoCommand()
         : base("demo", "Fine-tune stories260K with LoRA on SST-2 on this machine and report accuracy and tokens/s")
     {
-        foreach (var option in new Option[] { ModelOption, DataOption, TaskOption, StepsOption, BatchOption, LrOption, EvalEveryOption, SeedOption, ThreadsOption, OutOption, FreshOption })
+        foreach (var option in new Option[]
+                 {
+                     ModelOption, DataOption, TaskOption, StepsOption, BatchOption, LrOption, EvalEveryOption, SeedOption, ThreadsOption, OutOption,
+                     FreshOption, MethodOption, K1Option, K2Option, RoundsOption, RanksPerRoundOption,
+                 })
         {
             Options.Add(option);
         }
+
+        MethodOption.AcceptOnlyFromAmong("lora", "alora");
 
         SetAction((parse, ct) => Task.Run(() => Run(parse, ct), CancellationToken.None));
     }
@@ -70,9 +81,22 @@ public sealed class DemoCommand : Command
             Console.WriteLine($"data    {dataDir}: train {splits.Train.Count}, dev {splits.Dev.Count}, test {splits.Test.Count} ({task.Name})");
             var data = TrainingData.Prepare(task, splits, pretrained.Tokenizer, options);
             var root = Path.Combine(parse.GetValue(OutOption)!.FullName, "checkpoints");
-            using var trainer = new SftTrainer(pretrained.Model, data, options, root);
+            var allocation = new AllocationOptions
+            {
+                Method = parse.GetValue(MethodOption) == "alora" ? AllocationMethod.Alora : AllocationMethod.Lora,
+                WarmupBeforeFirstRound = ScheduleLength.Parse(parse.GetValue(K1Option)!),
+                BetweenRounds = ScheduleLength.Parse(parse.GetValue(K2Option)!),
+                Rounds = parse.GetValue(RoundsOption),
+                RanksPerRound = parse.GetValue(RanksPerRoundOption),
+            };
+            using var trainer = new SftTrainer(pretrained.Model, data, options, root, allocation);
             ResumeIfPossible(trainer, root, parse.GetValue(FreshOption));
             Console.WriteLine($"train   {trainer.TotalSteps} steps of batch {data.Sampler.BatchSize}, lr {options.LearningRate:G3}, eval every {options.EvalEverySteps}; checkpoints in {root}");
+            if (allocation.Method == AllocationMethod.Alora)
+            {
+                Console.WriteLine($"alora   k1 {allocation.WarmupBeforeFirstRound}, k2 {allocation.BetweenRounds}, {allocation.Rounds} rounds, B_val {allocation.ValidationBatchSize}");
+            }
+
             var result = trainer.Train(new ConsoleProgress(), cancellationToken);
             PrintResult(result);
             return ExitCodes.Ok;
@@ -82,7 +106,7 @@ public sealed class DemoCommand : Command
             Console.Error.WriteLine($"error: {ex.Message}");
             return ExitCodes.RuntimeUnavailable;
         }
-        catch (Exception ex) when (ex is ModelLoadException or DataFormatException or ArgumentException or InvalidDataException or FileNotFoundException)
+        catch (Exception ex) when (ex is ModelLoadException or DataFormatException or ArgumentException or InvalidDataException or FileNotFoundException or FormatException)
         {
             Console.Error.WriteLine($"error: {ex.Message}");
             return ExitCodes.BadInput;
@@ -113,6 +137,18 @@ public sealed class DemoCommand : Command
         }
     }
 
+    private static void PrintAllocation(IReadOnlyDictionary<string, int> allocation)
+    {
+        // Paths are model.layers.<layer>.<self_attn|mlp>.<type>: one row per layer, one column per module type.
+        var cells = allocation.ToDictionary(p => (Layer: p.Key.Split('.')[2], Type: p.Key.Split('.')[^1]), p => p.Value);
+        var types = cells.Keys.Select(c => c.Type).Distinct().ToList();
+        Console.WriteLine("        final ranks " + string.Concat(types.Select(t => t.Replace("_proj", "", StringComparison.Ordinal).PadLeft(6))));
+        foreach (var layer in cells.Keys.Select(c => c.Layer).Distinct())
+        {
+            Console.WriteLine($"        layer {layer,-5}" + string.Concat(types.Select(t => cells.GetValueOrDefault((layer, t)).ToString(CultureInfo.InvariantCulture).PadLeft(6))));
+        }
+    }
+
     private static void PrintResult(TrainingResult r)
     {
         string Pct(double? v) => v is null ? "n/a" : (100 * v.Value).ToString("F1", CultureInfo.InvariantCulture) + " %";
@@ -121,6 +157,10 @@ public sealed class DemoCommand : Command
         Console.WriteLine($"        dev  loss {r.BestDevLoss:F4}  accuracy {Pct(r.DevMetric)}");
         Console.WriteLine($"        test loss {r.TestLoss:F4}  accuracy {Pct(r.TestMetric)}");
         Console.WriteLine($"        {r.TokensPerSecond:F0} tokens/s training, {r.TrainSeconds:F1} s training, {r.WallSeconds:F1} s wall, peak memory {r.PeakMemoryBytes / (1024 * 1024)} MiB");
-        Console.WriteLine($"        trainable parameters {r.InitialTrainableParameters} -> {r.FinalTrainableParameters}");
+        Console.WriteLine($"        trainable parameters {r.InitialTrainableParameters} -> {r.FinalTrainableParameters} ({r.Method.ToString().ToLowerInvariant()}, {r.AllocationRounds} allocation rounds)");
+        if (r.AllocationRounds > 0)
+        {
+            PrintAllocation(r.FinalAllocation);
+        }
     }
 }

@@ -15,7 +15,7 @@ namespace ALoRA.Engine.Lora;
 /// Ranks can be appended (<see cref="Grow"/>) and gated-off ranks dropped (<see cref="Compact"/>) without
 /// changing the output.
 /// </summary>
-public sealed class GatedLoraLinear : nn.Module<Tensor, Tensor>
+public sealed partial class GatedLoraLinear : nn.Module<Tensor, Tensor>
 {
     [ComponentName(Name = "base_layer")]
     private readonly Linear _baseLayer;
@@ -110,7 +110,7 @@ public sealed class GatedLoraLinear : nn.Module<Tensor, Tensor>
     public override Tensor forward(Tensor input)
     {
         var y = _baseLayer.forward(input);
-        if (Rank == 0)
+        if (Rank == 0 || _scaled.Disabled)
         {
             return y;
         }
@@ -118,7 +118,17 @@ public sealed class GatedLoraLinear : nn.Module<Tensor, Tensor>
         using var scope = NewDisposeScope();
         var x = _dropout is not null && training ? _dropout.forward(input) : input;
         var ax = F.linear(x, _loraA.weight!);
-        ax.mul_(_scaled.Value!);
+        if (_scaled.Variants is { } variants)
+        {
+            // The batch holds V stacked variants (variant-major); each gets its own gate vector.
+            var shape = ax.shape;
+            ax = ax.view(variants.shape[0], -1, Rank).mul(variants.unsqueeze(1)).view(shape);
+        }
+        else
+        {
+            ax.mul_(_scaled.Value!);
+        }
+
         y.add_(F.linear(ax, _loraB.weight!), CachedScalars.One);
         return y;
     }
@@ -225,6 +235,7 @@ public sealed class GatedLoraLinear : nn.Module<Tensor, Tensor>
         if (disposing)
         {
             _scaled.Value?.Dispose();
+            _scaled.Variants?.Dispose();
         }
 
         base.Dispose(disposing);
@@ -249,5 +260,9 @@ public sealed class GatedLoraLinear : nn.Module<Tensor, Tensor>
     private sealed class ScaledGates
     {
         public Tensor? Value { get; set; }
+
+        public Tensor? Variants { get; set; }
+
+        public bool Disabled { get; set; }
     }
 }

@@ -38,17 +38,36 @@ public sealed class LlamaModel : nn.Module<Tensor, Tensor>
     /// <summary>The decoder blocks.</summary>
     public IReadOnlyList<LlamaDecoderLayer> Layers => _layers.ToList();
 
+    /// <summary>Number of decoder blocks.</summary>
+    public int LayerCount => _layers.Count;
+
     /// <summary>Final hidden states [batch, seq, hidden] for token ids [batch, seq].</summary>
     public override Tensor forward(Tensor inputIds)
     {
         using var scope = NewDisposeScope();
-        var h = _embedTokens.forward(inputIds);
-        foreach (var layer in _layers)
+        return ForwardLayers(_embedTokens.forward(inputIds), 0).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>Token embeddings [batch, seq, hidden].</summary>
+    public Tensor Embed(Tensor inputIds) => _embedTokens.forward(inputIds);
+
+    /// <summary>
+    /// Runs blocks <paramref name="from"/>..end and the final norm on <paramref name="hidden"/> (the input of block
+    /// <paramref name="from"/>). <paramref name="captureInput"/>, when given, receives each block's input first
+    /// (a tensor owned by the caller's dispose scope).
+    /// </summary>
+    public Tensor ForwardLayers(Tensor hidden, int from, Action<int, Tensor>? captureInput = null)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(from);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(from, _layers.Count);
+        var h = hidden;
+        for (var i = from; i < _layers.Count; i++)
         {
-            h = layer.forward(h);
+            captureInput?.Invoke(i, h);
+            h = _layers[i].forward(h);
         }
 
-        return _norm.forward(h).MoveToOuterDisposeScope();
+        return _norm.forward(h);
     }
 
     /// <inheritdoc />

@@ -53,6 +53,7 @@ public sealed partial class SftTrainer
             State.BatchInEpoch = 0;
         }
 
+        RunDueAllocationRounds(progress);
         if (State.Step % _options.EvalEverySteps == 0 || State.Step >= TotalSteps)
         {
             EvaluateDev(progress);
@@ -88,22 +89,25 @@ public sealed partial class SftTrainer
 
     private TrainingResult Finish(IProgress<TrainingEvent>? progress)
     {
+        EnsureAllocationRan();
         if (State.LastEvaluatedStep != State.Step)
         {
             EvaluateDev(progress);
         }
 
-        var finalParameters = AdapterWeights.ActiveParameterCount(_model);
         if (_best is not null)
         {
             AdapterWeights.Apply(_model, _best);
         }
+
+        var finalParameters = AdapterWeights.ActiveParameterCount(_model);
 
         var (testLoss, testMetric) = Evaluator.Evaluate(_model, _data.Test, _device);
         progress?.Report(new TrainingEvent(TrainingEventKind.Test, State.Step, State.Epoch, TotalSteps, DevLoss: testLoss, Metric: testMetric));
         return new TrainingResult(
             State.Step, TotalSteps, State.EarlyStopped, State.BestStep, State.BestDevLoss, State.BestDevMetric, testLoss, testMetric,
             InitialTrainableParameters, finalParameters, State.TrainSeconds, _wall.Elapsed.TotalSeconds,
-            State.TokensProcessed / Math.Max(1e-9, State.TrainSeconds), ProcessMemory.PeakResidentBytes());
+            State.TokensProcessed / Math.Max(1e-9, State.TrainSeconds), ProcessMemory.PeakResidentBytes(),
+            Allocation.Method, State.AllocationHistory.Count, CurrentAllocation());
     }
 }

@@ -29,7 +29,9 @@ public sealed partial class SftTrainer : IDisposable
 
     /// <summary>Sets up training of <paramref name="model"/>'s adapters on <paramref name="data"/>.</summary>
     /// <param name="checkpointRoot">Directory for resumable checkpoints, or null for none.</param>
-    public SftTrainer(LlamaForCausalLM model, TrainingData data, TrainingOptions options, string? checkpointRoot = null)
+    /// <param name="allocation">The allocation method and ALoRA schedule (default: plain LoRA).</param>
+    public SftTrainer(LlamaForCausalLM model, TrainingData data, TrainingOptions options, string? checkpointRoot = null,
+                      AllocationOptions? allocation = null)
     {
         options.Validate();
         if (model.Adapters.Count == 0)
@@ -48,6 +50,7 @@ public sealed partial class SftTrainer : IDisposable
         manual_seed(options.Seed);
         _optimizer = CreateOptimizer();
         InitialTrainableParameters = AdapterWeights.ActiveParameterCount(model);
+        SetUpAllocation(allocation ?? new AllocationOptions());
         _model.train();
     }
 
@@ -72,7 +75,8 @@ public sealed partial class SftTrainer : IDisposable
     /// <summary>Identifies the run configuration; a checkpoint only resumes a run with the same fingerprint.</summary>
     public string Fingerprint =>
         $"train={_data.Train.Count};batch={_data.Sampler.BatchSize};total={TotalSteps};warmup={_schedule.WarmupSteps};" +
-        $"lr={_options.LearningRate:R};seed={_options.Seed};max_len={_options.MaxSequenceLength};eval_every={_options.EvalEverySteps}";
+        $"lr={_options.LearningRate:R};seed={_options.Seed};max_len={_options.MaxSequenceLength};eval_every={_options.EvalEverySteps};" +
+        AllocationFingerprint;
 
     /// <summary>Trains to the end, restores the best dev checkpoint and evaluates it on test.</summary>
     /// <exception cref="OperationCanceledException">Cancelled between steps (a checkpoint is written first when a root is set).</exception>

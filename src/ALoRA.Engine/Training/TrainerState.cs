@@ -36,6 +36,9 @@ public sealed record TrainerState
     /// <summary>Every dev evaluation so far.</summary>
     public List<TrainingEvent> Evaluations { get; init; } = [];
 
+    /// <summary>Every ALoRA round so far.</summary>
+    public List<AllocationRound> AllocationHistory { get; init; } = [];
+
     /// <summary>Seconds spent training so far (summed over resumed sessions).</summary>
     public double TrainSeconds { get; set; }
 

@@ -8,16 +8,21 @@ namespace ALoRA.Engine.Training;
 /// </summary>
 public sealed class TrainingData
 {
+    private readonly PromptTokenizer _prompts;
+    private readonly int _maxLength;
+
     private TrainingData(ITaskTemplate task, DatasetSplits splits, IReadOnlyList<TokenizedExample> train, LengthBucketSampler sampler,
-                         EvaluationSet dev, EvaluationSet test, int padId)
+                         EvaluationSet dev, EvaluationSet test, PromptTokenizer prompts, int maxLength)
     {
+        _prompts = prompts;
+        _maxLength = maxLength;
         Task = task;
         Splits = splits;
         Train = train;
         Sampler = sampler;
         Dev = dev;
         Test = test;
-        PadId = padId;
+        PadId = prompts.Tokenizer.PadId;
     }
 
     /// <summary>The task template.</summary>
@@ -59,7 +64,26 @@ public sealed class TrainingData
         return new TrainingData(task, splits, train, sampler,
             EvaluationSet.Build(task, dev, prompts, options.MaxSequenceLength, evalBatch),
             EvaluationSet.Build(task, splits.Test, prompts, options.MaxSequenceLength, evalBatch),
-            tokenizer.PadId);
+            prompts, options.MaxSequenceLength);
+    }
+
+    /// <summary>
+    /// B_val for an ALoRA scoring round: <paramref name="size"/> dev examples (all of dev when smaller), drawn with
+    /// a seeded shuffle (<paramref name="seed"/>, <paramref name="draw"/>), as one batch with the training targets
+    /// (response tokens and EOS).
+    /// </summary>
+    public Batch ValidationBatch(int size, long seed, int draw)
+    {
+        var dev = Dev.Examples;
+        if (dev.Count == 0)
+        {
+            throw new InvalidOperationException("ALoRA scoring needs dev examples, and the dev split is empty");
+        }
+
+        var order = Enumerable.Range(0, dev.Count).ToArray();
+        new SplitMix64(seed, stream: 1000 + draw).Shuffle(order);
+        var picked = order.Take(Math.Min(size, dev.Count)).Order().ToArray();
+        return BatchCollator.Collate(picked.Select(i => _prompts.Tokenize(dev[i], _maxLength)).ToArray(), picked, PadId);
     }
 
     /// <summary>The collated batch for row indices planned by <see cref="Sampler"/>.</summary>

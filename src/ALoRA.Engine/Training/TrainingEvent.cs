@@ -17,6 +17,9 @@ public enum TrainingEventKind
 
     /// <summary>The test evaluation of the best checkpoint finished (test loss, metric).</summary>
     Test,
+
+    /// <summary>An ALoRA allocation round finished (<see cref="TrainingEvent.Allocation"/>).</summary>
+    AllocationRound,
 }
 
 /// <summary>A progress event of a training run.</summary>
@@ -29,6 +32,7 @@ public enum TrainingEventKind
 /// <param name="TokensPerSecond">Tokens (non-padding) processed per second by the step.</param>
 /// <param name="DevLoss">Dev loss (evaluation) or test loss (test).</param>
 /// <param name="Metric">Accuracy for classification tasks, else null.</param>
+/// <param name="Allocation">The round's report, for allocation-round events.</param>
 public sealed record TrainingEvent(
     TrainingEventKind Kind,
     int Step,
@@ -38,4 +42,5 @@ public sealed record TrainingEvent(
     double? LearningRate = null,
     double? TokensPerSecond = null,
     double? DevLoss = null,
-    double? Metric = null);
+    double? Metric = null,
+    AllocationRound? Allocation = null);

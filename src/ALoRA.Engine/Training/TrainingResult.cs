@@ -15,6 +15,9 @@ namespace ALoRA.Engine.Training;
 /// <param name="WallSeconds">Time of the whole run, evaluation included.</param>
 /// <param name="TokensPerSecond">Training tokens (non-padding) per second of training time.</param>
 /// <param name="PeakMemoryBytes">Peak resident memory of the process.</param>
+/// <param name="Method">Allocation method of the trial.</param>
+/// <param name="AllocationRounds">ALoRA rounds that ran.</param>
+/// <param name="FinalAllocation">Active ranks per module path of the tested (best) adapter.</param>
 public sealed record TrainingResult(
     int Steps,
     int TotalSteps,
@@ -29,4 +32,7 @@ public sealed record TrainingResult(
     double TrainSeconds,
     double WallSeconds,
     double TokensPerSecond,
-    long PeakMemoryBytes);
+    long PeakMemoryBytes,
+    AllocationMethod Method,
+    int AllocationRounds,
+    IReadOnlyDictionary<string, int> FinalAllocation);

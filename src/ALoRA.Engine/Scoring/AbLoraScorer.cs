@@ -1,0 +1,137 @@
+using ALoRA.Engine.Allocation;
+using ALoRA.Engine.Data;
+using ALoRA.Engine.Lora;
+using ALoRA.Engine.Model;
+using static TorchSharp.torch;
+
+namespace ALoRA.Engine.Scoring;
+
+/// <summary>
+/// AB-LoRA importance scores (alora.md section 3) on one fixed validation batch, under no-grad in eval mode:
+/// for every active rank r, <c>CE(M \ r)</c> (only r switched off) and <c>CE(M_r)</c> (r the only active rank in
+/// the whole network), and <c>IS = CE(M \ r) - CE(M) - CE(M_r)</c>.
+/// <see cref="Reference"/> follows the definition literally (one full forward per variant);
+/// <see cref="Fast"/> computes the same numbers with less work (section 8): the input of the module's block is
+/// shared by all its variants (that of M for <c>M \ r</c>, that of the base model for <c>M_r</c>), so only the
+/// blocks from the module's layer onward run, with the variants of a module stacked along the batch axis.
+/// </summary>
+public static class AbLoraScorer
+{
+    /// <summary>The plain definition: 1 + 2 x (active ranks) full forward passes.</summary>
+    public static ScoreSet Reference(LlamaForCausalLM model, Batch batch)
+    {
+        using var session = new ScoringSession(model, batch);
+        var baseCe = session.FullForwardCe();
+        var scores = new List<RankScore>();
+        for (var m = 0; m < model.Adapters.Count; m++)
+        {
+            var module = model.Adapters[m].Module;
+            var gates = module.Gates;
+            for (var i = 0; i < gates.Length; i++)
+            {
+                if (!gates[i])
+                {
+                    continue;
+                }
+
+                var without = (bool[])gates.Clone();
+                without[i] = false;
+                module.SetGates(without);
+                var ceWithout = session.FullForwardCe();
+
+                var only = new bool[gates.Length];
+                only[i] = true;
+                module.SetGates(only);
+                session.DisableAllExcept(m);
+                var ceOnly = session.FullForwardCe();
+                session.EnableAll();
+                module.SetGates(gates);
+
+                scores.Add(new RankScore(m, model.Adapters[m].Path, i, ceWithout, ceOnly, ceWithout - baseCe - ceOnly));
+            }
+        }
+
+        return new ScoreSet(baseCe, scores, 1 + (2.0 * scores.Count));
+    }
+
+    /// <summary>
+    /// Same scores as <see cref="Reference"/> (to float tolerance) with prefix reuse and variant stacking; at most
+    /// <paramref name="maxVariantsPerPass"/> variants share one batched pass.
+    /// </summary>
+    public static ScoreSet Fast(LlamaForCausalLM model, Batch batch, int maxVariantsPerPass = 16)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(maxVariantsPerPass, 1);
+        using var session = new ScoringSession(model, batch);
+        var layers = model.Decoder.LayerCount;
+        using var scope = NewDisposeScope();
+
+        var currentInputs = new Tensor[layers];
+        var final = model.Decoder.ForwardLayers(model.Decoder.Embed(session.Ce.Ids), 0, (i, h) => currentInputs[i] = h);
+        var baseCe = session.Ce.Compute(model, final, 1)[0];
+        session.DisableAllExcept(-1);
+        var baseInputs = new Tensor[layers];
+        model.Decoder.ForwardLayers(model.Decoder.Embed(session.Ce.Ids), 0, (i, h) => baseInputs[i] = h);
+        session.EnableAll();
+
+        var scores = new List<RankScore>();
+        double work = 2;
+        for (var m = 0; m < model.Adapters.Count; m++)
+        {
+            var slot = model.Adapters[m];
+            var layer = Math.Max(0, slot.Layer);
+            var gates = slot.Module.Gates;
+            var active = Enumerable.Range(0, gates.Length).Where(i => gates[i]).ToArray();
+            foreach (var chunk in active.Chunk(maxVariantsPerPass))
+            {
+                var without = VariantCe(session, slot.Module, m, currentInputs[layer], layer, chunk.Select(i => WithOff(gates, i)).ToArray(), disableOthers: false);
+                var only = VariantCe(session, slot.Module, m, baseInputs[layer], layer, chunk.Select(i => OneHot(gates.Length, i)).ToArray(), disableOthers: true);
+                for (var v = 0; v < chunk.Length; v++)
+                {
+                    scores.Add(new RankScore(m, slot.Path, chunk[v], without[v], only[v], without[v] - baseCe - only[v]));
+                }
+
+                work += 2.0 * chunk.Length * (layers - layer) / layers;
+            }
+        }
+
+        return new ScoreSet(baseCe, scores, work);
+    }
+
+    private static double[] VariantCe(ScoringSession session, GatedLoraLinear module, int moduleIndex, Tensor layerInput, int layer,
+                                      bool[][] variantGates, bool disableOthers)
+    {
+        using var scope = NewDisposeScope();
+        var v = variantGates.Length;
+        using var gates = tensor(variantGates.SelectMany(g => g.Select(on => on ? 1f : 0f)).ToArray(), [v, variantGates[0].Length]);
+        module.SetVariantGates(gates);
+        if (disableOthers)
+        {
+            session.DisableAllExcept(moduleIndex);
+        }
+
+        try
+        {
+            var final = session.Model.Decoder.ForwardLayers(layerInput.repeat(v, 1, 1), layer);
+            return session.Ce.Compute(session.Model, final, v);
+        }
+        finally
+        {
+            module.SetVariantGates(null);
+            session.EnableAll();
+        }
+    }
+
+    private static bool[] WithOff(bool[] gates, int index)
+    {
+        var g = (bool[])gates.Clone();
+        g[index] = false;
+        return g;
+    }
+
+    private static bool[] OneHot(int length, int index)
+    {
+        var g = new bool[length];
+        g[index] = true;
+        return g;
+    }
+}

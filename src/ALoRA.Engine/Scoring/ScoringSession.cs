@@ -1,0 +1,61 @@
+using ALoRA.Engine.Data;
+using ALoRA.Engine.Model;
+using static TorchSharp.torch;
+
+namespace ALoRA.Engine.Scoring;
+
+/// <summary>Eval mode, no-grad and the validation batch for one scoring round; restores the model's mode and adapters.</summary>
+internal sealed class ScoringSession : IDisposable
+{
+    private readonly bool _wasTraining;
+    private readonly IDisposable _noGrad;
+
+    public ScoringSession(LlamaForCausalLM model, Batch batch)
+    {
+        if (model.Adapters.Count == 0)
+        {
+            throw new ArgumentException("the model has no adapters to score");
+        }
+
+        Model = model;
+        _wasTraining = model.training;
+        model.eval();
+        _noGrad = no_grad();
+        Ce = new ValidationCe(batch, model.Decoder.EmbedTokens.weight!.device);
+    }
+
+    public LlamaForCausalLM Model { get; }
+
+    public ValidationCe Ce { get; }
+
+    public double FullForwardCe()
+    {
+        using var scope = NewDisposeScope();
+        return Ce.Compute(Model, Model.ForwardHidden(Ce.Ids), 1)[0];
+    }
+
+    /// <summary>Switches off every adapter except the one at <paramref name="keep"/> (-1: all off).</summary>
+    public void DisableAllExcept(int keep)
+    {
+        for (var i = 0; i < Model.Adapters.Count; i++)
+        {
+            Model.Adapters[i].Module.AdapterDisabled = i != keep;
+        }
+    }
+
+    public void EnableAll()
+    {
+        foreach (var slot in Model.Adapters)
+        {
+            slot.Module.AdapterDisabled = false;
+        }
+    }
+
+    public void Dispose()
+    {
+        EnableAll();
+        Ce.Dispose();
+        _noGrad.Dispose();
+        Model.train(_wasTraining);
+    }
+}

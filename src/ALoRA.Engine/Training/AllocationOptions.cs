@@ -1,0 +1,80 @@
+namespace ALoRA.Engine.Training;
+
+/// <summary>
+/// The ALoRA schedule (alora.md section 4), paper defaults: train K1 = 1 epoch, then N_A = 8 rounds of
+/// (score every active rank on B_val, prune n_A, add n_A to modules that lost nothing, train K2 = 0.25 epoch).
+/// </summary>
+public sealed record AllocationOptions
+{
+    /// <summary>Method (default plain <c>lora</c>).</summary>
+    public AllocationMethod Method { get; init; } = AllocationMethod.Lora;
+
+    /// <summary>K1: training before the first round (paper: 1 epoch).</summary>
+    public ScheduleLength WarmupBeforeFirstRound { get; init; } = ScheduleLength.Epochs(1);
+
+    /// <summary>K2: training between rounds (paper: 0.25 epoch).</summary>
+    public ScheduleLength BetweenRounds { get; init; } = ScheduleLength.Epochs(0.25);
+
+    /// <summary>N_A: number of rounds (paper: at most 8; default 8).</summary>
+    public int Rounds { get; init; } = 8;
+
+    /// <summary>n_A: ranks pruned (and re-added) per round; null = number of module types per block (7 for LLaMA).</summary>
+    public int? RanksPerRound { get; init; }
+
+    /// <summary>|B_val|: dev examples in the fixed scoring batch (paper: 32).</summary>
+    public int ValidationBatchSize { get; init; } = 32;
+
+    /// <summary>True (default): each round draws its own B_val from dev (seeded by seed and round); false: the same B_val every round.</summary>
+    public bool ResampleValidationBatch { get; init; } = true;
+
+    /// <summary>Use the literal reference scorer instead of the fast path (same numbers, much slower).</summary>
+    public bool ReferenceScorer { get; init; }
+
+    /// <summary>At most this many variants of a module share one batched scoring pass.</summary>
+    public int MaxVariantsPerPass { get; init; } = 16;
+
+    /// <summary>Checks every field; messages name the field.</summary>
+    public void Validate()
+    {
+        var errors = new List<string>();
+        if (WarmupBeforeFirstRound.Value < 0)
+        {
+            errors.Add($"k1 must be >= 0, got {WarmupBeforeFirstRound}");
+        }
+
+        if (BetweenRounds.Value < 0)
+        {
+            errors.Add($"k2 must be >= 0, got {BetweenRounds}");
+        }
+
+        if (Rounds < 0)
+        {
+            errors.Add($"n_rounds (N_A) must be >= 0, got {Rounds}");
+        }
+
+        if (RanksPerRound is < 1)
+        {
+            errors.Add($"ranks_per_round (n_A) must be >= 1, got {RanksPerRound}");
+        }
+
+        if (ValidationBatchSize < 1)
+        {
+            errors.Add($"val_batch_size must be >= 1, got {ValidationBatchSize}");
+        }
+
+        if (MaxVariantsPerPass < 1)
+        {
+            errors.Add($"max_variants_per_pass must be >= 1, got {MaxVariantsPerPass}");
+        }
+
+        if (Method == AllocationMethod.Alora && Rounds == 0)
+        {
+            errors.Add("method alora needs n_rounds (N_A) >= 1");
+        }
+
+        if (errors.Count > 0)
+        {
+            throw new ArgumentException("Invalid allocation options: " + string.Join("; ", errors));
+        }
+    }
+}

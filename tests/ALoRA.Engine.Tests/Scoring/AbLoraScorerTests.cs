@@ -1,0 +1,110 @@
+using ALoRA.Engine.Data;
+using ALoRA.Engine.Lora;
+using ALoRA.Engine.Model;
+using ALoRA.Engine.Scoring;
+using static TorchSharp.torch;
+
+namespace ALoRA.Engine.Tests.Scoring;
+
+public sealed class AbLoraScorerTests
+{
+    public AbLoraScorerTests() => Samples.EnsureTorch();
+
+    /// <summary>A random LLaMA with random (non-zero) adapters; some gates switched off.</summary>
+    private static LlamaForCausalLM RandomModel(int layers, int heads, int kvHeads, int hidden, int rank, long seed, int gatesOff)
+    {
+        manual_seed(seed);
+        var config = new LlamaConfig
+        {
+            HiddenSize = hidden, IntermediateSize = hidden * 2 + 4, NumHiddenLayers = layers, NumAttentionHeads = heads,
+            NumKeyValueHeads = kvHeads, HeadDim = hidden / heads, VocabSize = 96, MaxPositionEmbeddings = 64,
+        };
+        var model = new LlamaForCausalLM(config, lora: new LoraConfig { R = rank, InitSeed = seed });
+        using (no_grad())
+        {
+            foreach (var slot in model.Adapters)
+            {
+                slot.Module.LoraB.normal_(0, 0.3);
+            }
+        }
+
+        var rng = new Random((int)seed);
+        for (var k = 0; k < gatesOff; k++)
+        {
+            var slot = model.Adapters[rng.Next(model.Adapters.Count)];
+            slot.Module.SetGate(rng.Next(slot.Module.Rank), false);
+        }
+
+        return model;
+    }
+
+    /// <summary>A batch of random sequences with response-only targets on the last tokens, right-padded rows.</summary>
+    private static Batch RandomBatch(int rows, int length, long seed)
+    {
+        var rng = new Random((int)seed);
+        var examples = Enumerable.Range(0, rows).Select(_ =>
+        {
+            var len = rng.Next(length / 2, length + 1);
+            var ids = Enumerable.Range(0, len).Select(_ => rng.Next(3, 96)).ToArray();
+            ids[0] = 1;
+            return new TokenizedExample(ids, len - 2);
+        }).ToList();
+        return BatchCollator.Collate(examples, Enumerable.Range(0, rows).ToArray(), padId: 2);
+    }
+
+    [Theory]
+    [InlineData(2, 4, 4, 32, 4, 1, 0)]   // MHA, all gates on
+    [InlineData(3, 4, 2, 32, 3, 2, 4)]   // GQA, some gates already off
+    [InlineData(2, 8, 1, 64, 5, 3, 7)]   // MQA, odd rank
+    public void Fast_AgreesWithReference_OnEveryCe(int layers, int heads, int kvHeads, int hidden, int rank, long seed, int gatesOff)
+    {
+        using var model = RandomModel(layers, heads, kvHeads, hidden, rank, seed, gatesOff);
+        var batch = RandomBatch(6, 12, seed);
+        var reference = AbLoraScorer.Reference(model, batch);
+        var fast = AbLoraScorer.Fast(model, batch, maxVariantsPerPass: 2);
+
+        var active = model.Adapters.Sum(a => a.Module.ActiveRank);
+        Assert.Equal(active, reference.Ranks.Count);
+        Assert.Equal(reference.Ranks.Select(r => (r.ModuleIndex, r.Rank)), fast.Ranks.Select(r => (r.ModuleIndex, r.Rank)));
+        Assert.Equal(reference.BaseCe, fast.BaseCe, 1e-5);
+        for (var i = 0; i < reference.Ranks.Count; i++)
+        {
+            var (r, f) = (reference.Ranks[i], fast.Ranks[i]);
+            Assert.True(Math.Abs(r.CeWithout - f.CeWithout) < 1e-5, $"{r.ModulePath}[{r.Rank}] CE without: {r.CeWithout} vs {f.CeWithout}");
+            Assert.True(Math.Abs(r.CeOnly - f.CeOnly) < 1e-5, $"{r.ModulePath}[{r.Rank}] CE only: {r.CeOnly} vs {f.CeOnly}");
+            Assert.Equal(r.CeWithout - reference.BaseCe - r.CeOnly, r.Importance, 12);
+        }
+
+        Assert.True(fast.ForwardEquivalents < reference.ForwardEquivalents);
+        Assert.True(reference.Ranks.Select(r => r.CeWithout).Distinct().Count() > 1, "scores must differ between ranks");
+    }
+
+    [Fact]
+    public void Reference_FollowsDefinition_AndLeavesModelUnchanged()
+    {
+        using var model = RandomModel(2, 4, 2, 32, 2, 9, 1);
+        var batch = RandomBatch(4, 10, 9);
+        var gatesBefore = model.Adapters.Select(a => a.Module.Gates).ToList();
+        model.train();
+        var scores = AbLoraScorer.Reference(model, batch);
+        Assert.True(model.training, "training mode is restored");
+        Assert.Equal(gatesBefore, model.Adapters.Select(a => a.Module.Gates).ToList());
+        Assert.All(model.Adapters, a => Assert.False(a.Module.AdapterDisabled || a.Module.HasVariantGates));
+
+        // CE(M \ r) by hand for the first scored rank.
+        var first = scores.Ranks[0];
+        var module = model.Adapters[first.ModuleIndex].Module;
+        module.SetGate(first.Rank, false);
+        model.eval();
+        using (no_grad())
+        {
+            var sum = CausalLmLossHelper(model, batch);
+            Assert.Equal(first.CeWithout, sum, 5);
+        }
+
+        module.SetGate(first.Rank, true);
+    }
+
+    private static double CausalLmLossHelper(LlamaForCausalLM model, Batch batch) =>
+        ALoRA.Engine.Training.CausalLmLoss.Sum(model, batch, CPU) / batch.TargetTokenCount;
+}
