@@ -1,44 +1,17 @@
-using System.Diagnostics;
-using System.Reflection;
-
 namespace ALoRA.Cli.Tests;
 
 /// <summary>Runs the real <c>alora</c> program as a separate process.</summary>
 public sealed class DemoCommandTests : IDisposable
 {
-    private static readonly string RepositoryRoot =
-        typeof(DemoCommandTests).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>().Single(a => a.Key == "RepositoryRoot").Value!;
-
     private readonly string _dir = Directory.CreateTempSubdirectory("alora-cli-").FullName;
 
     public void Dispose() => Directory.Delete(_dir, recursive: true);
-
-    private static (int ExitCode, string Stdout, string Stderr) Alora(string workingDirectory, params string[] args)
-    {
-        var start = new ProcessStartInfo("dotnet") { WorkingDirectory = workingDirectory, RedirectStandardOutput = true, RedirectStandardError = true };
-        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "alora.dll"));
-        foreach (var a in args)
-        {
-            start.ArgumentList.Add(a);
-        }
-
-        using var p = Process.Start(start)!;
-        var stdout = p.StandardOutput.ReadToEndAsync();
-        var stderr = p.StandardError.ReadToEndAsync();
-        if (!p.WaitForExit(TimeSpan.FromMinutes(5)))
-        {
-            p.Kill(entireProcessTree: true);
-            throw new TimeoutException("alora did not finish in 5 minutes");
-        }
-
-        return (p.ExitCode, stdout.Result, stderr.Result);
-    }
 
     [Fact]
     public void Demo_ShortRun_TrainsReportsAccuracyAndResumesFromCheckpoint()
     {
         var outDir = Path.Combine(_dir, "run");
-        var (code, stdout, stderr) = Alora(RepositoryRoot, "demo", "--steps", "6", "--eval-every", "3", "--batch-size", "16", "--threads", "1", "--out", outDir);
+        var (code, stdout, stderr) = AloraProcess.Run(AloraProcess.RepositoryRoot, "demo", "--steps", "6", "--eval-every", "3", "--batch-size", "16", "--threads", "1", "--out", outDir);
         Assert.True(code == 0, stderr + stdout);
         Assert.Contains("LoRA r=8 on 35 modules", stdout);
         Assert.Contains("train 66349, dev 1000, test 872", stdout);
@@ -47,7 +20,7 @@ public sealed class DemoCommandTests : IDisposable
         Assert.True(File.Exists(Path.Combine(outDir, "checkpoints", "latest")));
 
         // Same configuration again: resumes at the end and reports without retraining.
-        var again = Alora(RepositoryRoot, "demo", "--steps", "6", "--eval-every", "3", "--batch-size", "16", "--threads", "1", "--out", outDir);
+        var again = AloraProcess.Run(AloraProcess.RepositoryRoot, "demo", "--steps", "6", "--eval-every", "3", "--batch-size", "16", "--threads", "1", "--out", outDir);
         Assert.Equal(0, again.ExitCode);
         Assert.Contains("(step 6)", again.Stdout);
         Assert.DoesNotContain("step        1/6", again.Stdout);
@@ -57,7 +30,7 @@ public sealed class DemoCommandTests : IDisposable
     public void Demo_MissingModelFolder_ExitCode2NamesPath()
     {
         var missing = Path.Combine(_dir, "no-such-model");
-        var (code, _, stderr) = Alora(RepositoryRoot, "demo", "--model", missing, "--out", Path.Combine(_dir, "x"));
+        var (code, _, stderr) = AloraProcess.Run(AloraProcess.RepositoryRoot, "demo", "--model", missing, "--out", Path.Combine(_dir, "x"));
         Assert.Equal(2, code);
         Assert.Contains(missing, stderr);
     }
@@ -69,12 +42,12 @@ public sealed class DemoCommandTests : IDisposable
         Directory.CreateDirectory(model);
         foreach (var f in new[] { "config.json", "tokenizer.json" })
         {
-            File.Copy(Path.Combine(RepositoryRoot, "samples", "models", "stories260K", f), Path.Combine(model, f));
+            File.Copy(Path.Combine(AloraProcess.RepositoryRoot, "samples", "models", "stories260K", f), Path.Combine(model, f));
         }
 
-        var bytes = File.ReadAllBytes(Path.Combine(RepositoryRoot, "samples", "models", "stories260K", "model.safetensors"));
+        var bytes = File.ReadAllBytes(Path.Combine(AloraProcess.RepositoryRoot, "samples", "models", "stories260K", "model.safetensors"));
         File.WriteAllBytes(Path.Combine(model, "model.safetensors"), bytes[..1000]);
-        var (code, _, stderr) = Alora(RepositoryRoot, "demo", "--model", model, "--out", Path.Combine(_dir, "x"));
+        var (code, _, stderr) = AloraProcess.Run(AloraProcess.RepositoryRoot, "demo", "--model", model, "--out", Path.Combine(_dir, "x"));
         Assert.Equal(2, code);
         Assert.Contains("model.safetensors", stderr);
     }
