@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text.RegularExpressions;
 
 namespace ALoRA.Engine.Training;
 
@@ -13,18 +14,17 @@ public sealed record ScheduleLength(double Value, bool InSteps = false)
     /// <summary>Steps.</summary>
     public static ScheduleLength Steps(int value) => new(value, InSteps: true);
 
-    /// <summary>Parses <c>"1"</c>/<c>"0.25"</c>/<c>"1ep"</c> (epochs) or <c>"200steps"</c>/<c>"200s"</c> (steps).</summary>
+    /// <summary>Parses <c>1</c>, <c>0.25</c>, <c>1ep</c>, <c>2 epochs</c> (epochs) or <c>200steps</c>, <c>200 step</c>, <c>200s</c> (steps).</summary>
     public static ScheduleLength Parse(string text)
     {
-        var t = text.Trim().ToLowerInvariant();
-        var inSteps = t.EndsWith("steps", StringComparison.Ordinal) || t.EndsWith('s');
-        var number = t.TrimEnd('s').Replace("step", "", StringComparison.Ordinal).Replace("ep", "", StringComparison.Ordinal);
-        if (!double.TryParse(number, NumberStyles.Float, CultureInfo.InvariantCulture, out var value))
+        var match = Regex.Match(text.Trim().ToLowerInvariant(), @"^(?<value>[-+]?[0-9]*\.?[0-9]+(?:e[-+]?[0-9]+)?)\s*(?<unit>steps?|s|epochs?|ep|e)?$");
+        if (!match.Success || !double.TryParse(match.Groups["value"].Value, NumberStyles.Float, CultureInfo.InvariantCulture, out var value))
         {
-            throw new FormatException($"'{text}' is not a schedule length (examples: 1, 0.25, 200steps)");
+            throw new FormatException($"'{text}' is not a schedule length (examples: 1, 0.25, 2epochs, 200steps)");
         }
 
-        return new ScheduleLength(value, inSteps);
+        var unit = match.Groups["unit"].Value;
+        return new ScheduleLength(value, InSteps: unit is "s" or "step" or "steps");
     }
 
     /// <summary>The length in optimizer steps for <paramref name="stepsPerEpoch"/> steps per epoch (at least 1 when positive).</summary>
