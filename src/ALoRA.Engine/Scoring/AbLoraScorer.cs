@@ -14,6 +14,8 @@ namespace ALoRA.Engine.Scoring;
 /// <see cref="Fast"/> computes the same numbers with less work (section 8): the input of the module's block is
 /// shared by all its variants (that of M for <c>M \ r</c>, that of the base model for <c>M_r</c>), so only the
 /// blocks from the module's layer onward run, with the variants of a module stacked along the batch axis.
+/// Both paths run the batch in length-sorted parts trimmed to their longest row (<see cref="ValidationCe"/>), so
+/// padding costs nothing; with right padding and causal attention this changes no number.
 /// </summary>
 public static class AbLoraScorer
 {
@@ -65,14 +67,23 @@ public static class AbLoraScorer
         var layers = model.Decoder.LayerCount;
         using var scope = NewDisposeScope();
 
-        var currentInputs = new Tensor[layers];
-        var final = model.Decoder.ForwardLayers(model.Decoder.Embed(session.Ce.Ids), 0, (i, h) => currentInputs[i] = h);
-        var baseCe = session.Ce.Compute(model, final, 1)[0];
-        session.DisableAllExcept(-1);
-        var baseInputs = new Tensor[layers];
-        model.Decoder.ForwardLayers(model.Decoder.Embed(session.Ce.Ids), 0, (i, h) => baseInputs[i] = h);
-        session.EnableAll();
+        // Inputs of every block, per part of the batch: of the current network M, and of the base model.
+        var parts = session.Ce.PartCount;
+        var currentInputs = new Tensor[parts][];
+        var baseInputs = new Tensor[parts][];
+        double baseSum = 0;
+        for (var part = 0; part < parts; part++)
+        {
+            var current = currentInputs[part] = new Tensor[layers];
+            var final = model.Decoder.ForwardLayers(model.Decoder.Embed(session.Ce.Ids(part)), 0, (i, h) => current[i] = h);
+            baseSum += session.Ce.Sum(model, part, final, 1)[0];
+            session.DisableAllExcept(-1);
+            var baseline = baseInputs[part] = new Tensor[layers];
+            model.Decoder.ForwardLayers(model.Decoder.Embed(session.Ce.Ids(part)), 0, (i, h) => baseline[i] = h);
+            session.EnableAll();
+        }
 
+        var baseCe = baseSum / session.Ce.TargetCount;
         var scores = new List<RankScore>();
         double work = 2;
         for (var m = 0; m < model.Adapters.Count; m++)
@@ -83,8 +94,8 @@ public static class AbLoraScorer
             var active = Enumerable.Range(0, gates.Length).Where(i => gates[i]).ToArray();
             foreach (var chunk in active.Chunk(maxVariantsPerPass))
             {
-                var without = VariantCe(session, slot.Module, m, currentInputs[layer], layer, chunk.Select(i => WithOff(gates, i)).ToArray(), disableOthers: false);
-                var only = VariantCe(session, slot.Module, m, baseInputs[layer], layer, chunk.Select(i => OneHot(gates.Length, i)).ToArray(), disableOthers: true);
+                var without = VariantCe(session, slot.Module, m, currentInputs, layer, chunk.Select(i => WithOff(gates, i)).ToArray(), disableOthers: false);
+                var only = VariantCe(session, slot.Module, m, baseInputs, layer, chunk.Select(i => OneHot(gates.Length, i)).ToArray(), disableOthers: true);
                 for (var v = 0; v < chunk.Length; v++)
                 {
                     scores.Add(new RankScore(m, slot.Path, chunk[v], without[v], only[v], without[v] - baseCe - only[v]));
@@ -97,10 +108,9 @@ public static class AbLoraScorer
         return new ScoreSet(baseCe, scores, work);
     }
 
-    private static double[] VariantCe(ScoringSession session, GatedLoraLinear module, int moduleIndex, Tensor layerInput, int layer,
+    private static double[] VariantCe(ScoringSession session, GatedLoraLinear module, int moduleIndex, Tensor[][] layerInputs, int layer,
                                       bool[][] variantGates, bool disableOthers)
     {
-        using var scope = NewDisposeScope();
         var v = variantGates.Length;
         using var gates = tensor(variantGates.SelectMany(g => g.Select(on => on ? 1f : 0f)).ToArray(), [v, variantGates[0].Length]);
         module.SetVariantGates(gates);
@@ -111,8 +121,19 @@ public static class AbLoraScorer
 
         try
         {
-            var final = session.Model.Decoder.ForwardLayers(layerInput.repeat(v, 1, 1), layer);
-            return session.Ce.Compute(session.Model, final, v);
+            var sums = new double[v];
+            for (var part = 0; part < layerInputs.Length; part++)
+            {
+                using var scope = NewDisposeScope();
+                var final = session.Model.Decoder.ForwardLayers(layerInputs[part][layer].repeat(v, 1, 1), layer);
+                var partSums = session.Ce.Sum(session.Model, part, final, v);
+                for (var i = 0; i < v; i++)
+                {
+                    sums[i] += partSums[i];
+                }
+            }
+
+            return sums.Select(s => s / session.Ce.TargetCount).ToArray();
         }
         finally
         {

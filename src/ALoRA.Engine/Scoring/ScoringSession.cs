@@ -30,8 +30,14 @@ internal sealed class ScoringSession : IDisposable
 
     public double FullForwardCe()
     {
-        using var scope = NewDisposeScope();
-        return Ce.Compute(Model, Model.ForwardHidden(Ce.Ids), 1)[0];
+        double sum = 0;
+        for (var part = 0; part < Ce.PartCount; part++)
+        {
+            using var scope = NewDisposeScope();
+            sum += Ce.Sum(Model, part, Model.ForwardHidden(Ce.Ids(part)), 1)[0];
+        }
+
+        return sum / Ce.TargetCount;
     }
 
     /// <summary>Switches off every adapter except the one at <paramref name="keep"/> (-1: all off).</summary>

@@ -6,55 +6,102 @@ using F = TorchSharp.torch.nn.functional;
 namespace ALoRA.Engine.Scoring;
 
 /// <summary>
-/// Mean token cross-entropy on a fixed batch's target positions (labels already shifted), computed per token in the
-/// model dtype and averaged in float64, for V stacked variants of the batch at once.
+/// Mean token cross-entropy on a fixed batch's target positions (labels already shifted), for V stacked variants of
+/// the batch at once. The batch is split into length-sorted parts, each trimmed to its own longest row, so padding
+/// costs nothing; per-token CE is summed in float64 over all parts and divided by the batch's target count, which
+/// is exactly the token-weighted mean over the whole batch.
 /// </summary>
 internal sealed class ValidationCe : IDisposable
 {
-    private readonly Batch _batch;
-    private readonly long[] _positions;
-    private readonly Tensor _targets;
+    private readonly List<Part> _parts = [];
 
-    public ValidationCe(Batch batch, Device device)
+    public ValidationCe(Batch batch, Device device, int rowsPerPart = 8)
     {
         if (batch.TargetTokenCount == 0)
         {
             throw new ArgumentException("the validation batch has no target tokens to score");
         }
 
-        _batch = batch;
-        _positions = Enumerable.Range(0, batch.Labels.Length).Where(i => batch.Labels[i] != Batch.IgnoreIndex).Select(i => (long)i).ToArray();
-        _targets = tensor(_positions.Select(i => batch.Labels[i]).ToArray(), device: device).DetachFromDisposeScope();
-        Ids = tensor(batch.InputIds, device: device).view(batch.BatchSize, batch.SequenceLength).DetachFromDisposeScope();
+        TargetCount = batch.TargetTokenCount;
+        var order = Enumerable.Range(0, batch.BatchSize).OrderBy(r => batch.Lengths[r]).ThenBy(r => r).ToArray();
+        foreach (var rows in order.Chunk(rowsPerPart))
+        {
+            _parts.Add(Part.Create(batch, rows, device));
+        }
     }
 
-    /// <summary>Token ids [B, T].</summary>
-    public Tensor Ids { get; }
+    /// <summary>Number of parts.</summary>
+    public int PartCount => _parts.Count;
 
-    /// <summary>Mean CE of each of the <paramref name="variants"/> blocks of <paramref name="finalHidden"/> [V*B, T, C].</summary>
-    public double[] Compute(LlamaForCausalLM model, Tensor finalHidden, int variants)
+    /// <summary>Target tokens of the whole batch.</summary>
+    public int TargetCount { get; }
+
+    /// <summary>Token ids of part <paramref name="part"/>.</summary>
+    public Tensor Ids(int part) => _parts[part].Ids;
+
+    /// <summary>Sum of per-token CE of each of the <paramref name="variants"/> stacked blocks of part <paramref name="part"/>.</summary>
+    public double[] Sum(LlamaForCausalLM model, int part, Tensor finalHidden, int variants)
     {
+        var p = _parts[part];
+        var result = new double[variants];
+        if (p.Positions.Length == 0)
+        {
+            return result;
+        }
+
         using var scope = NewDisposeScope();
-        var cells = (long)_batch.BatchSize * _batch.SequenceLength;
-        var rows = new long[variants * _positions.Length];
+        var cells = p.Ids.shape[0] * p.Ids.shape[1];
+        var rows = new long[variants * p.Positions.Length];
         for (var v = 0; v < variants; v++)
         {
-            for (var k = 0; k < _positions.Length; k++)
+            for (var k = 0; k < p.Positions.Length; k++)
             {
-                rows[(v * _positions.Length) + k] = (v * cells) + _positions[k];
+                rows[(v * p.Positions.Length) + k] = (v * cells) + p.Positions[k];
             }
         }
 
         var flat = finalHidden.view(-1, finalHidden.shape[2]);
         var logits = model.LmHead(flat.index_select(0, tensor(rows, device: flat.device)));
-        var ce = F.cross_entropy(logits, _targets.repeat(variants), reduction: nn.Reduction.None);
-        using var perVariant = ce.to(ScalarType.Float64).view(variants, _positions.Length).mean([1L]).cpu();
+        var ce = F.cross_entropy(logits, p.Targets.repeat(variants), reduction: nn.Reduction.None);
+        using var perVariant = ce.to(ScalarType.Float64).view(variants, p.Positions.Length).sum([1L]).cpu();
         return perVariant.data<double>().ToArray();
     }
 
     public void Dispose()
     {
-        _targets.Dispose();
-        Ids.Dispose();
+        foreach (var p in _parts)
+        {
+            p.Ids.Dispose();
+            p.Targets.Dispose();
+        }
+    }
+
+    private sealed record Part(Tensor Ids, long[] Positions, Tensor Targets)
+    {
+        public static Part Create(Batch batch, int[] rows, Device device)
+        {
+            var width = rows.Max(r => batch.Lengths[r]);
+            var ids = new long[rows.Length * width];
+            var positions = new List<long>();
+            var targets = new List<long>();
+            for (var i = 0; i < rows.Length; i++)
+            {
+                for (var t = 0; t < width; t++)
+                {
+                    var source = (rows[i] * batch.SequenceLength) + t;
+                    ids[(i * width) + t] = batch.InputIds[source];
+                    if (batch.Labels[source] != Batch.IgnoreIndex)
+                    {
+                        positions.Add((i * width) + t);
+                        targets.Add(batch.Labels[source]);
+                    }
+                }
+            }
+
+            return new Part(
+                tensor(ids, device: device).view(rows.Length, width).DetachFromDisposeScope(),
+                positions.ToArray(),
+                tensor(targets.ToArray(), device: device).DetachFromDisposeScope());
+        }
     }
 }
