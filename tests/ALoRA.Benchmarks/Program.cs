@@ -4,12 +4,19 @@ using System.Text.Json.Nodes;
 using ALoRA.Benchmarks;
 using ALoRA.Engine.Runtime;
 
-// alora benchmarks: prints one JSON object. Each preset runs in a child process of this program (so peak memory is
-// per preset); the GEMM baseline runs in this process. Usage: ALoRA.Benchmarks [--memory-steps N] [--preset NAME]
+// alora benchmarks: prints one JSON object. Each preset, and one AB-LoRA scoring round (fast vs reference), runs in a
+// child process of this program (so peak memory is per part); the GEMM baseline runs in this process.
+// Usage: ALoRA.Benchmarks [--memory-steps N] [--preset tiny|small|scoring]
 const int Threads = 2;
 var memorySteps = args.SkipWhile(a => a != "--memory-steps").Skip(1).Select(int.Parse).FirstOrDefault(100);
 var only = args.SkipWhile(a => a != "--preset").Skip(1).FirstOrDefault();
 TorchRuntime.EnsureInitialized(Threads);
+
+if (only == "scoring")
+{
+    Console.WriteLine(JsonSerializer.Serialize(ScoringBenchmark.Run(FindSamples())));
+    return 0;
+}
 
 if (only is not null)
 {
@@ -27,7 +34,7 @@ var result = new JsonObject
 };
 var gemm = PresetBenchmark.GemmGflops();
 result["gemm_2048_fp32_gflops"] = Math.Round(gemm, 1);
-foreach (var preset in Preset.All)
+foreach (var name in Preset.All.Select(p => p.Name).Append("scoring"))
 {
     var self = Environment.ProcessPath!;
     var start = new ProcessStartInfo(self) { RedirectStandardOutput = true, UseShellExecute = false };
@@ -36,7 +43,7 @@ foreach (var preset in Preset.All)
         start.ArgumentList.Add(typeof(Preset).Assembly.Location);
     }
 
-    foreach (var a in new[] { "--preset", preset.Name, "--memory-steps", memorySteps.ToString(System.Globalization.CultureInfo.InvariantCulture) })
+    foreach (var a in new[] { "--preset", name, "--memory-steps", memorySteps.ToString(System.Globalization.CultureInfo.InvariantCulture) })
     {
         start.ArgumentList.Add(a);
     }
@@ -46,13 +53,17 @@ foreach (var preset in Preset.All)
     child.WaitForExit();
     if (child.ExitCode != 0)
     {
-        Console.Error.WriteLine($"preset {preset.Name} failed with exit code {child.ExitCode}");
+        Console.Error.WriteLine($"{name} failed with exit code {child.ExitCode}");
         return 1;
     }
 
     var node = JsonNode.Parse(output.Trim().Split('\n')[^1])!.AsObject();
-    node["fraction_of_gemm"] = Math.Round(node["achieved_gflops"]!.GetValue<double>() / gemm, 3);
-    result[preset.Name] = node;
+    if (node["achieved_gflops"] is { } achieved)
+    {
+        node["fraction_of_gemm"] = Math.Round(achieved.GetValue<double>() / gemm, 3);
+    }
+
+    result[name == "scoring" ? "scoring_round_stories260k" : name] = node;
 }
 
 var tiny = result["tiny"]!;
@@ -66,3 +77,16 @@ result["targets"] = new JsonObject
 };
 Console.WriteLine(result.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
 return 0;
+
+static string FindSamples()
+{
+    for (var dir = new DirectoryInfo(Environment.CurrentDirectory); dir is not null; dir = dir.Parent)
+    {
+        if (Directory.Exists(Path.Combine(dir.FullName, "samples", "models")))
+        {
+            return Path.Combine(dir.FullName, "samples");
+        }
+    }
+
+    throw new DirectoryNotFoundException("run the benchmark from the repository (it needs samples/models/stories260K)");
+}
