@@ -73,14 +73,4 @@ public static class TorchRuntime
         GC.Collect(0);
         GC.WaitForPendingFinalizers();
     }
-
-    /// <summary>Sets torch's intra-op thread count (after <see cref="EnsureInitialized"/>).</summary>
-    public static void SetThreads(int threads)
-    {
-        EnsureInitialized();
-        if (threads > 0)
-        {
-            torch.set_num_threads(threads);
-        }
-    }
 }
