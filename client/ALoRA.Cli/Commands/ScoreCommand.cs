@@ -88,9 +88,9 @@ public sealed class ScoreCommand : Command
 
     private static Batch LoadBatch(string dataPath, string taskName, string modelDir, int vocabSize, int rows)
     {
-        if (ScoringData.IsPreTokenized(dataPath))
+        if (ScoringData.TryReadPreTokenized(dataPath, vocabSize, rows) is { } preTokenized)
         {
-            return ScoringData.FromPreTokenized(dataPath, vocabSize, rows);
+            return preTokenized;
         }
 
         var tokenizerPath = Path.Combine(modelDir, "tokenizer.json");

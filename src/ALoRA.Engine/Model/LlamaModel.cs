@@ -35,9 +35,6 @@ public sealed class LlamaModel : nn.Module<Tensor, Tensor>
     /// <summary>The token embedding.</summary>
     public Embedding EmbedTokens => _embedTokens;
 
-    /// <summary>The decoder blocks.</summary>
-    public IReadOnlyList<LlamaDecoderLayer> Layers => _layers.ToList();
-
     /// <summary>Number of decoder blocks.</summary>
     public int LayerCount => _layers.Count;
 

@@ -11,63 +11,78 @@ namespace ALoRA.Engine.Scoring;
 /// </summary>
 public static class ScoringData
 {
-    /// <summary>True when <paramref name="path"/> is not a <c>.jsonl</c> file and holds one JSON object with <c>input_ids</c>.</summary>
-    public static bool IsPreTokenized(string path) =>
-        !path.EndsWith(".jsonl", StringComparison.OrdinalIgnoreCase) && IsSingleJsonObject(File.ReadAllText(path));
-
-    /// <summary>Reads a pre-tokenised file; the first <paramref name="maxRows"/> sequences form the batch.</summary>
-    public static Batch FromPreTokenized(string path, int vocabSize, int? maxRows = null)
+    /// <summary>
+    /// Reads <paramref name="path"/> as a pre-tokenised file when it is one (not <c>.jsonl</c>, and a single JSON
+    /// object with <c>input_ids</c>); returns null otherwise, so the caller reads it as JSONL. The file is read once;
+    /// the first <paramref name="maxRows"/> sequences form the batch.
+    /// </summary>
+    public static Batch? TryReadPreTokenized(string path, int vocabSize, int? maxRows = null)
     {
+        if (path.EndsWith(".jsonl", StringComparison.OrdinalIgnoreCase))
+        {
+            return null;
+        }
+
         JsonDocument doc;
         try
         {
             doc = JsonDocument.Parse(File.ReadAllText(path));
         }
-        catch (JsonException ex)
+        catch (JsonException)
         {
-            throw new DataFormatException($"{path}: not valid JSON ({ex.Message})", ex);
+            return null;
         }
 
         using (doc)
         {
-            if (!doc.RootElement.TryGetProperty("input_ids", out var rows) || rows.ValueKind != JsonValueKind.Array || rows.GetArrayLength() == 0)
+            if (doc.RootElement.ValueKind != JsonValueKind.Object || !doc.RootElement.TryGetProperty("input_ids", out var rows))
+            {
+                return null;
+            }
+
+            if (rows.ValueKind != JsonValueKind.Array || rows.GetArrayLength() == 0)
             {
                 throw new DataFormatException($"{path}: field \"input_ids\" must be a non-empty array of token-id arrays");
             }
 
-            var sequences = new List<int[]>();
-            foreach (var row in rows.EnumerateArray().Take(maxRows ?? int.MaxValue))
+            return FromRows(path, rows, vocabSize, maxRows);
+        }
+    }
+
+    private static Batch FromRows(string path, JsonElement rows, int vocabSize, int? maxRows)
+    {
+        var sequences = new List<int[]>();
+        foreach (var row in rows.EnumerateArray().Take(maxRows ?? int.MaxValue))
+        {
+            var index = sequences.Count;
+            if (row.ValueKind != JsonValueKind.Array)
             {
-                var index = sequences.Count;
-                if (row.ValueKind != JsonValueKind.Array)
-                {
-                    throw new DataFormatException($"{path}: input_ids[{index}] must be an array of token ids");
-                }
-
-                var ids = row.EnumerateArray().Select(e => e.TryGetInt32(out var v) ? v : -1).ToArray();
-                var bad = Array.FindIndex(ids, v => v < 0 || v >= vocabSize);
-                if (bad >= 0)
-                {
-                    throw new DataFormatException($"{path}: input_ids[{index}][{bad}] is not a token id of this model (vocabulary {vocabSize})");
-                }
-
-                if (ids.Length < 2)
-                {
-                    throw new DataFormatException($"{path}: input_ids[{index}] needs at least 2 tokens");
-                }
-
-                if (sequences.Count > 0 && ids.Length != sequences[0].Length)
-                {
-                    throw new DataFormatException($"{path}: input_ids[{index}] has {ids.Length} tokens but input_ids[0] has {sequences[0].Length}; sequences must have equal length");
-                }
-
-                sequences.Add(ids);
+                throw new DataFormatException($"{path}: input_ids[{index}] must be an array of token ids");
             }
 
-            // ResponseStart = 1: every position from the second token on is a target (plain next-token CE).
-            var tokenized = sequences.Select(s => new TokenizedExample(s, 1)).ToList();
-            return BatchCollator.Collate(tokenized, Enumerable.Range(0, tokenized.Count).ToArray(), padId: 0);
+            var ids = row.EnumerateArray().Select(e => e.TryGetInt32(out var v) ? v : -1).ToArray();
+            var bad = Array.FindIndex(ids, v => v < 0 || v >= vocabSize);
+            if (bad >= 0)
+            {
+                throw new DataFormatException($"{path}: input_ids[{index}][{bad}] is not a token id of this model (vocabulary {vocabSize})");
+            }
+
+            if (ids.Length < 2)
+            {
+                throw new DataFormatException($"{path}: input_ids[{index}] needs at least 2 tokens");
+            }
+
+            if (sequences.Count > 0 && ids.Length != sequences[0].Length)
+            {
+                throw new DataFormatException($"{path}: input_ids[{index}] has {ids.Length} tokens but input_ids[0] has {sequences[0].Length}; sequences must have equal length");
+            }
+
+            sequences.Add(ids);
         }
+
+        // ResponseStart = 1: every position from the second token on is a target (plain next-token CE).
+        var tokenized = sequences.Select(s => new TokenizedExample(s, 1)).ToList();
+        return BatchCollator.Collate(tokenized, Enumerable.Range(0, tokenized.Count).ToArray(), padId: 0);
     }
 
     /// <summary>The first <paramref name="maxRows"/> examples of a JSONL file, scored on their responses (and EOS).</summary>
@@ -76,18 +91,5 @@ public static class ScoringData
         var examples = JsonlReader.Read(path, task, maxRows);
         var prompts = new PromptTokenizer(tokenizer);
         return BatchCollator.Collate(prompts.TokenizeAll(examples, maxSequenceLength), Enumerable.Range(0, examples.Count).ToArray(), tokenizer.PadId);
-    }
-
-    private static bool IsSingleJsonObject(string text)
-    {
-        try
-        {
-            using var doc = JsonDocument.Parse(text);
-            return doc.RootElement.ValueKind == JsonValueKind.Object && doc.RootElement.TryGetProperty("input_ids", out _);
-        }
-        catch (JsonException)
-        {
-            return false;
-        }
     }
 }

@@ -10,13 +10,13 @@ public sealed partial class SftTrainer
 {
     private void RunOneStep(IProgress<TrainingEvent>? progress)
     {
-        if (_planEpoch != State.Epoch)
+        if (_epochPlanEpoch != State.Epoch)
         {
-            _plan = _data.Sampler.PlanEpoch(State.Epoch);
-            _planEpoch = State.Epoch;
+            _epochPlan = _data.Sampler.PlanEpoch(State.Epoch);
+            _epochPlanEpoch = State.Epoch;
         }
 
-        var batch = _data.TrainBatch(_plan![State.BatchInEpoch]);
+        var batch = _data.TrainBatch(_epochPlan![State.BatchInEpoch]);
         var lr = _schedule.LearningRate(State.Step);
         var sw = Stopwatch.StartNew();
         double loss;
@@ -46,7 +46,7 @@ public sealed partial class SftTrainer
         State.TokensProcessed += tokens;
         progress?.Report(new TrainingEvent(TrainingEventKind.Step, State.Step, State.Epoch, TotalSteps, loss, lr, tokens / sw.Elapsed.TotalSeconds));
 
-        if (State.BatchInEpoch >= _plan.Count)
+        if (State.BatchInEpoch >= _epochPlan.Count)
         {
             progress?.Report(new TrainingEvent(TrainingEventKind.EpochEnd, State.Step, State.Epoch, TotalSteps));
             State.Epoch++;

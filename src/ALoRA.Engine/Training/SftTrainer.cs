@@ -24,8 +24,8 @@ public sealed partial class SftTrainer : IDisposable
     private readonly Stopwatch _wall = new();
     private LoraAdamW _optimizer;
     private Dictionary<string, Tensor>? _best;
-    private IReadOnlyList<int[]>? _plan;
-    private int _planEpoch = -1;
+    private IReadOnlyList<int[]>? _epochPlan;
+    private int _epochPlanEpoch = -1;
 
     /// <summary>Sets up training of <paramref name="model"/>'s adapters on <paramref name="data"/>.</summary>
     /// <param name="checkpointRoot">Directory for resumable checkpoints, or null for none.</param>
@@ -154,8 +154,8 @@ public sealed partial class SftTrainer : IDisposable
             set_rng_state(contents.RngState);
             State = contents.Manifest.State;
             SetBest(contents.BestAdapter);
-            _plan = null;
-            _planEpoch = -1;
+            _epochPlan = null;
+            _epochPlanEpoch = -1;
         }
         finally
         {
