@@ -6,7 +6,7 @@ using ALoRA.Engine.Runtime;
 
 // alora benchmarks: prints one JSON object. Each preset, and one AB-LoRA scoring round (fast vs reference), runs in a
 // child process of this program (so peak memory is per part); the GEMM baseline runs in this process.
-// Usage: ALoRA.Benchmarks [--memory-steps N] [--preset tiny|small|scoring]
+// Usage: ALoRA.Benchmarks [--memory-steps N] [--preset tiny|small|scoring|scoring-tiny|scoring-small]
 const int Threads = 2;
 var memorySteps = args.SkipWhile(a => a != "--memory-steps").Skip(1).Select(int.Parse).FirstOrDefault(100);
 var only = args.SkipWhile(a => a != "--preset").Skip(1).FirstOrDefault();
@@ -15,6 +15,21 @@ TorchRuntime.EnsureInitialized(Threads);
 if (only == "scoring")
 {
     Console.WriteLine(JsonSerializer.Serialize(ScoringBenchmark.Run(FindSamples())));
+    return 0;
+}
+
+if (only == "scoring-tiny")
+{
+    // Issue 3: B_val 32 x 128 tokens on tiny, every rank.
+    Console.WriteLine(JsonSerializer.Serialize(PresetScoringBenchmark.Run(Preset.All.Single(p => p.Name == "tiny"), 32, 128, null)));
+    return 0;
+}
+
+if (only == "scoring-small")
+{
+    // Issue 3: B_val 32 x 64 tokens on small. The reference over all 448 ranks takes ~14 min here, so both paths score
+    // layers 0 and 7 (all 7 module types, 112 ranks): their mean depth equals the model's, so the ratio carries over.
+    Console.WriteLine(JsonSerializer.Serialize(PresetScoringBenchmark.Run(Preset.All.Single(p => p.Name == "small"), 32, 64, new HashSet<int> { 0, 7 })));
     return 0;
 }
 
@@ -34,7 +49,7 @@ var result = new JsonObject
 };
 var gemm = PresetBenchmark.GemmGflops();
 result["gemm_2048_fp32_gflops"] = Math.Round(gemm, 1);
-foreach (var name in Preset.All.Select(p => p.Name).Append("scoring"))
+foreach (var name in Preset.All.Select(p => p.Name).Concat(["scoring", "scoring-tiny", "scoring-small"]))
 {
     var self = Environment.ProcessPath!;
     var start = new ProcessStartInfo(self) { RedirectStandardOutput = true, UseShellExecute = false };
@@ -63,7 +78,7 @@ foreach (var name in Preset.All.Select(p => p.Name).Append("scoring"))
         node["fraction_of_gemm"] = Math.Round(achieved.GetValue<double>() / gemm, 3);
     }
 
-    result[name == "scoring" ? "scoring_round_stories260k" : name] = node;
+    result[name switch { "scoring" => "scoring_round_stories260k", "scoring-tiny" => "scoring_round_tiny", "scoring-small" => "scoring_round_small", _ => name }] = node;
 }
 
 var tiny = result["tiny"]!;
@@ -74,6 +89,8 @@ result["targets"] = new JsonObject
     ["tiny_step_at_most_2.4x_forward"] = tiny["step_over_forward"]!.GetValue<double>() <= 2.4,
     ["memory_100_within_10pct_of_10_tiny"] = Math.Abs(tiny[$"rss_growth_10_to_{memorySteps}"]!.GetValue<double>()) <= 0.10,
     ["memory_100_within_10pct_of_10_small"] = Math.Abs(small[$"rss_growth_10_to_{memorySteps}"]!.GetValue<double>()) <= 0.10,
+    ["scoring_fast_at_least_3x_reference_tiny"] = result["scoring_round_tiny"]!["speedup"]!.GetValue<double>() >= 3.0,
+    ["scoring_fast_at_least_1.5x_reference_small"] = result["scoring_round_small"]!["speedup"]!.GetValue<double>() >= 1.5,
 };
 Console.WriteLine(result.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
 return 0;

@@ -36,7 +36,7 @@ public static class ScoringBenchmark
         sw.Restart();
         var reference = AbLoraScorer.Reference(pretrained.Model, batch);
         var referenceSeconds = sw.Elapsed.TotalSeconds;
-        var maxDiff = fast.Ranks.Zip(reference.Ranks).Max(p => Math.Max(Math.Abs(p.First.CeWithout - p.Second.CeWithout), Math.Abs(p.First.CeOnly - p.Second.CeOnly)));
+        var maxDiff = fast.Ranks.Zip(reference.Ranks).Max(p => Math.Max(Math.Abs(p.First.CeWithout!.Value - p.Second.CeWithout!.Value), Math.Abs(p.First.CeOnly!.Value - p.Second.CeOnly!.Value)));
         return new Dictionary<string, object>
         {
             ["ranks"] = fast.Ranks.Count,

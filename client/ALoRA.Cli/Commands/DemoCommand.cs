@@ -27,7 +27,7 @@ public sealed class DemoCommand : Command
     private static readonly Option<int> ThreadsOption = new("--threads") { Description = "Torch threads (0 = all cores)", DefaultValueFactory = _ => 0 };
     private static readonly Option<DirectoryInfo> OutOption = new("--out") { Description = "Run folder for checkpoints", DefaultValueFactory = _ => new DirectoryInfo(Path.Combine("runs", "demo")) };
     private static readonly Option<bool> FreshOption = new("--fresh") { Description = "Ignore an existing checkpoint and start over" };
-    private static readonly Option<string> MethodOption = new("--method") { Description = "lora (fixed rank) or alora (AB-LoRA reallocation)", DefaultValueFactory = _ => "lora" };
+    private static readonly Option<string> MethodOption = new("--method") { Description = "lora (fixed rank), alora (AB-LoRA reallocation), alora-dnas (relaxed gates) or alora-sensi (AdaLoRA sensitivity)", DefaultValueFactory = _ => "lora" };
     private static readonly Option<string> K1Option = new("--k1") { Description = "ALoRA: training before the first round, in epochs (0.25) or steps (300steps)", DefaultValueFactory = _ => "300steps" };
     private static readonly Option<string> K2Option = new("--k2") { Description = "ALoRA: training between rounds, in epochs or steps", DefaultValueFactory = _ => "100steps" };
     private static readonly Option<int> RoundsOption = new("--rounds") { Description = "ALoRA: number of rounds N_A", DefaultValueFactory = _ => 8 };
@@ -46,7 +46,7 @@ public sealed class DemoCommand : Command
             Options.Add(option);
         }
 
-        MethodOption.AcceptOnlyFromAmong("lora", "alora");
+        MethodOption.AcceptOnlyFromAmong([.. AllocationMethods.All]);
 
         SetAction((parse, ct) => Task.Run(() => Run(parse, ct), CancellationToken.None));
     }
@@ -83,7 +83,7 @@ public sealed class DemoCommand : Command
             var root = Path.Combine(parse.GetValue(OutOption)!.FullName, "checkpoints");
             var allocation = new AllocationOptions
             {
-                Method = parse.GetValue(MethodOption) == "alora" ? AllocationMethod.Alora : AllocationMethod.Lora,
+                Method = AllocationMethods.Parse(parse.GetValue(MethodOption)!),
                 WarmupBeforeFirstRound = ScheduleLength.Parse(parse.GetValue(K1Option)!),
                 BetweenRounds = ScheduleLength.Parse(parse.GetValue(K2Option)!),
                 Rounds = parse.GetValue(RoundsOption),
@@ -92,9 +92,9 @@ public sealed class DemoCommand : Command
             using var trainer = new SftTrainer(pretrained.Model, data, options, root, allocation);
             ResumeIfPossible(trainer, root, parse.GetValue(FreshOption));
             Console.WriteLine($"train   {trainer.TotalSteps} steps of batch {data.Sampler.BatchSize}, lr {options.LearningRate:G3}, eval every {options.EvalEverySteps}; checkpoints in {root}");
-            if (allocation.Method == AllocationMethod.Alora)
+            if (allocation.Method != AllocationMethod.Lora)
             {
-                Console.WriteLine($"alora   k1 {allocation.WarmupBeforeFirstRound}, k2 {allocation.BetweenRounds}, {allocation.Rounds} rounds, B_val {allocation.ValidationBatchSize}");
+                Console.WriteLine($"{allocation.Method.ToName()}   k1 {allocation.WarmupBeforeFirstRound}, k2 {allocation.BetweenRounds}, {allocation.Rounds} rounds, B_val {allocation.ValidationBatchSize}");
             }
 
             var result = trainer.Train(new ConsoleProgress(), cancellationToken);
@@ -157,7 +157,7 @@ public sealed class DemoCommand : Command
         Console.WriteLine($"        dev  loss {r.BestDevLoss:F4}  accuracy {Pct(r.DevMetric)}");
         Console.WriteLine($"        test loss {r.TestLoss:F4}  accuracy {Pct(r.TestMetric)}");
         Console.WriteLine($"        {r.TokensPerSecond:F0} tokens/s training, {r.TrainSeconds:F1} s training, {r.WallSeconds:F1} s wall, peak memory {r.PeakMemoryBytes / (1024 * 1024)} MiB");
-        Console.WriteLine($"        trainable parameters {r.InitialTrainableParameters} -> {r.FinalTrainableParameters} ({r.Method.ToString().ToLowerInvariant()}, {r.AllocationRounds} allocation rounds)");
+        Console.WriteLine($"        trainable parameters {r.InitialTrainableParameters} -> {r.FinalTrainableParameters} ({r.Method.ToName()}, {r.AllocationRounds} allocation rounds)");
         if (r.AllocationRounds > 0)
         {
             PrintAllocation(r.FinalAllocation);

@@ -67,7 +67,7 @@ public sealed class ScoreCommand : Command
             var scores = method == "reference" ? AbLoraScorer.Reference(model, batch) : AbLoraScorer.Fast(model, batch);
             var report = new ScoreReport(
                 modelDir, adapterDir, dataPath, method, batch.BatchSize, batch.TargetTokenCount, scores.BaseCe,
-                scores.Ranks.Select(r => new RankScoreRow(r.ModulePath, r.Rank, r.CeWithout, r.CeOnly, r.Importance)).ToList(),
+                scores.Ranks.Select(r => new RankScoreRow(r.ModulePath, r.Rank, r.CeWithout!.Value, r.CeOnly!.Value, r.Importance)).ToList(),
                 model.Adapters.Select(a => new ModuleScoreRow(a.Path, a.Module.ActiveRank, scores.ModuleAverages.GetValueOrDefault(a.Path, double.NaN))).ToList(),
                 Math.Round(sw.Elapsed.TotalSeconds, 3), scores.ForwardEquivalents);
             Print(report, format);

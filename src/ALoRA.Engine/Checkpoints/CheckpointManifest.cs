@@ -22,4 +22,7 @@ public sealed record CheckpointManifest
 
     /// <summary>True when <c>best_adapter.safetensors</c> is present.</summary>
     public bool HasBestAdapter { get; init; }
+
+    /// <summary>True when <c>method_state.safetensors</c> is present.</summary>
+    public bool HasMethodState { get; init; }
 }

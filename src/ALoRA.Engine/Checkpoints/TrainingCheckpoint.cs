@@ -7,7 +7,8 @@ namespace ALoRA.Engine.Checkpoints;
 /// <summary>
 /// A resumable checkpoint: a directory <c>checkpoint-{step:D8}</c> under a root, holding
 /// <c>adapter.safetensors</c> (A, B, gates of every adapter), <c>optimizer.safetensors</c> (AdamW moments and
-/// torch's RNG state), <c>best_adapter.safetensors</c> (the best dev checkpoint so far) and
+/// torch's RNG state), <c>best_adapter.safetensors</c> (the best dev checkpoint so far), <c>method_state.safetensors</c>
+/// (the allocation method's own state, e.g. relaxed-gate logits or sensitivity averages, when it has any) and
 /// <c>trainer_state.json</c> (<see cref="CheckpointManifest"/>). The directory is written under a temporary name and
 /// renamed when complete; then the root's <c>latest</c> file is replaced atomically to point at it. A crash at any
 /// point leaves the previous checkpoint intact and selected.
@@ -30,7 +31,8 @@ public static class TrainingCheckpoint
         Dictionary<string, Tensor> Adapter,
         Dictionary<string, Tensor> OptimizerMoments,
         Tensor RngState,
-        Dictionary<string, Tensor>? BestAdapter);
+        Dictionary<string, Tensor>? BestAdapter,
+        Dictionary<string, Tensor>? MethodState = null);
 
     /// <summary>Writes a checkpoint under <paramref name="root"/> and selects it; returns its directory.</summary>
     public static string Save(string root, Contents contents)
@@ -50,7 +52,13 @@ public static class TrainingCheckpoint
                 SafeTensorsWriter.Write(Path.Combine(temp, "best_adapter.safetensors"), contents.BestAdapter);
             }
 
-            var manifest = contents.Manifest with { HasBestAdapter = contents.BestAdapter is not null };
+            var hasMethodState = contents.MethodState is { Count: > 0 };
+            if (hasMethodState)
+            {
+                SafeTensorsWriter.Write(Path.Combine(temp, "method_state.safetensors"), contents.MethodState!);
+            }
+
+            var manifest = contents.Manifest with { HasBestAdapter = contents.BestAdapter is not null, HasMethodState = hasMethodState };
             AtomicFile.WriteAllText(Path.Combine(temp, "trainer_state.json"), JsonSerializer.Serialize(manifest, Json));
             if (Directory.Exists(final))
             {
@@ -115,7 +123,8 @@ public static class TrainingCheckpoint
         }
 
         var best = manifest.HasBestAdapter ? ReadAll(Path.Combine(dir, "best_adapter.safetensors")) : null;
-        return new Contents(manifest, adapter, optimizer, rng, best);
+        var methodState = manifest.HasMethodState ? ReadAll(Path.Combine(dir, "method_state.safetensors")) : null;
+        return new Contents(manifest, adapter, optimizer, rng, best, methodState);
     }
 
     private static Dictionary<string, Tensor> ReadAll(string path)

@@ -10,14 +10,19 @@ namespace ALoRA.Engine.Lora;
 public static class AdapterWeights
 {
     /// <summary>CPU copies of every adapter's A, B and gates.</summary>
-    public static Dictionary<string, Tensor> Capture(LlamaForCausalLM model)
+    /// <param name="model">The model.</param>
+    /// <param name="foldRelaxedGates">When a module has relaxed gates attached (<c>alora-dnas</c>), capture <c>lora_B</c>
+    /// with the gate values folded in, so the copy alone reproduces the module's current output.</param>
+    public static Dictionary<string, Tensor> Capture(LlamaForCausalLM model, bool foldRelaxedGates = false)
     {
         var result = new Dictionary<string, Tensor>(StringComparer.Ordinal);
         using var noGrad = no_grad();
         foreach (var slot in model.Adapters)
         {
             result[$"{slot.Path}.lora_A.weight"] = CpuCopy(slot.Module.LoraA);
-            result[$"{slot.Path}.lora_B.weight"] = CpuCopy(slot.Module.LoraB);
+            result[$"{slot.Path}.lora_B.weight"] = foldRelaxedGates && slot.Module.GateLogits is { } logits
+                ? FoldedCopy(slot.Module.LoraB, logits)
+                : CpuCopy(slot.Module.LoraB);
             result[$"{slot.Path}.lora_gate"] = CpuCopy(slot.Module.GateTensor);
         }
 
@@ -61,6 +66,12 @@ public static class AdapterWeights
     {
         using var scope = NewDisposeScope();
         return t.detach().cpu().clone().MoveToOuterDisposeScope();
+    }
+
+    private static Tensor FoldedCopy(Tensor b, Tensor logits)
+    {
+        using var scope = NewDisposeScope();
+        return b.detach().mul(logits.detach().sigmoid().mul(2.0).unsqueeze(0)).cpu().MoveToOuterDisposeScope();
     }
 
     private static Tensor Get(IReadOnlyDictionary<string, Tensor> weights, string name) =>

@@ -120,9 +120,19 @@ public sealed partial class GatedLoraLinear : nn.Module<Tensor, Tensor>
         var ax = F.linear(x, _loraA.weight!);
         if (_scaled.Variants is { } variants)
         {
+            if (_scaled.GateLogits is not null)
+            {
+                throw new InvalidOperationException("variant gates cannot be combined with relaxed gates");
+            }
+
             // The batch holds V stacked variants (variant-major); each gets its own gate vector.
             var shape = ax.shape;
             ax = ax.view(variants.shape[0], -1, Rank).mul(variants.unsqueeze(1)).view(shape);
+        }
+        else if (_scaled.GateLogits is { } logits)
+        {
+            // alora-dnas: g_i * 2 sigmoid(a_i), differentiable in a (out of place, so autograd keeps A x).
+            ax = ax.mul(_scaled.Value!.mul(logits.sigmoid().mul(2.0)));
         }
         else
         {
@@ -225,6 +235,12 @@ public sealed partial class GatedLoraLinear : nn.Module<Tensor, Tensor>
         _loraB.weight = newB;
         _gates.Dispose();
         _gates = newGates;
+        if (_scaled.GateLogits is { } logits && logits.shape[0] != rank)
+        {
+            // Relaxed-gate logits belong to the old ranks; their owner attaches new ones (see SetGateLogits).
+            _scaled.GateLogits = null;
+        }
+
         ConditionallyRegisterBuffer("lora_gate", _gates);
         RefreshScaledGates();
     }
@@ -264,5 +280,7 @@ public sealed partial class GatedLoraLinear : nn.Module<Tensor, Tensor>
         public Tensor? Variants { get; set; }
 
         public bool Disabled { get; set; }
+
+        public Parameter? GateLogits { get; set; }
     }
 }

@@ -19,14 +19,29 @@ namespace ALoRA.Engine.Scoring;
 /// </summary>
 public static class AbLoraScorer
 {
+    /// <summary>CE(M): the current network's mean token cross-entropy on <paramref name="batch"/>'s targets (eval mode, no-grad).</summary>
+    public static double BaseCe(LlamaForCausalLM model, Batch batch)
+    {
+        using var session = new ScoringSession(model, batch);
+        return session.FullForwardCe();
+    }
+
     /// <summary>The plain definition: 1 + 2 x (active ranks) full forward passes.</summary>
-    public static ScoreSet Reference(LlamaForCausalLM model, Batch batch)
+    /// <param name="model">The network M.</param>
+    /// <param name="batch">B_val.</param>
+    /// <param name="include">Scores only the ranks of adapters it accepts (null: all); the network itself is unchanged.</param>
+    public static ScoreSet Reference(LlamaForCausalLM model, Batch batch, Func<AdapterSlot, bool>? include = null)
     {
         using var session = new ScoringSession(model, batch);
         var baseCe = session.FullForwardCe();
         var scores = new List<RankScore>();
         for (var m = 0; m < model.Adapters.Count; m++)
         {
+            if (include is not null && !include(model.Adapters[m]))
+            {
+                continue;
+            }
+
             var module = model.Adapters[m].Module;
             var gates = module.Gates;
             for (var i = 0; i < gates.Length; i++)
@@ -60,7 +75,11 @@ public static class AbLoraScorer
     /// Same scores as <see cref="Reference"/> (to float tolerance) with prefix reuse and variant stacking; at most
     /// <paramref name="maxVariantsPerPass"/> variants share one batched pass.
     /// </summary>
-    public static ScoreSet Fast(LlamaForCausalLM model, Batch batch, int maxVariantsPerPass = 16)
+    /// <param name="model">The network M.</param>
+    /// <param name="batch">B_val.</param>
+    /// <param name="maxVariantsPerPass">Variants stacked on the batch axis of one pass.</param>
+    /// <param name="include">Scores only the ranks of adapters it accepts (null: all); the network itself is unchanged.</param>
+    public static ScoreSet Fast(LlamaForCausalLM model, Batch batch, int maxVariantsPerPass = 16, Func<AdapterSlot, bool>? include = null)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(maxVariantsPerPass, 1);
         using var session = new ScoringSession(model, batch);
@@ -89,6 +108,11 @@ public static class AbLoraScorer
         for (var m = 0; m < model.Adapters.Count; m++)
         {
             var slot = model.Adapters[m];
+            if (include is not null && !include(slot))
+            {
+                continue;
+            }
+
             var layer = Math.Max(0, slot.Layer);
             var gates = slot.Module.Gates;
             var active = Enumerable.Range(0, gates.Length).Where(i => gates[i]).ToArray();

@@ -33,6 +33,15 @@ public sealed record AllocationOptions
     /// <summary>At most this many variants of a module share one batched scoring pass.</summary>
     public int MaxVariantsPerPass { get; init; } = 16;
 
+    /// <summary><c>alora-dnas</c>: learning rate of the gate logits (null: the training learning rate).</summary>
+    public double? GateLearningRate { get; init; }
+
+    /// <summary><c>alora-sensi</c>: smoothing of the sensitivity (AdaLoRA's beta1, default 0.85).</summary>
+    public double SensitivityBeta1 { get; init; } = 0.85;
+
+    /// <summary><c>alora-sensi</c>: smoothing of the uncertainty (AdaLoRA's beta2, default 0.85).</summary>
+    public double SensitivityBeta2 { get; init; } = 0.85;
+
     /// <summary>Checks every field; messages name the field.</summary>
     public void Validate()
     {
@@ -67,9 +76,22 @@ public sealed record AllocationOptions
             errors.Add($"max_variants_per_pass must be >= 1, got {MaxVariantsPerPass}");
         }
 
-        if (Method == AllocationMethod.Alora && Rounds == 0)
+        if (Method != AllocationMethod.Lora && Rounds == 0)
         {
-            errors.Add("method alora needs n_rounds (N_A) >= 1");
+            errors.Add($"method {Method.ToName()} needs n_rounds (N_A) >= 1");
+        }
+
+        if (GateLearningRate is { } gateLr && !(gateLr > 0 && double.IsFinite(gateLr)))
+        {
+            errors.Add($"gate_learning_rate must be > 0, got {gateLr}");
+        }
+
+        foreach (var (value, name) in new[] { (SensitivityBeta1, "beta1"), (SensitivityBeta2, "beta2") })
+        {
+            if (value is < 0 or >= 1 || double.IsNaN(value))
+            {
+                errors.Add($"{name} must be in [0, 1), got {value}");
+            }
         }
 
         if (errors.Count > 0)

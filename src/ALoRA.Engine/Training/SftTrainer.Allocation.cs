@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using ALoRA.Engine.Allocation;
-using ALoRA.Engine.Scoring;
 using TorchSharp;
 
 namespace ALoRA.Engine.Training;
@@ -9,9 +8,16 @@ namespace ALoRA.Engine.Training;
 public sealed partial class SftTrainer
 {
     private AllocationPlan? _allocationPlan;
+    private IAllocationMethod _method = new FixedRankMethod();
 
     /// <summary>The allocation settings of this run.</summary>
     public AllocationOptions Allocation { get; private set; } = new();
+
+    /// <summary>The strategy that scores ranks in this run.</summary>
+    public IAllocationMethod Method => _method;
+
+    /// <summary>True while allocation rounds are still to come (the method observes training only then).</summary>
+    private bool SearchActive => _allocationPlan is not null && State.AllocationHistory.Count < Allocation.Rounds;
 
     private void SetUpAllocation(AllocationOptions allocation)
     {
@@ -22,12 +28,14 @@ public sealed partial class SftTrainer
             return;
         }
 
+        var name = allocation.Method.ToName();
+
         var k1 = allocation.WarmupBeforeFirstRound.ToSteps(StepsPerEpoch);
         var k2 = allocation.BetweenRounds.ToSteps(StepsPerEpoch);
         if (k1 >= TotalSteps)
         {
             throw new ArgumentException(
-                $"method alora: k1 = {allocation.WarmupBeforeFirstRound} ({k1} steps at {StepsPerEpoch} steps per epoch) leaves no allocation round " +
+                $"method {name}: k1 = {allocation.WarmupBeforeFirstRound} ({k1} steps at {StepsPerEpoch} steps per epoch) leaves no allocation round " +
                 $"before training ends at step {TotalSteps}; shorten k1 or train longer");
         }
 
@@ -39,10 +47,11 @@ public sealed partial class SftTrainer
         }
 
         _allocationPlan = new AllocationPlan(k1, k2, ranksPerRound);
+        _method = AllocationMethods.Create(allocation, _model, _data, _options);
     }
 
     private string AllocationFingerprint =>
-        _allocationPlan is null ? "method=lora" : $"method=alora;k1={_allocationPlan.FirstRoundStep};k2={_allocationPlan.Interval};rounds={Allocation.Rounds};n_a={_allocationPlan.RanksPerRound}";
+        _allocationPlan is null ? _method.Fingerprint : $"{_method.Fingerprint};k1={_allocationPlan.FirstRoundStep};k2={_allocationPlan.Interval};rounds={Allocation.Rounds};n_a={_allocationPlan.RanksPerRound}";
 
     private void RunDueAllocationRounds(IProgress<TrainingEvent>? progress)
     {
@@ -58,13 +67,17 @@ public sealed partial class SftTrainer
         var round = State.AllocationHistory.Count + 1;
         var sw = Stopwatch.StartNew();
         var batch = _data.ValidationBatch(Allocation.ValidationBatchSize, _options.Seed, Allocation.ResampleValidationBatch ? round : 0);
-        var scores = Allocation.ReferenceScorer
-            ? AbLoraScorer.Reference(_model, batch)
-            : AbLoraScorer.Fast(_model, batch, Allocation.MaxVariantsPerPass);
+        var scores = _method.Score(batch);
         var scoringSeconds = sw.Elapsed.TotalSeconds;
         var decision = RankAllocator.Decide(_model.Adapters.Select(a => (IReadOnlyList<bool>)a.Module.Gates).ToList(), scores.Ranks, _allocationPlan!.RanksPerRound);
         using var generator = new torch.Generator().manual_seed((_options.Seed * 1000) + round);
         var result = AllocationApplier.Apply(_model, _optimizer, decision, generator);
+        _method.OnReallocated(result);
+        if (round == Allocation.Rounds)
+        {
+            _method.OnSearchFinished();
+        }
+
         var devLoss = Evaluator.Evaluate(_model, _data.Dev, _device).Loss;
         var report = new AllocationRound(
             round,
@@ -88,7 +101,7 @@ public sealed partial class SftTrainer
         if (_allocationPlan is not null && State.AllocationHistory.Count == 0)
         {
             throw new InvalidOperationException(
-                $"method alora: no allocation round ran (training stopped at step {State.Step}{(State.EarlyStopped ? " by early stopping" : "")}, " +
+                $"method {_method.Name}: no allocation round ran (training stopped at step {State.Step}{(State.EarlyStopped ? " by early stopping" : "")}, " +
                 $"before the first round at step {_allocationPlan.FirstRoundStep}); the trial would silently be plain LoRA — lower k1 or raise patience");
         }
     }

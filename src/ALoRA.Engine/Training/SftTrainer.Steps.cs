@@ -26,6 +26,10 @@ public sealed partial class SftTrainer
             lossTensor.backward();
             loss = lossTensor.item<float>();
             nn.utils.clip_grad_norm_(_optimizer.Parameters, _options.MaxGradNorm);
+            if (SearchActive)
+            {
+                _method.OnGradients();
+            }
         }
 
         if (!double.IsFinite(loss))
@@ -35,6 +39,11 @@ public sealed partial class SftTrainer
 
         _optimizer.Step(lr);
         _optimizer.ZeroGrad();
+        if (SearchActive)
+        {
+            _method.OnStepCompleted(State.Step + 1);
+        }
+
         TorchRuntime.ReleaseFinalizableNativeObjects();
         sw.Stop();
 
@@ -77,7 +86,7 @@ public sealed partial class SftTrainer
             State.BestStep = State.Step;
             State.BestDevMetric = metric;
             State.EvaluationsWithoutImprovement = 0;
-            SetBest(AdapterWeights.Capture(_model));
+            SetBest(AdapterWeights.Capture(_model, foldRelaxedGates: true));
         }
         else if (++State.EvaluationsWithoutImprovement >= _options.Patience)
         {
@@ -90,6 +99,7 @@ public sealed partial class SftTrainer
     private TrainingResult Finish(IProgress<TrainingEvent>? progress)
     {
         EnsureAllocationRan();
+        _method.OnSearchFinished();
         if (State.LastEvaluatedStep != State.Step)
         {
             EvaluateDev(progress);

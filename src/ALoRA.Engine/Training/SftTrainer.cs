@@ -120,17 +120,19 @@ public sealed partial class SftTrainer : IDisposable
         var (moments, steps) = _optimizer.StateDict();
         using var rng = get_rng_state();
         var adapter = AdapterWeights.Capture(_model);
+        var methodState = _method.StateDict();
         try
         {
             var dir = TrainingCheckpoint.Save(root, new TrainingCheckpoint.Contents(
                 new CheckpointManifest { Fingerprint = Fingerprint, OptimizerSteps = steps, State = State },
-                adapter, moments, rng, _best));
+                adapter, moments, rng, _best, methodState));
             progress?.Report(new TrainingEvent(TrainingEventKind.Checkpoint, State.Step, State.Epoch, TotalSteps));
             return dir;
         }
         finally
         {
             DisposeAll(adapter);
+            DisposeAll(methodState);
         }
     }
 
@@ -153,6 +155,7 @@ public sealed partial class SftTrainer : IDisposable
             _optimizer.LoadStateDict(contents.OptimizerMoments, contents.Manifest.OptimizerSteps);
             set_rng_state(contents.RngState);
             State = contents.Manifest.State;
+            _method.LoadStateDict(contents.MethodState ?? [], searchFinished: !SearchActive);
             SetBest(contents.BestAdapter);
             _epochPlan = null;
             _epochPlanEpoch = -1;
@@ -162,6 +165,10 @@ public sealed partial class SftTrainer : IDisposable
             DisposeAll(contents.Adapter);
             DisposeAll(contents.OptimizerMoments);
             contents.RngState.Dispose();
+            if (contents.MethodState is not null)
+            {
+                DisposeAll(contents.MethodState);
+            }
         }
     }
 
@@ -169,6 +176,7 @@ public sealed partial class SftTrainer : IDisposable
     public void Dispose()
     {
         _optimizer.Dispose();
+        _method.Dispose();
         SetBest(null);
     }
 
