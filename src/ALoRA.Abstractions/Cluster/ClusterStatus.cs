@@ -1,0 +1,22 @@
+namespace ALoRA.Abstractions.Cluster;
+
+/// <summary>Trainers and the queue.</summary>
+[GenerateSerializer, Immutable, Alias("alora.ClusterStatus")]
+public sealed record ClusterStatus
+{
+    /// <summary>Registered trainers.</summary>
+    [Id(0)]
+    public IReadOnlyList<TrainerInfo> Trainers { get; init; } = [];
+
+    /// <summary>Trials waiting for a trainer, all sweeps.</summary>
+    [Id(1)]
+    public int Queued { get; init; }
+
+    /// <summary>Trials assigned to a trainer.</summary>
+    [Id(2)]
+    public int Running { get; init; }
+
+    /// <summary>Known sweeps, oldest first.</summary>
+    [Id(3)]
+    public IReadOnlyList<string> Sweeps { get; init; } = [];
+}

@@ -1,0 +1,18 @@
+namespace ALoRA.Abstractions.Coordination;
+
+/// <summary>A page of a sweep's progress feed.</summary>
+[GenerateSerializer, Immutable, Alias("alora.SweepEvents")]
+public sealed record SweepEvents
+{
+    /// <summary>Events after the requested sequence number, oldest first.</summary>
+    [Id(0)]
+    public IReadOnlyList<SweepEvent> Events { get; init; } = [];
+
+    /// <summary>The newest sequence number (pass it back to continue).</summary>
+    [Id(1)]
+    public long LastSequence { get; init; }
+
+    /// <summary>True when events between the requested number and the first returned were dropped (the feed keeps the newest ones; take a status snapshot).</summary>
+    [Id(2)]
+    public bool Gap { get; init; }
+}

@@ -1,0 +1,50 @@
+using ALoRA.Abstractions.Sweeps;
+using ALoRA.Abstractions.Trials;
+using Orleans.Concurrency;
+
+namespace ALoRA.Abstractions.Grains;
+
+/// <summary>
+/// One trial (key: the trial id): its persisted state machine (queued, running, completed, failed, cancelled),
+/// attempts and their fencing, retry budgets, progress and allocation history, and result.
+/// </summary>
+public interface IExperimentGrain : IGrainWithStringKey
+{
+    /// <summary>Stores the trial's spec (idempotent); a new trial starts queued.</summary>
+    Task<TrialStatus> InitializeAsync(TrialSpec spec);
+
+    /// <summary>
+    /// A trainer takes the trial: a new attempt (the fencing token for its reports) and the spec, or null when the
+    /// trial is final and must not run. <paramref name="trainer"/> identifies the trainer incarnation: <c>key@silo address</c>.
+    /// </summary>
+    Task<TrialAssignment?> BeginAttemptAsync(string trainer);
+
+    /// <summary>Progress of attempt <paramref name="attempt"/>; false when that attempt is no longer current (the trainer must stop).</summary>
+    Task<bool> ReportProgressAsync(int attempt, IReadOnlyList<TrialProgress> events);
+
+    /// <summary>Attempt <paramref name="attempt"/> finished with <paramref name="result"/>; false when it is stale (the result is dropped).</summary>
+    Task<bool> CompleteAsync(int attempt, TrialResult result);
+
+    /// <summary>
+    /// Attempt <paramref name="attempt"/> failed. <paramref name="infrastructure"/> = the trainer could not go on
+    /// (always retried); otherwise the training threw (retried within its budget, then failed with
+    /// <paramref name="reason"/>). Returns true when the trial should be queued again.
+    /// </summary>
+    Task<bool> FailAsync(int attempt, string reason, bool infrastructure);
+
+    /// <summary>
+    /// The scheduler saw <paramref name="trainer"/> (<c>key@silo address</c>, as given to <see cref="BeginAttemptAsync"/>)
+    /// vanish; if it runs the current attempt, the trial goes back to the queue (an infrastructure retry).
+    /// </summary>
+    [OneWay]
+    Task OnTrainerLostAsync(string trainer, string reason);
+
+    /// <summary>Cancels the trial (a running attempt is told to stop); finished trials are left as they are.</summary>
+    Task CancelAsync();
+
+    /// <summary>Status snapshot.</summary>
+    Task<TrialStatus> GetStatusAsync();
+
+    /// <summary>Spec, status, allocation history and loss curve.</summary>
+    Task<TrialDetails> GetDetailsAsync();
+}

@@ -1,0 +1,29 @@
+using ALoRA.Abstractions.Cluster;
+
+namespace ALoRA.Abstractions.Grains;
+
+/// <summary>
+/// The cluster's trial queue and trainer registry (one instance, key <see cref="SchedulerKeys.Default"/>).
+/// Trainers pull work: FIFO within a sweep, fair across sweeps, at most a sweep's max_concurrent_trials at once.
+/// A trainer whose silo died is removed and its trial requeued.
+/// </summary>
+public interface ISchedulerGrain : IGrainWithStringKey
+{
+    /// <summary>Queues trials of a sweep (ids not already queued or running); records the sweep.</summary>
+    Task EnqueueAsync(string sweepId, IReadOnlyList<string> trialIds, int maxConcurrentTrials);
+
+    /// <summary>Drops the sweep's queued trials; returns the ids of its running trials (their trainers stop them).</summary>
+    Task<IReadOnlyList<string>> CancelSweepAsync(string sweepId);
+
+    /// <summary>A silo's trainers announce themselves (at start and periodically); <paramref name="siloAddress"/> identifies the silo incarnation.</summary>
+    Task RegisterTrainersAsync(string siloAddress, IReadOnlyList<string> trainerKeys);
+
+    /// <summary>A free trainer asks for a trial: the trial id to run, or null (it is told when work arrives).</summary>
+    Task<string?> RequestWorkAsync(string trainerKey);
+
+    /// <summary>A trainer is done with a trial; <paramref name="requeue"/> puts it back at the front of its sweep's queue.</summary>
+    Task ReleaseAsync(string trainerKey, string trialId, bool requeue);
+
+    /// <summary>Trainers, queue and sweeps.</summary>
+    Task<ClusterStatus> GetClusterStatusAsync();
+}

@@ -1,0 +1,33 @@
+using ALoRA.Abstractions.Coordination;
+using ALoRA.Abstractions.Trials;
+using Orleans.Concurrency;
+
+namespace ALoRA.Abstractions.Grains;
+
+/// <summary>
+/// One sweep (key: the sweep id). Accepts its spec, expands and persists the trials, hands them to the scheduler,
+/// aggregates their status and results, cancels, and keeps the progress feed that watchers read.
+/// </summary>
+public interface ISweepCoordinatorGrain : IGrainWithStringKey
+{
+    /// <summary>
+    /// Validates <paramref name="specYaml"/> (relative paths resolve against <paramref name="baseDirectory"/>), expands
+    /// it and queues its trials. Nothing is stored when the spec is invalid. Submitting the same sweep again reuses
+    /// its finished trials and requeues nothing that is still queued or running.
+    /// </summary>
+    /// <exception cref="ArgumentException">The spec is invalid (every error, with its YAML path and line) or its id is not this grain's key.</exception>
+    Task<SweepSubmitted> SubmitAsync(string specYaml, string? baseDirectory);
+
+    /// <summary>The sweep and every trial's status.</summary>
+    Task<SweepStatus> GetStatusAsync();
+
+    /// <summary>Progress feed events after <paramref name="afterSequence"/> (0: from the oldest kept).</summary>
+    Task<SweepEvents> GetEventsAsync(long afterSequence);
+
+    /// <summary>Stops running trials, drops queued ones; finished results are kept.</summary>
+    Task CancelAsync();
+
+    /// <summary>Appends a trial's progress or state change to the feed (sent by experiments, fire and forget).</summary>
+    [OneWay]
+    Task PublishAsync(TrialProgress? progress, TrialStatus? stateChange);
+}

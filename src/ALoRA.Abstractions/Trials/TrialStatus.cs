@@ -1,0 +1,86 @@
+namespace ALoRA.Abstractions.Trials;
+
+/// <summary>A snapshot of one trial for status views.</summary>
+[GenerateSerializer, Immutable, Alias("alora.TrialStatus")]
+public sealed record TrialStatus
+{
+    /// <summary>The trial.</summary>
+    [Id(0)]
+    public string TrialId { get; init; } = "";
+
+    /// <summary>Its sweep.</summary>
+    [Id(1)]
+    public string SweepId { get; init; } = "";
+
+    /// <summary>Position in the sweep.</summary>
+    [Id(2)]
+    public int Index { get; init; }
+
+    /// <summary>Allocation method.</summary>
+    [Id(3)]
+    public string Method { get; init; } = "";
+
+    /// <summary>Seed.</summary>
+    [Id(4)]
+    public long Seed { get; init; }
+
+    /// <summary>Values drawn from the search space.</summary>
+    [Id(5)]
+    public IReadOnlyDictionary<string, string> SearchValues { get; init; } = new Dictionary<string, string>();
+
+    /// <summary>State.</summary>
+    [Id(6)]
+    public TrialState State { get; init; }
+
+    /// <summary>Current (or last) attempt; 0 before the first.</summary>
+    [Id(7)]
+    public int Attempt { get; init; }
+
+    /// <summary>Trainer of the current attempt.</summary>
+    [Id(8)]
+    public string? Trainer { get; init; }
+
+    /// <summary>Steps done (as last reported).</summary>
+    [Id(9)]
+    public int Step { get; init; }
+
+    /// <summary>Steps planned.</summary>
+    [Id(10)]
+    public int TotalSteps { get; init; }
+
+    /// <summary>Last training loss.</summary>
+    [Id(11)]
+    public double? Loss { get; init; }
+
+    /// <summary>Last dev loss.</summary>
+    [Id(12)]
+    public double? DevLoss { get; init; }
+
+    /// <summary>Allocation rounds done so far.</summary>
+    [Id(13)]
+    public int Rounds { get; init; }
+
+    /// <summary>Ranks moved (pruned and re-added) so far.</summary>
+    [Id(14)]
+    public int RanksMoved { get; init; }
+
+    /// <summary>The result, once completed.</summary>
+    [Id(15)]
+    public TrialResult? Result { get; init; }
+
+    /// <summary>Why the trial failed (or the last attempt's failure when it was retried).</summary>
+    [Id(16)]
+    public string? Error { get; init; }
+
+    /// <summary>Attempts lost to infrastructure (trainer or silo gone).</summary>
+    [Id(17)]
+    public int InfrastructureRetries { get; init; }
+
+    /// <summary>Attempts in which the training itself failed.</summary>
+    [Id(18)]
+    public int TrialFailures { get; init; }
+
+    /// <summary>When the state last changed.</summary>
+    [Id(19)]
+    public DateTimeOffset UpdatedAt { get; init; }
+}

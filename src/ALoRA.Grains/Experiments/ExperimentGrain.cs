@@ -1,0 +1,305 @@
+using ALoRA.Abstractions.Grains;
+using ALoRA.Abstractions.Sweeps;
+using ALoRA.Abstractions.Trials;
+using ALoRA.Grains.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace ALoRA.Grains.Experiments;
+
+/// <summary>
+/// One trial's state machine (key: trial id). Attempts are numbered; only the current attempt's reports are accepted
+/// (fencing), so a trainer that lost the trial cannot overwrite its history or result. Infrastructure failures are
+/// always retried; training failures up to <see cref="AloraClusterOptions.MaxTrialRetries"/> times.
+/// </summary>
+public sealed partial class ExperimentGrain(
+    [PersistentState("experiment", AloraStorageNames.State)] IPersistentState<ExperimentState> state,
+    IOptions<AloraClusterOptions> options,
+    ILogger<ExperimentGrain> logger) : Grain, IExperimentGrain
+{
+    private ExperimentState S => state.State;
+
+    /// <inheritdoc />
+    public async Task<TrialStatus> InitializeAsync(TrialSpec spec)
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+        if (spec.TrialId != this.GetPrimaryKeyString())
+        {
+            throw new ArgumentException($"trial spec {spec.TrialId} sent to experiment {this.GetPrimaryKeyString()}");
+        }
+
+        if (S.Spec is null)
+        {
+            S.Spec = spec;
+            S.State = TrialState.Queued;
+            await ChangedAsync("queued");
+        }
+        else if (S.Spec.ConfigHash != spec.ConfigHash)
+        {
+            throw new ArgumentException($"trial {spec.TrialId} already exists with another configuration ({S.Spec.ConfigHash}, now {spec.ConfigHash})");
+        }
+        else if (S.State is TrialState.Cancelled or TrialState.Failed)
+        {
+            // A resubmitted sweep gives cancelled and failed trials another run; history is kept.
+            S.TrialFailures = 0;
+            S.State = TrialState.Queued;
+            await ChangedAsync("queued again by a resubmission");
+        }
+
+        return Status();
+    }
+
+    /// <inheritdoc />
+    public async Task<TrialAssignment?> BeginAttemptAsync(string trainer)
+    {
+        if (S.Spec is null || S.State.IsFinal())
+        {
+            return null;
+        }
+
+        if (S.State == TrialState.Running)
+        {
+            // The previous attempt's trainer vanished without anyone noticing first.
+            S.InfrastructureRetries++;
+            S.Attempts.Add($"attempt {S.Attempt} on {S.Trainer}: lost");
+        }
+
+        S.Attempt++;
+        S.Trainer = trainer;
+        S.State = TrialState.Running;
+        S.Attempts.Add($"attempt {S.Attempt} on {trainer}: started {DateTimeOffset.UtcNow:O}");
+        await ChangedAsync($"attempt {S.Attempt} on {trainer}");
+        return new TrialAssignment { Spec = S.Spec, Attempt = S.Attempt, TraceParent = S.TraceParent };
+    }
+
+    /// <inheritdoc />
+    public async Task<bool> ReportProgressAsync(int attempt, IReadOnlyList<TrialProgress> events)
+    {
+        if (!IsCurrent(attempt))
+        {
+            LogStaleReport(this.GetPrimaryKeyString(), attempt, S.Attempt);
+            return false;
+        }
+
+        var persist = false;
+        foreach (var e in events)
+        {
+            persist |= Apply(e);
+        }
+
+        if (persist)
+        {
+            await state.WriteStateAsync();
+        }
+
+        var coordinator = Coordinator();
+        foreach (var e in events)
+        {
+            _ = coordinator.PublishAsync(e, null);
+        }
+
+        return true;
+    }
+
+    /// <inheritdoc />
+    public async Task<bool> CompleteAsync(int attempt, TrialResult result)
+    {
+        if (attempt == S.Attempt && S.State == TrialState.Completed)
+        {
+            return true; // a retried call whose first answer was lost
+        }
+
+        if (!IsCurrent(attempt))
+        {
+            LogStaleReport(this.GetPrimaryKeyString(), attempt, S.Attempt);
+            return false;
+        }
+
+        S.Result = result;
+        S.State = TrialState.Completed;
+        S.Error = null;
+        S.Attempts.Add($"attempt {attempt}: completed {DateTimeOffset.UtcNow:O}");
+        await ChangedAsync("completed");
+        return true;
+    }
+
+    /// <inheritdoc />
+    public async Task<bool> FailAsync(int attempt, string reason, bool infrastructure)
+    {
+        if (attempt == S.Attempt && S.State is TrialState.Queued or TrialState.Failed && S.Trainer is null && S.Error == reason)
+        {
+            return S.State == TrialState.Queued; // a retried call whose first answer was lost
+        }
+
+        if (!IsCurrent(attempt))
+        {
+            LogStaleReport(this.GetPrimaryKeyString(), attempt, S.Attempt);
+            return false;
+        }
+
+        S.Trainer = null;
+        S.Error = reason;
+        if (infrastructure)
+        {
+            S.InfrastructureRetries++;
+            S.State = TrialState.Queued;
+            S.Attempts.Add($"attempt {attempt}: released ({reason})");
+        }
+        else
+        {
+            S.TrialFailures++;
+            var retry = S.TrialFailures <= options.Value.MaxTrialRetries;
+            S.State = retry ? TrialState.Queued : TrialState.Failed;
+            S.Attempts.Add($"attempt {attempt}: failed ({reason})");
+        }
+
+        await ChangedAsync(S.State == TrialState.Failed ? $"failed: {reason}" : $"requeued: {reason}");
+        return S.State == TrialState.Queued;
+    }
+
+    /// <inheritdoc />
+    public async Task OnTrainerLostAsync(string trainer, string reason)
+    {
+        if (S.State != TrialState.Running || S.Trainer != trainer)
+        {
+            return;
+        }
+
+        S.InfrastructureRetries++;
+        S.Trainer = null;
+        S.State = TrialState.Queued;
+        S.Attempts.Add($"attempt {S.Attempt} on {trainer}: lost ({reason})");
+        await ChangedAsync($"trainer lost: {reason}");
+    }
+
+    /// <inheritdoc />
+    public async Task CancelAsync()
+    {
+        if (S.Spec is null || S.State.IsFinal())
+        {
+            return;
+        }
+
+        var trainer = S.Trainer;
+        S.State = TrialState.Cancelled;
+        S.Trainer = null;
+        S.Attempts.Add($"attempt {S.Attempt}: cancelled {DateTimeOffset.UtcNow:O}");
+        await ChangedAsync("cancelled");
+        if (trainer is not null)
+        {
+            var key = trainer.Split('@', 2)[0];
+            await GrainFactory.GetGrain<ITrainerGrain>(key).CancelTrialAsync(this.GetPrimaryKeyString());
+        }
+    }
+
+    /// <inheritdoc />
+    public Task<TrialStatus> GetStatusAsync() => Task.FromResult(Status());
+
+    /// <inheritdoc />
+    public Task<TrialDetails> GetDetailsAsync() => Task.FromResult(new TrialDetails
+    {
+        Spec = S.Spec ?? new TrialSpec { TrialId = this.GetPrimaryKeyString() },
+        Status = Status(),
+        Rounds = [.. S.Rounds],
+        StepLosses = [.. S.StepLosses],
+        Evaluations = [.. S.Evaluations],
+        Attempts = [.. S.Attempts],
+    });
+
+    private bool IsCurrent(int attempt) => S.State == TrialState.Running && attempt == S.Attempt;
+
+    /// <summary>Applies one event; true when it should be persisted now.</summary>
+    private bool Apply(TrialProgress e)
+    {
+        S.TotalSteps = e.TotalSteps > 0 ? e.TotalSteps : S.TotalSteps;
+        switch (e.Kind)
+        {
+            case TrialProgressKind.Started:
+                // A resumed attempt restarts from its checkpoint: history after that step is replaced, so it stays continuous.
+                Truncate(e.Step);
+                return true;
+            case TrialProgressKind.Step:
+                // Steps arrive in order; a resumed attempt replays its checkpoint's history first, which overwrites.
+                while (S.StepLosses.Count < e.Step - 1)
+                {
+                    S.StepLosses.Add(double.NaN);
+                }
+
+                if (S.StepLosses.Count >= e.Step)
+                {
+                    S.StepLosses[e.Step - 1] = e.Loss ?? double.NaN;
+                }
+                else
+                {
+                    S.StepLosses.Add(e.Loss ?? double.NaN);
+                }
+
+                return false;
+            case TrialProgressKind.Evaluation:
+                S.Evaluations.RemoveAll(x => x.Step == e.Step);
+                S.Evaluations.Add(e);
+                S.DevLoss = e.DevLoss;
+                return false;
+            case TrialProgressKind.AllocationRound when e.Round is not null:
+                S.Rounds.RemoveAll(r => r.Round == e.Round.Round);
+                S.Rounds.Add(e.Round);
+                S.DevLoss = e.DevLoss ?? S.DevLoss;
+                return true;
+            case TrialProgressKind.Checkpoint:
+                return true;
+            default:
+                return false;
+        }
+    }
+
+    private void Truncate(int step)
+    {
+        if (S.StepLosses.Count > step)
+        {
+            S.StepLosses.RemoveRange(step, S.StepLosses.Count - step);
+        }
+
+        S.Evaluations.RemoveAll(x => x.Step > step);
+        S.Rounds.RemoveAll(r => r.Step > step);
+    }
+
+    private TrialStatus Status() => new()
+    {
+        TrialId = this.GetPrimaryKeyString(),
+        SweepId = S.Spec?.SweepId ?? "",
+        Index = S.Spec?.Index ?? 0,
+        Method = S.Spec?.Method ?? "",
+        Seed = S.Spec?.Training.Seed ?? 0,
+        SearchValues = S.Spec?.SearchValues ?? new Dictionary<string, string>(),
+        State = S.State,
+        Attempt = S.Attempt,
+        Trainer = S.Trainer,
+        Step = S.StepLosses.Count,
+        TotalSteps = S.TotalSteps,
+        Loss = S.StepLosses.Count > 0 ? S.StepLosses[^1] : null,
+        DevLoss = S.DevLoss,
+        Rounds = S.Rounds.Count,
+        RanksMoved = S.Rounds.Sum(r => r.Pruned.Count),
+        Result = S.Result,
+        Error = S.Error,
+        InfrastructureRetries = S.InfrastructureRetries,
+        TrialFailures = S.TrialFailures,
+        UpdatedAt = S.UpdatedAt,
+    };
+
+    private async Task ChangedAsync(string what)
+    {
+        S.UpdatedAt = DateTimeOffset.UtcNow;
+        await state.WriteStateAsync();
+        LogStateChanged(this.GetPrimaryKeyString(), S.State, what);
+        _ = Coordinator().PublishAsync(null, Status());
+    }
+
+    private ISweepCoordinatorGrain Coordinator() => GrainFactory.GetGrain<ISweepCoordinatorGrain>(S.Spec?.SweepId ?? "");
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Trial {TrialId} is {State}: {What}")]
+    private partial void LogStateChanged(string trialId, TrialState state, string what);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Trial {TrialId}: rejected a report of attempt {Attempt}; the current attempt is {Current}")]
+    private partial void LogStaleReport(string trialId, int attempt, int current);
+}

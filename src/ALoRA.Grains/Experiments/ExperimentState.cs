@@ -1,0 +1,73 @@
+using ALoRA.Abstractions.Sweeps;
+using ALoRA.Abstractions.Trials;
+
+namespace ALoRA.Grains.Experiments;
+
+/// <summary>The persisted state of one trial (<see cref="ExperimentGrain"/>).</summary>
+[GenerateSerializer, Alias("alora.ExperimentState")]
+public sealed class ExperimentState
+{
+    /// <summary>The trial's configuration.</summary>
+    [Id(0)]
+    public TrialSpec? Spec { get; set; }
+
+    /// <summary>State.</summary>
+    [Id(1)]
+    public TrialState State { get; set; }
+
+    /// <summary>Current attempt (fencing token); 0 before the first.</summary>
+    [Id(2)]
+    public int Attempt { get; set; }
+
+    /// <summary>Trainer identity (<c>key@silo address</c>) of the current attempt.</summary>
+    [Id(3)]
+    public string? Trainer { get; set; }
+
+    /// <summary>Attempts lost to infrastructure.</summary>
+    [Id(4)]
+    public int InfrastructureRetries { get; set; }
+
+    /// <summary>Attempts whose training failed.</summary>
+    [Id(5)]
+    public int TrialFailures { get; set; }
+
+    /// <summary>Training loss per step (index = step - 1).</summary>
+    [Id(6)]
+    public List<double> StepLosses { get; set; } = [];
+
+    /// <summary>Dev evaluations.</summary>
+    [Id(7)]
+    public List<TrialProgress> Evaluations { get; set; } = [];
+
+    /// <summary>Allocation rounds.</summary>
+    [Id(8)]
+    public List<AllocationRoundSummary> Rounds { get; set; } = [];
+
+    /// <summary>The result once completed.</summary>
+    [Id(9)]
+    public TrialResult? Result { get; set; }
+
+    /// <summary>The last failure.</summary>
+    [Id(10)]
+    public string? Error { get; set; }
+
+    /// <summary>One line per attempt.</summary>
+    [Id(11)]
+    public List<string> Attempts { get; set; } = [];
+
+    /// <summary>Steps planned.</summary>
+    [Id(12)]
+    public int TotalSteps { get; set; }
+
+    /// <summary>Last dev loss.</summary>
+    [Id(13)]
+    public double? DevLoss { get; set; }
+
+    /// <summary>W3C traceparent of the trial's trace.</summary>
+    [Id(14)]
+    public string? TraceParent { get; set; }
+
+    /// <summary>Last state change.</summary>
+    [Id(15)]
+    public DateTimeOffset UpdatedAt { get; set; }
+}

@@ -1,0 +1,24 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace ALoRA.Grains.Hosting;
+
+/// <summary>The devices this silo trains on (configuration section <c>Alora:Trainers</c>).</summary>
+public sealed class AloraTrainerOptions
+{
+    /// <summary>Configuration section.</summary>
+    public const string Section = "Alora:Trainers";
+
+    /// <summary>Explicit device list (<c>cpu:0</c>, <c>cuda:1</c>, ...); empty = discover. Default empty.</summary>
+    public List<string> Devices { get; set; } = [];
+
+    /// <summary>Look for CUDA devices with TorchSharp when <see cref="Devices"/> is empty. Default true.</summary>
+    public bool DiscoverCuda { get; set; } = true;
+
+    /// <summary>CPU trainers when no CUDA device is found (or discovery is off). Default 1. 0 = this silo does not train.</summary>
+    [Range(0, 256)]
+    public int CpuTrainers { get; set; } = 1;
+
+    /// <summary>Torch intra-op threads per trainer; 0 = cores / trainers. Default 0.</summary>
+    [Range(0, 1024)]
+    public int TorchThreads { get; set; }
+}

@@ -1,0 +1,257 @@
+using ALoRA.Abstractions.Cluster;
+using ALoRA.Abstractions.Grains;
+using ALoRA.Grains.Hosting;
+using ALoRA.Sweeps;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Orleans.Runtime;
+
+namespace ALoRA.Grains.Scheduling;
+
+/// <summary>
+/// The cluster's queue and trainer registry (key <see cref="SchedulerKeys.Default"/>). Trainers pull: a trainer asks
+/// for work and gets the next trial by <see cref="TrialQueue"/>'s policy (FIFO within a sweep, round-robin across
+/// sweeps, within each sweep's concurrency limit), or is remembered as waiting and told when work arrives. A timer
+/// checks cluster membership: the trainers of a silo that is no longer active are removed and their trials requeued
+/// at the front of their sweep. This grain awaits no other grain (its notifications are one-way), so it cannot take
+/// part in a call cycle.
+/// </summary>
+public sealed partial class SchedulerGrain(
+    [PersistentState("scheduler", AloraStorageNames.State)] IPersistentState<SchedulerState> state,
+    IClusterMembershipService membership,
+    IOptions<AloraClusterOptions> options,
+    ILogger<SchedulerGrain> logger) : Grain, ISchedulerGrain
+{
+    private TrialQueue _queue = new();
+
+    /// <inheritdoc />
+    public override Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        _queue = TrialQueue.FromSnapshot(state.State.Queue);
+        this.RegisterGrainTimer(CheckTrainersAsync, new GrainTimerCreationOptions
+        {
+            DueTime = options.Value.SchedulerInterval,
+            Period = options.Value.SchedulerInterval,
+            KeepAlive = true,
+        });
+        return Task.CompletedTask;
+    }
+
+    /// <inheritdoc />
+    public async Task EnqueueAsync(string sweepId, IReadOnlyList<string> trialIds, int maxConcurrentTrials)
+    {
+        if (!state.State.Sweeps.Contains(sweepId))
+        {
+            state.State.Sweeps.Add(sweepId);
+        }
+
+        var running = state.State.Trainers.Values.Select(t => t.Trial).Where(t => t is not null).ToHashSet(StringComparer.Ordinal);
+        var added = trialIds.Count(id => !running.Contains(id) && _queue.Enqueue(sweepId, id, maxConcurrentTrials));
+        await SaveAsync();
+        LogEnqueued(sweepId, added, _queue.TotalQueued);
+        WakeWaitingTrainers();
+    }
+
+    /// <inheritdoc />
+    public async Task<IReadOnlyList<string>> CancelSweepAsync(string sweepId)
+    {
+        var running = _queue.GetRunning(sweepId);
+        var dropped = _queue.RemoveSweep(sweepId);
+        await SaveAsync();
+        LogSweepCancelled(sweepId, dropped.Count, running.Count);
+        return running;
+    }
+
+    /// <inheritdoc />
+    public async Task RegisterTrainersAsync(string siloAddress, IReadOnlyList<string> trainerKeys)
+    {
+        var changed = false;
+        foreach (var key in trainerKeys)
+        {
+            if (state.State.Trainers.TryGetValue(key, out var record))
+            {
+                if (record.SiloAddress != siloAddress)
+                {
+                    // Same trainer name, new silo incarnation (a restart): what the old one ran is lost.
+                    LoseTrial(key, record, "its silo restarted");
+                    record.SiloAddress = siloAddress;
+                    record.Waiting = false;
+                    changed = true;
+                }
+
+                record.LastSeen = DateTimeOffset.UtcNow;
+            }
+            else
+            {
+                state.State.Trainers[key] = new TrainerRecord { SiloAddress = siloAddress, LastSeen = DateTimeOffset.UtcNow };
+                changed = true;
+                LogTrainerRegistered(key, siloAddress);
+            }
+        }
+
+        if (changed)
+        {
+            await SaveAsync();
+        }
+    }
+
+    /// <inheritdoc />
+    public async Task<string?> RequestWorkAsync(string trainerKey)
+    {
+        if (!state.State.Trainers.TryGetValue(trainerKey, out var record))
+        {
+            return null;
+        }
+
+        record.LastSeen = DateTimeOffset.UtcNow;
+        if (record.Trial is not null)
+        {
+            // The trainer asks again while we think it runs something: it lost that trial (e.g. it was reactivated).
+            LoseTrial(trainerKey, record, "its trainer asked for new work");
+        }
+
+        if (_queue.TryDequeue(out _, out var trialId))
+        {
+            record.Trial = trialId;
+            record.Waiting = false;
+            await SaveAsync();
+            return trialId;
+        }
+
+        record.Waiting = true;
+        return null;
+    }
+
+    /// <inheritdoc />
+    public async Task ReleaseAsync(string trainerKey, string trialId, bool requeue)
+    {
+        if (!state.State.Trainers.TryGetValue(trainerKey, out var record) || record.Trial != trialId)
+        {
+            // A stale release (the trial was already taken away from this trainer).
+            return;
+        }
+
+        record.Trial = null;
+        var sweep = SweepOf(trialId);
+        if (requeue)
+        {
+            _queue.Requeue(sweep, trialId);
+        }
+        else
+        {
+            _queue.MarkFinished(sweep, trialId);
+        }
+
+        await SaveAsync();
+        WakeWaitingTrainers();
+    }
+
+    /// <inheritdoc />
+    public Task<ClusterStatus> GetClusterStatusAsync() => Task.FromResult(new ClusterStatus
+    {
+        Trainers = [.. state.State.Trainers.OrderBy(t => t.Key, StringComparer.Ordinal).Select(t => new TrainerInfo
+        {
+            Key = t.Key, SiloAddress = t.Value.SiloAddress, Trial = t.Value.Trial, LastSeen = t.Value.LastSeen,
+        })],
+        Queued = _queue.TotalQueued,
+        Running = _queue.TotalRunning,
+        Sweeps = [.. state.State.Sweeps],
+    });
+
+    /// <summary>Trial ids are <c>&lt;sweep id&gt;-&lt;config hash&gt;</c>.</summary>
+    internal static string SweepOf(string trialId)
+    {
+        var dash = trialId.LastIndexOf('-');
+        return dash <= 0 ? trialId : trialId[..dash];
+    }
+
+    private async Task CheckTrainersAsync(CancellationToken cancellationToken)
+    {
+        var snapshot = membership.CurrentSnapshot;
+        var changed = false;
+        foreach (var (key, record) in state.State.Trainers.ToList())
+        {
+            var status = SiloStatus.None;
+            try
+            {
+                status = snapshot.GetSiloStatus(SiloAddress.FromParsableString(record.SiloAddress));
+            }
+            catch (FormatException)
+            {
+            }
+
+            if (status is SiloStatus.Active or SiloStatus.Joining or SiloStatus.Created)
+            {
+                continue;
+            }
+
+            if (status == SiloStatus.None && DateTimeOffset.UtcNow - record.LastSeen < options.Value.HeartbeatInterval * 3)
+            {
+                // Not in this silo's view of membership yet; give it time.
+                continue;
+            }
+
+            LoseTrial(key, record, $"its silo {record.SiloAddress} is {status}");
+            state.State.Trainers.Remove(key);
+            LogTrainerRemoved(key, status.ToString());
+            changed = true;
+        }
+
+        if (changed)
+        {
+            await SaveAsync();
+        }
+
+        WakeWaitingTrainers();
+    }
+
+    private void LoseTrial(string key, TrainerRecord record, string reason)
+    {
+        if (record.Trial is not { } trial)
+        {
+            return;
+        }
+
+        _queue.Requeue(SweepOf(trial), trial);
+        GrainFactory.GetGrain<IExperimentGrain>(trial).OnTrainerLostAsync(record.Identity(key), reason).Ignore();
+        LogTrialLost(trial, key, reason);
+        record.Trial = null;
+    }
+
+    private void WakeWaitingTrainers()
+    {
+        if (_queue.TotalQueued == 0)
+        {
+            return;
+        }
+
+        foreach (var (key, record) in state.State.Trainers)
+        {
+            if (record.Waiting && record.Trial is null)
+            {
+                GrainFactory.GetGrain<ITrainerGrain>(key).WorkAvailableAsync().Ignore();
+            }
+        }
+    }
+
+    private Task SaveAsync()
+    {
+        state.State.Queue = _queue.ToSnapshot();
+        return state.WriteStateAsync();
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Sweep {SweepId}: {Added} trials queued ({Queued} waiting in all)")]
+    private partial void LogEnqueued(string sweepId, int added, int queued);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Sweep {SweepId} cancelled: {Dropped} queued trials dropped, {Running} running trials to stop")]
+    private partial void LogSweepCancelled(string sweepId, int dropped, int running);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Trainer {Trainer} registered on {Silo}")]
+    private partial void LogTrainerRegistered(string trainer, string silo);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Trainer {Trainer} removed: its silo is {Status}")]
+    private partial void LogTrainerRemoved(string trainer, string status);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Trial {TrialId} lost its trainer {Trainer} ({Reason}); requeued")]
+    private partial void LogTrialLost(string trialId, string trainer, string reason);
+}

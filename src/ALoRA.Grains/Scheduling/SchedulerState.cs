@@ -1,0 +1,20 @@
+using ALoRA.Abstractions.Sweeps;
+
+namespace ALoRA.Grains.Scheduling;
+
+/// <summary>The persisted state of <see cref="SchedulerGrain"/>: queue, trainers and known sweeps.</summary>
+[GenerateSerializer, Alias("alora.SchedulerState")]
+public sealed class SchedulerState
+{
+    /// <summary>The trial queue (queued and running trials per sweep).</summary>
+    [Id(0)]
+    public TrialQueueSnapshot Queue { get; set; } = new();
+
+    /// <summary>Registered trainers by key.</summary>
+    [Id(1)]
+    public Dictionary<string, TrainerRecord> Trainers { get; set; } = new(StringComparer.Ordinal);
+
+    /// <summary>Every sweep ever queued, oldest first.</summary>
+    [Id(2)]
+    public List<string> Sweeps { get; set; } = [];
+}

@@ -1,0 +1,162 @@
+using System.Buffers;
+using System.Reflection;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace ALoRA.Grains.Storage;
+
+/// <summary>
+/// The on-disk format of one grain state: UTF-8 JSON (System.Text.Json, no .NET type names)
+/// <c>{"schema_version": 1, "state_type": "...", "etag": "...", "written_at": "...", "state": {...}}</c>.
+/// Property names are snake_case throughout (dictionary keys are kept as they are), enums are written as their names,
+/// and NaN/Infinity are allowed as named literals.
+/// </summary>
+internal static class GrainStateFile
+{
+    /// <summary>The schema this build writes and reads.</summary>
+    public const int SchemaVersion = 1;
+
+    private const string SchemaVersionProperty = "schema_version";
+    private const string StateTypeProperty = "state_type";
+    private const string ETagProperty = "etag";
+    private const string WrittenAtProperty = "written_at";
+    private const string StateProperty = "state";
+
+    /// <summary>How states are (de)serialised.</summary>
+    public static readonly JsonSerializerOptions Json = new()
+    {
+        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
+        NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
+        Converters = { new JsonStringEnumConverter() },
+        WriteIndented = true,
+    };
+
+    private static readonly JsonDocumentOptions DocumentOptions = new() { MaxDepth = 256 };
+
+    /// <summary>
+    /// The stable name of a state type: its Orleans <c>[Alias]</c> when it has one, else its class name (generic
+    /// arguments spelled out the same way); never assembly-qualified.
+    /// </summary>
+    public static string StateTypeName(Type type)
+    {
+        var alias = type.GetCustomAttribute<AliasAttribute>(inherit: false)?.Alias;
+        if (!string.IsNullOrEmpty(alias))
+        {
+            return alias;
+        }
+
+        if (!type.IsGenericType)
+        {
+            return type.Name;
+        }
+
+        var name = type.Name;
+        var tick = name.IndexOf('`');
+        return $"{(tick < 0 ? name : name[..tick])}<{string.Join(",", type.GetGenericArguments().Select(StateTypeName))}>";
+    }
+
+    /// <summary>Serialises a whole file.</summary>
+    public static byte[] Serialize<T>(T state, string stateType, string etag, DateTimeOffset writtenAt)
+    {
+        var buffer = new ArrayBufferWriter<byte>(1024);
+        using (var writer = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true }))
+        {
+            writer.WriteStartObject();
+            writer.WriteNumber(SchemaVersionProperty, SchemaVersion);
+            writer.WriteString(StateTypeProperty, stateType);
+            writer.WriteString(ETagProperty, etag);
+            writer.WriteString(WrittenAtProperty, writtenAt);
+            writer.WritePropertyName(StateProperty);
+            JsonSerializer.Serialize(writer, state, Json);
+            writer.WriteEndObject();
+        }
+
+        return buffer.WrittenSpan.ToArray();
+    }
+
+    /// <summary>
+    /// Parses a file's envelope and checks its schema version and state type; the state itself is left for
+    /// <see cref="DeserializeState{T}"/>. Dispose the returned document.
+    /// </summary>
+    /// <exception cref="InvalidDataException">The file is not valid JSON, lacks a field, or has another schema or state type.</exception>
+    public static (JsonDocument Document, string ETag) ParseEnvelope(ReadOnlyMemory<byte> bytes, string path, string expectedStateType)
+    {
+        if (bytes.Span.StartsWith((ReadOnlySpan<byte>)[0xEF, 0xBB, 0xBF]))
+        {
+            bytes = bytes[3..];
+        }
+
+        JsonDocument document;
+        try
+        {
+            document = JsonDocument.Parse(bytes, DocumentOptions);
+        }
+        catch (JsonException ex)
+        {
+            throw Corrupt(path, $"is not valid JSON ({ex.Message})", ex);
+        }
+
+        try
+        {
+            var root = document.RootElement;
+            if (root.ValueKind != JsonValueKind.Object)
+            {
+                throw Corrupt(path, $"holds a JSON {root.ValueKind}, not an object");
+            }
+
+            if (!root.TryGetProperty(SchemaVersionProperty, out var version) || version.ValueKind != JsonValueKind.Number
+                || !version.TryGetInt32(out var schema))
+            {
+                throw Corrupt(path, $"has no integer '{SchemaVersionProperty}'");
+            }
+
+            if (schema != SchemaVersion)
+            {
+                throw new InvalidDataException(
+                    $"{path}: {SchemaVersionProperty} {schema} is not supported; this build reads {SchemaVersion}. The file was left as it is.");
+            }
+
+            var stateType = RequiredString(root, StateTypeProperty, path);
+            if (!string.Equals(stateType, expectedStateType, StringComparison.Ordinal))
+            {
+                throw new InvalidDataException(
+                    $"{path}: holds {StateTypeProperty} '{stateType}' but the grain expects '{expectedStateType}'. The file was left as it is.");
+            }
+
+            var etag = RequiredString(root, ETagProperty, path);
+            if (!root.TryGetProperty(StateProperty, out _))
+            {
+                throw Corrupt(path, $"has no '{StateProperty}'");
+            }
+
+            return (document, etag);
+        }
+        catch
+        {
+            document.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>Reads the <c>state</c> of a parsed file; a JSON <c>null</c> gives <c>default</c>.</summary>
+    /// <exception cref="InvalidDataException">The state does not fit <typeparamref name="T"/>.</exception>
+    public static T? DeserializeState<T>(JsonDocument document, string path)
+    {
+        try
+        {
+            return document.RootElement.GetProperty(StateProperty).Deserialize<T>(Json);
+        }
+        catch (Exception ex) when (ex is JsonException or NotSupportedException or InvalidOperationException)
+        {
+            throw Corrupt(path, $"has a '{StateProperty}' that does not fit {typeof(T).Name} ({ex.Message})", ex);
+        }
+    }
+
+    private static string RequiredString(JsonElement root, string property, string path) =>
+        root.TryGetProperty(property, out var value) && value.ValueKind == JsonValueKind.String && value.GetString() is { Length: > 0 } s
+            ? s
+            : throw Corrupt(path, $"has no string '{property}'");
+
+    private static InvalidDataException Corrupt(string path, string what, Exception? inner = null) =>
+        new($"{path}: {what}. The stored grain state cannot be read; the file was left as it is — repair or delete it.", inner);
+}

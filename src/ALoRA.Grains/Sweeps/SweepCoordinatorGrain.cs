@@ -1,0 +1,129 @@
+using ALoRA.Abstractions.Coordination;
+using ALoRA.Abstractions.Grains;
+using ALoRA.Abstractions.Trials;
+using ALoRA.Grains.Hosting;
+using ALoRA.Sweeps;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace ALoRA.Grains.Sweeps;
+
+/// <summary>
+/// One sweep (key: sweep id): validates and expands the spec, persists the trial list, initialises every trial's
+/// experiment and queues the unfinished ones; aggregates status from the experiments; cancels; keeps the progress
+/// feed that watchers poll. A rejected spec leaves nothing behind.
+/// </summary>
+public sealed partial class SweepCoordinatorGrain(
+    [PersistentState("sweep", AloraStorageNames.State)] IPersistentState<SweepCoordinatorState> state,
+    IOptions<AloraClusterOptions> options,
+    ILogger<SweepCoordinatorGrain> logger) : Grain, ISweepCoordinatorGrain
+{
+    private readonly SweepFeed _feed = new(options.Value.FeedCapacity);
+
+    private SweepCoordinatorState S => state.State;
+
+    /// <inheritdoc />
+    public async Task<SweepSubmitted> SubmitAsync(string specYaml, string? baseDirectory)
+    {
+        SweepPlan plan;
+        try
+        {
+            var spec = SweepSpecParser.Parse(specYaml, "spec", baseDirectory);
+            SweepSpecValidator.EnsureFiles(spec, baseDirectory);
+            plan = SweepExpander.Expand(spec);
+        }
+        catch (SweepSpecException ex)
+        {
+            throw new ArgumentException(ex.Message);
+        }
+
+        var key = this.GetPrimaryKeyString();
+        if (plan.SweepId != key)
+        {
+            throw new ArgumentException($"the spec describes sweep '{plan.SweepId}', not '{key}'");
+        }
+
+        var existing = S.SpecYaml is not null;
+        if (existing && S.SpecHash != plan.SpecHash)
+        {
+            throw new ArgumentException($"sweep '{key}' already exists with a different spec; give the new one another id");
+        }
+
+        if (!existing)
+        {
+            S.SpecYaml = specYaml;
+            S.BaseDirectory = baseDirectory;
+            S.SpecHash = plan.SpecHash;
+            S.Name = plan.Name;
+            S.Metric = plan.Metric;
+            S.Mode = plan.Mode.ToString().ToLowerInvariant();
+            S.MaxConcurrentTrials = plan.MaxConcurrentTrials;
+            S.TrialIds = [.. plan.Trials.Select(t => t.TrialId)];
+            S.SubmittedAt = DateTimeOffset.UtcNow;
+            S.Duplicates = plan.Duplicates;
+        }
+
+        S.Cancelled = false;
+        await state.WriteStateAsync();
+
+        var statuses = await Task.WhenAll(plan.Trials.Select(t => GrainFactory.GetGrain<IExperimentGrain>(t.TrialId).InitializeAsync(t)));
+        var toQueue = statuses.Where(s => s.State == TrialState.Queued).Select(s => s.TrialId).ToList();
+        await GrainFactory.GetGrain<ISchedulerGrain>(SchedulerKeys.Default).EnqueueAsync(key, toQueue, S.MaxConcurrentTrials);
+        var reused = statuses.Count(s => s.State == TrialState.Completed);
+        LogSubmitted(key, plan.Trials.Count, toQueue.Count, reused);
+        return new SweepSubmitted { SweepId = key, Trials = plan.Trials.Count, Duplicates = plan.Duplicates, Reused = reused, Existing = existing };
+    }
+
+    /// <inheritdoc />
+    public async Task<SweepStatus> GetStatusAsync()
+    {
+        if (S.SpecYaml is null)
+        {
+            throw new KeyNotFoundException($"no sweep '{this.GetPrimaryKeyString()}'");
+        }
+
+        var trials = await Task.WhenAll(S.TrialIds.Select(id => GrainFactory.GetGrain<IExperimentGrain>(id).GetStatusAsync()));
+        var state = S.Cancelled ? SweepState.Cancelled : trials.All(t => t.State.IsFinal()) ? SweepState.Completed : SweepState.Running;
+        return new SweepStatus
+        {
+            SweepId = this.GetPrimaryKeyString(),
+            Name = S.Name,
+            State = state,
+            Metric = S.Metric,
+            Mode = S.Mode,
+            SubmittedAt = S.SubmittedAt,
+            Trials = trials,
+        };
+    }
+
+    /// <inheritdoc />
+    public Task<SweepEvents> GetEventsAsync(long afterSequence) => Task.FromResult(_feed.After(afterSequence));
+
+    /// <inheritdoc />
+    public async Task CancelAsync()
+    {
+        if (S.SpecYaml is null)
+        {
+            throw new KeyNotFoundException($"no sweep '{this.GetPrimaryKeyString()}'");
+        }
+
+        S.Cancelled = true;
+        await state.WriteStateAsync();
+        await GrainFactory.GetGrain<ISchedulerGrain>(SchedulerKeys.Default).CancelSweepAsync(this.GetPrimaryKeyString());
+        await Task.WhenAll(S.TrialIds.Select(id => GrainFactory.GetGrain<IExperimentGrain>(id).CancelAsync()));
+        LogCancelled(this.GetPrimaryKeyString());
+    }
+
+    /// <inheritdoc />
+    public Task PublishAsync(TrialProgress? progress, TrialStatus? stateChange)
+    {
+        _feed.Add(progress, stateChange);
+        return Task.CompletedTask;
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Sweep {SweepId} submitted: {Trials} trials, {Queued} queued, {Reused} finished trials reused")]
+    private partial void LogSubmitted(string sweepId, int trials, int queued, int reused);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Sweep {SweepId} cancelled")]
+    private partial void LogCancelled(string sweepId);
+}

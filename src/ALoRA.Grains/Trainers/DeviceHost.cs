@@ -1,0 +1,110 @@
+using ALoRA.Abstractions.Grains;
+using ALoRA.Grains.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Orleans.Runtime;
+
+namespace ALoRA.Grains.Trainers;
+
+/// <summary>
+/// Brings this silo's trainers up when the silo becomes active: discovers its devices, registers them with the
+/// scheduler and starts each trainer (which then pulls work); re-announces them every heartbeat, which also restarts
+/// a trainer that was deactivated or lost a notification. When the silo stops (SIGTERM included), drains them first:
+/// each running trial is checkpointed and released, so it is requeued and resumes elsewhere.
+/// </summary>
+public sealed partial class DeviceHost(
+    IGrainFactory grains,
+    ILocalSiloDetails silo,
+    IOptions<AloraTrainerOptions> trainerOptions,
+    IOptions<AloraClusterOptions> clusterOptions,
+    ILogger<DeviceHost> logger) : ILifecycleParticipant<ISiloLifecycle>, IDisposable
+{
+    private readonly CancellationTokenSource _stopping = new();
+    private IReadOnlyList<string> _keys = [];
+    private Task _heartbeat = Task.CompletedTask;
+
+    /// <summary>This silo's trainer keys.</summary>
+    public IReadOnlyList<string> TrainerKeys => _keys;
+
+    /// <inheritdoc />
+    public void Participate(ISiloLifecycle lifecycle) =>
+        lifecycle.Subscribe(nameof(DeviceHost), ServiceLifecycleStage.Active, StartAsync, StopAsync);
+
+    /// <inheritdoc />
+    public void Dispose() => _stopping.Dispose();
+
+    private async Task StartAsync(CancellationToken cancellationToken)
+    {
+        var devices = DeviceDiscovery.Discover(trainerOptions.Value);
+        _keys = [.. devices.Select(d => Trainers.TrainerKeys.Of(silo.Name, d))];
+        LogDevices(silo.Name, string.Join(", ", devices));
+        await AnnounceAsync();
+        _heartbeat = HeartbeatAsync(_stopping.Token);
+    }
+
+    private async Task StopAsync(CancellationToken cancellationToken)
+    {
+        await _stopping.CancelAsync();
+        try
+        {
+            await _heartbeat;
+        }
+        catch (OperationCanceledException)
+        {
+        }
+
+        if (_keys.Count == 0)
+        {
+            return;
+        }
+
+        LogDraining(silo.Name, _keys.Count);
+        try
+        {
+            await Task.WhenAll(_keys.Select(k => grains.GetGrain<ITrainerGrain>(k).DrainAsync())).WaitAsync(cancellationToken);
+        }
+        catch (Exception ex) when (ex is OperationCanceledException or TimeoutException or OrleansException)
+        {
+            LogDrainFailed(silo.Name, ex.Message);
+        }
+    }
+
+    private async Task AnnounceAsync()
+    {
+        if (_keys.Count == 0)
+        {
+            return;
+        }
+
+        await grains.GetGrain<ISchedulerGrain>(SchedulerKeys.Default).RegisterTrainersAsync(silo.SiloAddress.ToParsableString(), _keys);
+        await Task.WhenAll(_keys.Select(k => grains.GetGrain<ITrainerGrain>(k).StartAsync()));
+    }
+
+    private async Task HeartbeatAsync(CancellationToken cancellationToken)
+    {
+        using var timer = new PeriodicTimer(clusterOptions.Value.HeartbeatInterval);
+        while (await timer.WaitForNextTickAsync(cancellationToken))
+        {
+            try
+            {
+                await AnnounceAsync();
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                LogHeartbeatFailed(silo.Name, ex.Message);
+            }
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Silo {Silo} trains on: {Devices}")]
+    private partial void LogDevices(string silo, string devices);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Silo {Silo} is stopping: draining {Count} trainers")]
+    private partial void LogDraining(string silo, int count);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Silo {Silo}: drain did not finish: {Error}")]
+    private partial void LogDrainFailed(string silo, string error);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Silo {Silo}: trainer heartbeat failed: {Error}")]
+    private partial void LogHeartbeatFailed(string silo, string error);
+}

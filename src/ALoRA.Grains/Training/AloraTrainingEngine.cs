@@ -1,0 +1,169 @@
+using ALoRA.Abstractions.Trials;
+using ALoRA.Engine.Checkpoints;
+using ALoRA.Engine.Data;
+using ALoRA.Engine.Model;
+using ALoRA.Engine.Peft;
+using ALoRA.Engine.Runtime;
+using ALoRA.Engine.Training;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using TorchSharp;
+
+namespace ALoRA.Grains.Training;
+
+/// <summary>
+/// The real <see cref="ITrainingEngine"/>: trains a trial with the TorchSharp engine (<see cref="SftTrainer"/>) on the
+/// calling thread, checkpointing into the trial's workspace, resuming from its newest checkpoint, and exporting the
+/// final adapter in PEFT layout. The data protocol is the CLI's (<c>alora demo</c>): <c>train.jsonl</c>,
+/// <c>validation.jsonl</c> and, when present, <c>test.jsonl</c> through <see cref="SplitProtocol"/>.
+/// </summary>
+public sealed partial class AloraTrainingEngine : ITrainingEngine
+{
+    private readonly AloraTrainingEngineOptions _options;
+    private readonly ILogger _logger;
+    private readonly TimeProvider _time;
+
+    /// <summary>Creates the engine.</summary>
+    /// <param name="options">Threads and base directory (default: every core, the current directory).</param>
+    /// <param name="logger">Logs starts, resumes and results; null logs nothing.</param>
+    /// <param name="timeProvider">Clock of the progress timestamps (default: the system clock).</param>
+    public AloraTrainingEngine(AloraTrainingEngineOptions? options = null, ILogger<AloraTrainingEngine>? logger = null, TimeProvider? timeProvider = null)
+    {
+        _options = options ?? new AloraTrainingEngineOptions();
+        if (_options.Threads < 1)
+        {
+            throw new ArgumentOutOfRangeException(nameof(options), _options.Threads, "threads must be >= 1");
+        }
+
+        _logger = (ILogger?)logger ?? NullLogger.Instance;
+        _time = timeProvider ?? TimeProvider.System;
+    }
+
+    /// <inheritdoc />
+    /// <remarks>
+    /// <paramref name="device"/> is <c>cpu</c>, <c>cpu:N</c> (same as <c>cpu</c>) or <c>cuda:N</c>. Bad settings fail
+    /// with an <see cref="ArgumentException"/> naming them; missing or malformed model, data or checkpoint files fail
+    /// with exceptions naming the file.
+    /// </remarks>
+    public TrialResult Run(TrialAssignment assignment, TrialWorkspace workspace, string device, Action<TrialProgress> progress, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(assignment);
+        ArgumentNullException.ThrowIfNull(workspace);
+        ArgumentNullException.ThrowIfNull(progress);
+        cancellationToken.ThrowIfCancellationRequested();
+        TorchRuntime.EnsureInitialized(_options.Threads);
+        var torchDevice = ResolveDevice(device);
+        var spec = assignment.Spec;
+        var settings = TrialSpecMapping.Map(spec);
+        var modelDir = ResolveFolder(spec.Model, "model");
+        var dataDir = ResolveFolder(spec.Data, "data");
+        try
+        {
+            using var pretrained = PretrainedModel.Load(modelDir, new ModelLoadOptions { Lora = settings.Lora, Device = torchDevice });
+            var splits = ReadSplits(dataDir, settings.Task, settings.Training.Seed);
+            var data = TrainingData.Prepare(settings.Task, splits, pretrained.Tokenizer, settings.Training);
+            var root = workspace.CheckpointDirectory;
+            using var trainer = new SftTrainer(pretrained.Model, data, settings.Training, root, settings.Allocation);
+            var latest = Directory.Exists(root) ? TrainingCheckpoint.Latest(root) : null;
+            if (latest is not null)
+            {
+                trainer.Resume(latest);
+            }
+
+            LogStarting(spec.TrialId, assignment.Attempt, torchDevice, trainer.State.Step, trainer.TotalSteps, latest ?? "none");
+            progress(TrialProgressMapping.Started(assignment, trainer.State.Step, trainer.TotalSteps, _time.GetUtcNow()));
+            foreach (var replayed in TrialProgressMapping.Replay(trainer.State, trainer.TotalSteps, assignment, _time.GetUtcNow()))
+            {
+                progress(replayed);
+            }
+
+            var sink = new SynchronousProgress(e =>
+            {
+                if (TrialProgressMapping.ToProgress(e, assignment, _time.GetUtcNow()) is { } p)
+                {
+                    progress(p);
+                }
+            });
+            var result = trainer.Train(sink, cancellationToken);
+            PeftAdapterExporter.Export(pretrained.Model, workspace.AdapterDirectory, modelDir);
+            LogFinished(spec.TrialId, assignment.Attempt, result.Steps, result.TestMetric, result.TestLoss, result.WallSeconds);
+            return TrialProgressMapping.ToResult(result, workspace.AdapterDirectory);
+        }
+        finally
+        {
+            TorchRuntime.ReleaseFinalizableNativeObjects();
+        }
+    }
+
+    /// <summary>
+    /// The torch device of a trainer device name: <c>cpu</c> for <c>cpu</c> and <c>cpu:N</c> (CPU threads are not
+    /// partitioned), <c>cuda:N</c> for <c>cuda</c>/<c>cuda:N</c> when this process has that GPU.
+    /// </summary>
+    /// <exception cref="ArgumentException">Not a device name.</exception>
+    /// <exception cref="NotSupportedException">A CUDA device this process cannot use.</exception>
+    internal static string ResolveDevice(string device)
+    {
+        var name = (device ?? "").Trim().ToLowerInvariant();
+        var colon = name.IndexOf(':', StringComparison.Ordinal);
+        var kind = colon < 0 ? name : name[..colon];
+        var index = 0;
+        if (colon >= 0 && !int.TryParse(name[(colon + 1)..], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out index))
+        {
+            kind = "";
+        }
+
+        switch (kind)
+        {
+            case "cpu":
+                return "cpu";
+            case "cuda":
+                if (!torch.cuda.is_available())
+                {
+                    throw new NotSupportedException(
+                        $"device '{device}': CUDA is not available in this process (no GPU, or the TorchSharp cpu backend; build with -p:TorchBackend=cuda)");
+                }
+
+                var count = torch.cuda.device_count();
+                return index < count
+                    ? $"cuda:{index}"
+                    : throw new NotSupportedException($"device '{device}': this process sees {count} CUDA device(s)");
+            default:
+                throw new ArgumentException($"device '{device}' is not cpu, cpu:N or cuda:N", nameof(device));
+        }
+    }
+
+    /// <summary>The absolute folder of a spec path, resolved against the base directory; it must exist.</summary>
+    private string ResolveFolder(string? path, string field)
+    {
+        if (string.IsNullOrWhiteSpace(path))
+        {
+            throw new ArgumentException($"{field}: no folder given");
+        }
+
+        var full = Path.GetFullPath(path, _options.BaseDirectory is null ? Environment.CurrentDirectory : Path.GetFullPath(_options.BaseDirectory));
+        return Directory.Exists(full) ? full : throw new DirectoryNotFoundException($"{field}: folder '{full}' does not exist");
+    }
+
+    /// <summary>Reads the splits as <c>alora demo</c> does: test.jsonl when present, else dev halved (SplitProtocol).</summary>
+    private static DatasetSplits ReadSplits(string dataDir, ITaskTemplate task, long seed)
+    {
+        var test = Path.Combine(dataDir, "test.jsonl");
+        return SplitProtocol.Apply(
+            JsonlReader.Read(Path.Combine(dataDir, "train.jsonl"), task),
+            JsonlReader.Read(Path.Combine(dataDir, "validation.jsonl"), task),
+            File.Exists(test) ? JsonlReader.Read(test, task) : null,
+            unchecked((int)seed));
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Trial {TrialId} attempt {Attempt} on {Device}: starting at step {Step} of {TotalSteps} (checkpoint: {Checkpoint})")]
+    private partial void LogStarting(string trialId, int attempt, string device, int step, int totalSteps, string checkpoint);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Trial {TrialId} attempt {Attempt}: finished after {Steps} steps, test metric {TestMetric}, test loss {TestLoss}, {WallSeconds} s")]
+    private partial void LogFinished(string trialId, int attempt, int steps, double? testMetric, double testLoss, double wallSeconds);
+
+    /// <summary>Reports on the training thread (<see cref="Progress{T}"/> would post to the thread pool).</summary>
+    private sealed class SynchronousProgress(Action<TrainingEvent> report) : IProgress<TrainingEvent>
+    {
+        public void Report(TrainingEvent value) => report(value);
+    }
+}

@@ -1,0 +1,18 @@
+using ALoRA.Abstractions.Trials;
+
+namespace ALoRA.Grains.Training;
+
+/// <summary>
+/// Runs one attempt of a trial on the calling thread (a device's dedicated thread, never the grain scheduler).
+/// The seam between the grains and the TorchSharp engine; tests use a fake.
+/// </summary>
+public interface ITrainingEngine
+{
+    /// <summary>
+    /// Trains <paramref name="assignment"/>'s trial on <paramref name="device"/>, resuming from the newest checkpoint in
+    /// <paramref name="workspace"/> when there is one, reporting through <paramref name="progress"/>.
+    /// </summary>
+    /// <exception cref="OperationCanceledException">Cancelled; a checkpoint was written first, so a later attempt resumes.</exception>
+    /// <exception cref="Exception">Anything else: the training failed (counted against the trial's retry budget).</exception>
+    TrialResult Run(TrialAssignment assignment, TrialWorkspace workspace, string device, Action<TrialProgress> progress, CancellationToken cancellationToken);
+}

@@ -1,0 +1,42 @@
+using ALoRA.Abstractions.Sweeps;
+
+namespace ALoRA.Sweeps;
+
+/// <summary>
+/// The canonical form of a whole spec, hashed for the default sweep id: every setting with its default filled in,
+/// domains as <c>{keyword: values}</c>, paths resolved. Leaves out what does not change which trials run or how they
+/// are ranked: <c>id</c>, <c>name</c>, <c>max_concurrent_trials</c>.
+/// </summary>
+internal static class SpecCanonicalizer
+{
+    public static SortedDictionary<string, object?> Canonicalize(SweepSpec spec)
+    {
+        var root = new SortedDictionary<string, object?>(StringComparer.Ordinal)
+        {
+            ["model"] = spec.ResolvePath(spec.Model),
+            ["data"] = spec.ResolvePath(spec.Data),
+            ["task"] = spec.Task,
+            ["metric"] = spec.Metric,
+            ["mode"] = spec.Mode == MetricMode.Max ? "max" : "min",
+            ["seeds"] = spec.Seeds,
+            ["num_samples"] = spec.NumSamples,
+            ["search_seed"] = spec.SearchSeed,
+            ["method"] = spec.Method.Domain.ToCanonical(),
+        };
+
+        var sections = new List<string> { SpecSchema.LoraSection, SpecSchema.TrainingSection };
+        sections.AddRange(spec.Methods.Where(TrialMethods.Allocates));
+        foreach (var section in sections)
+        {
+            var block = new SortedDictionary<string, object?>(StringComparer.Ordinal);
+            foreach (var def in SpecSchema.Section(section)!)
+            {
+                block[def.Key] = spec.DomainOf(section, def).ToCanonical();
+            }
+
+            root[section] = block;
+        }
+
+        return root;
+    }
+}

@@ -1,0 +1,126 @@
+using ALoRA.Abstractions.Coordination;
+using ALoRA.Abstractions.Grains;
+using ALoRA.Grains.Checkpoints;
+using ALoRA.Grains.Hosting;
+using ALoRA.Grains.Storage;
+using ALoRA.Grains.Training;
+using Microsoft.Extensions.DependencyInjection;
+using Orleans.Configuration;
+using Orleans.TestingHost;
+
+namespace ALoRA.Grains.Tests.Cluster;
+
+/// <summary>
+/// An in-process cluster of real silos with the ALoRA grains, file-backed grain storage and checkpoints under a
+/// temporary folder (kept across <see cref="RestartAsync"/>), two CPU trainers per silo and the fake engine.
+/// </summary>
+internal sealed class ClusterHarness : IAsyncDisposable
+{
+    private readonly int _silos;
+    private readonly int _trainersPerSilo;
+    private readonly bool _ownsDirectory;
+
+    private ClusterHarness(int silos, int trainersPerSilo, FakeTrainingEngine engine, string directory, bool ownsDirectory)
+    {
+        _silos = silos;
+        _trainersPerSilo = trainersPerSilo;
+        Engine = engine;
+        Directory = directory;
+        _ownsDirectory = ownsDirectory;
+    }
+
+    public FakeTrainingEngine Engine { get; }
+
+    public string Directory { get; }
+
+    public InProcessTestCluster Cluster { get; private set; } = null!;
+
+    public IClusterClient Client => Cluster.Client;
+
+    public ISchedulerGrain Scheduler => Client.GetGrain<ISchedulerGrain>(SchedulerKeys.Default);
+
+    public static async Task<ClusterHarness> StartAsync(int silos = 2, int trainersPerSilo = 2, FakeTrainingEngine? engine = null, string? directory = null)
+    {
+        var dir = directory ?? System.IO.Directory.CreateTempSubdirectory("alora-cluster-").FullName;
+        var harness = new ClusterHarness(silos, trainersPerSilo, engine ?? new FakeTrainingEngine(), dir, directory is null);
+        await harness.DeployAsync();
+        return harness;
+    }
+
+    public ISweepCoordinatorGrain Sweep(string id) => Client.GetGrain<ISweepCoordinatorGrain>(id);
+
+    /// <summary>Stops every silo and deploys a new cluster on the same storage and checkpoint folders.</summary>
+    public async Task RestartAsync()
+    {
+        await Cluster.StopAllSilosAsync();
+        await Cluster.DisposeAsync();
+        await DeployAsync();
+    }
+
+    /// <summary>Waits (re-checking whenever the engine makes progress, and at least every 50 ms) until <paramref name="condition"/> holds.</summary>
+    public async Task<T> WaitForAsync<T>(Func<Task<T>> probe, Func<T, bool> condition, TimeSpan? timeout = null, string? what = null)
+    {
+        using var cts = new CancellationTokenSource(timeout ?? TimeSpan.FromSeconds(60));
+        while (true)
+        {
+            var value = await probe();
+            if (condition(value))
+            {
+                return value;
+            }
+
+            if (cts.IsCancellationRequested)
+            {
+                throw new TimeoutException($"timed out waiting for {what ?? "the condition"}");
+            }
+
+            await Engine.Changed.WaitAsync(TimeSpan.FromMilliseconds(50), CancellationToken.None).ContinueWith(_ => { }, TaskScheduler.Default);
+        }
+    }
+
+    public Task<SweepStatus> WaitForSweepAsync(string id, SweepState state = SweepState.Completed, TimeSpan? timeout = null) =>
+        WaitForAsync(() => Sweep(id).GetStatusAsync(), s => s.State == state, timeout, $"sweep {id} to be {state}");
+
+    public async ValueTask DisposeAsync()
+    {
+        await Cluster.DisposeAsync();
+        if (_ownsDirectory)
+        {
+            try
+            {
+                System.IO.Directory.Delete(Directory, recursive: true);
+            }
+            catch (IOException)
+            {
+            }
+        }
+    }
+
+    private async Task DeployAsync()
+    {
+        var builder = new InProcessTestClusterBuilder((short)_silos);
+        var engine = Engine;
+        var state = Path.Combine(Directory, "state");
+        var checkpoints = Path.Combine(Directory, "checkpoints");
+        var trainers = _trainersPerSilo;
+        builder.ConfigureSilo((options, silo) =>
+        {
+            silo.Services.AddSingleton<ITrainingEngine>(engine);
+            silo.Services.Configure<CheckpointStoreOptions>(o => o.RootDirectory = checkpoints);
+            silo.Services.Configure<AloraTrainerOptions>(o =>
+            {
+                o.DiscoverCuda = false;
+                o.Devices = [.. Enumerable.Range(0, trainers).Select(i => $"cpu:{i}")];
+            });
+            silo.Services.Configure<AloraClusterOptions>(o =>
+            {
+                o.SchedulerInterval = TimeSpan.FromMilliseconds(200);
+                o.HeartbeatInterval = TimeSpan.FromMilliseconds(500);
+            });
+            silo.AddAloraFileGrainStorage(AloraStorageNames.State, o => o.RootDirectory = state);
+            silo.AddAlora();
+        });
+        Cluster = builder.Build();
+        await Cluster.DeployAsync();
+    }
+}

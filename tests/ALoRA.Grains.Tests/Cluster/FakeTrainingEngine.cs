@@ -1,0 +1,99 @@
+using System.Collections.Concurrent;
+using System.Globalization;
+using ALoRA.Abstractions.Trials;
+using ALoRA.Grains.Training;
+
+namespace ALoRA.Grains.Tests.Cluster;
+
+/// <summary>
+/// A training engine that takes milliseconds: <see cref="Steps"/> steps of <see cref="StepDelay"/>, a checkpoint file
+/// every <see cref="CheckpointEvery"/> steps (resumed from, like the real engine), scriptable failures and a gate
+/// that can hold a trial at a step until the test releases it. Records every attempt and result.
+/// </summary>
+internal sealed class FakeTrainingEngine : ITrainingEngine
+{
+    public int Steps { get; set; } = 6;
+
+    public TimeSpan StepDelay { get; set; } = TimeSpan.FromMilliseconds(2);
+
+    public int CheckpointEvery { get; set; } = 2;
+
+    /// <summary>Called before each step with (trial id, attempt, step); throw to fail the attempt.</summary>
+    public Action<string, int, int>? BeforeStep { get; set; }
+
+    /// <summary>Every attempt started: (trial id, attempt, device, first step).</summary>
+    public ConcurrentQueue<(string TrialId, int Attempt, string Device, int FromStep)> Starts { get; } = new();
+
+    /// <summary>Every attempt that ran to the end.</summary>
+    public ConcurrentQueue<(string TrialId, int Attempt)> Completions { get; } = new();
+
+    /// <summary>Released on every step, start and end, so waits re-check promptly.</summary>
+    public SemaphoreSlim Changed { get; } = new(0);
+
+    /// <summary>Attempts running now.</summary>
+    public ConcurrentDictionary<string, int> Running { get; } = new();
+
+    public TrialResult Run(TrialAssignment assignment, TrialWorkspace workspace, string device, Action<TrialProgress> progress, CancellationToken cancellationToken)
+    {
+        var trial = assignment.Spec.TrialId;
+        Directory.CreateDirectory(workspace.CheckpointDirectory);
+        var file = Path.Combine(workspace.CheckpointDirectory, "fake-step");
+        var from = File.Exists(file) ? int.Parse(File.ReadAllText(file), CultureInfo.InvariantCulture) : 0;
+        Starts.Enqueue((trial, assignment.Attempt, device, from));
+        Running[trial] = assignment.Attempt;
+        try
+        {
+            progress(Event(assignment, TrialProgressKind.Started, from));
+            for (var step = 1; step <= from; step++)
+            {
+                // Like the real engine: the checkpoint's history is replayed after a resume.
+                progress(Event(assignment, TrialProgressKind.Step, step) with { Loss = 1.0 / step });
+            }
+
+            for (var step = from + 1; step <= Steps; step++)
+            {
+                if (cancellationToken.IsCancellationRequested)
+                {
+                    File.WriteAllText(file, (step - 1).ToString(CultureInfo.InvariantCulture));
+                    cancellationToken.ThrowIfCancellationRequested();
+                }
+
+                BeforeStep?.Invoke(trial, assignment.Attempt, step);
+                Thread.Sleep(StepDelay);
+                progress(Event(assignment, TrialProgressKind.Step, step) with { Loss = 1.0 / step });
+                Signal();
+                if (step % CheckpointEvery == 0)
+                {
+                    File.WriteAllText(file, step.ToString(CultureInfo.InvariantCulture));
+                    progress(Event(assignment, TrialProgressKind.Checkpoint, step));
+                }
+            }
+
+            Completions.Enqueue((trial, assignment.Attempt));
+            var score = (trial.GetHashCode() & 0xffff) / 65536.0;
+            return new TrialResult
+            {
+                Method = assignment.Spec.Method, DevMetric = score, TestMetric = score, DevLoss = 1 - score, TestLoss = 1 - score,
+                InitialTrainableParameters = 100, FinalTrainableParameters = 100, Steps = Steps, TrainSeconds = 0.01, WallSeconds = 0.01,
+            };
+        }
+        finally
+        {
+            Running.TryRemove(trial, out _);
+            Signal();
+        }
+    }
+
+    private void Signal()
+    {
+        if (Changed.CurrentCount == 0)
+        {
+            Changed.Release();
+        }
+    }
+
+    private TrialProgress Event(TrialAssignment a, TrialProgressKind kind, int step) => new()
+    {
+        TrialId = a.Spec.TrialId, Attempt = a.Attempt, Kind = kind, Step = step, TotalSteps = Steps, Timestamp = DateTimeOffset.UtcNow,
+    };
+}

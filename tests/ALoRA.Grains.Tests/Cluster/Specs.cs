@@ -1,0 +1,34 @@
+using System.Globalization;
+using System.Reflection;
+
+namespace ALoRA.Grains.Tests.Cluster;
+
+/// <summary>Sweep specs over the repository's shipped samples (their files exist, so validation passes).</summary>
+internal static class Specs
+{
+    public static string RepositoryRoot { get; } = typeof(Specs).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>()
+        .Single(a => a.Key == "RepositoryRoot").Value!;
+
+    public static string Samples => Path.Combine(RepositoryRoot, "samples");
+
+    /// <summary>methods lora/alora (or only lora) x <paramref name="learningRates"/> x <paramref name="seeds"/> seeds.</summary>
+    public static string Grid(string id, int seeds, int learningRates = 2, int maxConcurrent = 100, bool loraOnly = false)
+    {
+        var lrs = string.Join(", ", Enumerable.Range(1, learningRates).Select(i => (i * 1e-3).ToString("R", CultureInfo.InvariantCulture)));
+        var seedList = string.Join(", ", Enumerable.Range(1, seeds));
+        return $$"""
+            id: {{id}}
+            model: {{Path.Combine(Samples, "models", "stories260K")}}
+            data: {{Path.Combine(Samples, "data", "sst2")}}
+            task: sst2
+            metric: dev_accuracy
+            max_concurrent_trials: {{maxConcurrent}}
+            seeds: [{{seedList}}]
+            method: {grid_search: [{{(loraOnly ? "lora" : "lora, alora")}}]}
+            training:
+              learning_rate: {grid_search: [{{lrs}}]}
+              max_steps: 20
+            {{(loraOnly ? "" : "alora: {k1: 4steps, k2: 2steps, n_rounds: 2}")}}
+            """;
+    }
+}
