@@ -6,7 +6,7 @@ using ALoRA.Engine.Runtime;
 
 // alora benchmarks: prints one JSON object. Each preset, and one AB-LoRA scoring round (fast vs reference), runs in a
 // child process of this program (so peak memory is per part); the GEMM baseline runs in this process.
-// Usage: ALoRA.Benchmarks [--memory-steps N] [--preset tiny|small|scoring|scoring-tiny|scoring-small]
+// Usage: ALoRA.Benchmarks [--memory-steps N] [--preset tiny|small|scoring|scoring-tiny|scoring-small|sweep-load]
 const int Threads = 2;
 var memorySteps = args.SkipWhile(a => a != "--memory-steps").Skip(1).Select(int.Parse).FirstOrDefault(100);
 var only = args.SkipWhile(a => a != "--preset").Skip(1).FirstOrDefault();
@@ -15,6 +15,13 @@ TorchRuntime.EnsureInitialized(Threads);
 if (only == "scoring")
 {
     Console.WriteLine(JsonSerializer.Serialize(ScoringBenchmark.Run(FindSamples())));
+    return 0;
+}
+
+if (only == "sweep-load")
+{
+    // Issue 4: a 1000-trial sweep with a no-op engine on 2 silos x 2 trainers. Not part of the default run.
+    Console.WriteLine(JsonSerializer.Serialize(await SweepLoadBenchmark.RunAsync(FindSamples())));
     return 0;
 }
 

@@ -217,6 +217,7 @@ public sealed partial class ExperimentGrain(
             case TrialProgressKind.Started:
                 // A resumed attempt restarts from its checkpoint: history after that step is replaced, so it stays continuous.
                 Truncate(e.Step);
+                S.Attempts.Add(e.Step == 0 ? $"attempt {e.Attempt}: training from step 0" : $"attempt {e.Attempt}: resumed from the checkpoint at step {e.Step}");
                 return true;
             case TrialProgressKind.Step:
                 // Steps arrive in order; a resumed attempt replays its checkpoint's history first, which overwrites.

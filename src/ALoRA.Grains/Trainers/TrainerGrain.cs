@@ -115,7 +115,7 @@ public sealed partial class TrainerGrain(
         var device = TrainerKeys.DeviceOf(Key);
         var workspace = new TrialWorkspace(checkpoints.TrialDirectory(assignment.Spec.TrialId));
         var channel = Channel.CreateUnbounded<TrialProgress>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
-        var job = new Job(assignment, channel);
+        var job = new Job(assignment, channel, workers.Stopping);
         LogStarting(Key, assignment.Spec.TrialId, assignment.Attempt);
         DelayDeactivation(TimeSpan.FromDays(365));
         job.Training = workers.Get(device).RunAsync(() =>
@@ -221,9 +221,9 @@ public sealed partial class TrainerGrain(
         Stale,
     }
 
-    private sealed class Job(TrialAssignment assignment, Channel<TrialProgress> channel) : IDisposable
+    private sealed class Job(TrialAssignment assignment, Channel<TrialProgress> channel, CancellationToken siloStopping) : IDisposable
     {
-        private readonly CancellationTokenSource _cts = new();
+        private readonly CancellationTokenSource _cts = CancellationTokenSource.CreateLinkedTokenSource(siloStopping);
 
         public TrialAssignment Assignment { get; } = assignment;
 

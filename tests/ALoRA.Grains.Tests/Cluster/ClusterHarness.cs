@@ -20,6 +20,8 @@ internal sealed class ClusterHarness : IAsyncDisposable
     private readonly int _trainersPerSilo;
     private readonly bool _ownsDirectory;
 
+    private ITrainingEngine? _realEngine;
+
     private ClusterHarness(int silos, int trainersPerSilo, FakeTrainingEngine engine, string directory, bool ownsDirectory)
     {
         _silos = silos;
@@ -39,10 +41,11 @@ internal sealed class ClusterHarness : IAsyncDisposable
 
     public ISchedulerGrain Scheduler => Client.GetGrain<ISchedulerGrain>(SchedulerKeys.Default);
 
-    public static async Task<ClusterHarness> StartAsync(int silos = 2, int trainersPerSilo = 2, FakeTrainingEngine? engine = null, string? directory = null)
+    public static async Task<ClusterHarness> StartAsync(int silos = 2, int trainersPerSilo = 2, FakeTrainingEngine? engine = null, string? directory = null,
+                                                        ITrainingEngine? realEngine = null)
     {
         var dir = directory ?? System.IO.Directory.CreateTempSubdirectory("alora-cluster-").FullName;
-        var harness = new ClusterHarness(silos, trainersPerSilo, engine ?? new FakeTrainingEngine(), dir, directory is null);
+        var harness = new ClusterHarness(silos, trainersPerSilo, engine ?? new FakeTrainingEngine(), dir, directory is null) { _realEngine = realEngine };
         await harness.DeployAsync();
         return harness;
     }
@@ -99,7 +102,7 @@ internal sealed class ClusterHarness : IAsyncDisposable
     private async Task DeployAsync()
     {
         var builder = new InProcessTestClusterBuilder((short)_silos);
-        var engine = Engine;
+        ITrainingEngine engine = _realEngine ?? Engine;
         var state = Path.Combine(Directory, "state");
         var checkpoints = Path.Combine(Directory, "checkpoints");
         var trainers = _trainersPerSilo;
