@@ -1,0 +1,30 @@
+using System.CommandLine;
+using ALoRA.Abstractions.Grains;
+using ALoRA.Cli.Connection;
+using ALoRA.Cli.Output;
+
+namespace ALoRA.Cli.Commands;
+
+/// <summary><c>alora results SWEEP [--out DIR]</c>: ranked table, CSV, JSON and pictures (see <see cref="ResultsReport"/>).</summary>
+internal sealed class ResultsCommand : Command
+{
+    private readonly Argument<string> _sweep = new("sweep") { Description = "Sweep id" };
+    private readonly Option<DirectoryInfo?> _out = new("--out") { Description = "Folder for results.csv, results.json and the PNGs (default runs/<sweep id>)" };
+    private readonly Option<OutputFormat> _format = CliOptions.Format();
+
+    public ResultsCommand()
+        : base("results", "Rank a sweep's trials by its metric and write CSV, JSON and charts")
+    {
+        Arguments.Add(_sweep);
+        Options.Add(_out);
+        Options.Add(_format);
+        SetAction((parse, ct) => ClusterCommand.RunAsync(parse, ct, async (session, _) =>
+        {
+            var id = parse.GetValue(_sweep)!;
+            var status = await session.Grains.GetGrain<ISweepCoordinatorGrain>(id).GetStatusAsync();
+            var outDir = parse.GetValue(_out)?.FullName ?? Path.GetFullPath(Path.Combine("runs", id));
+            await ResultsReport.WriteAsync(session.Grains, status, outDir, parse.GetValue(_format));
+            return ExitCodes.Ok;
+        }));
+    }
+}

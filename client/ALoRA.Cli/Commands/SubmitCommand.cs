@@ -1,0 +1,71 @@
+using System.CommandLine;
+using ALoRA.Abstractions.Grains;
+using ALoRA.Abstractions.Trials;
+using ALoRA.Cli.Connection;
+using ALoRA.Cli.Output;
+using ALoRA.Cli.Watching;
+using ALoRA.Sweeps;
+
+namespace ALoRA.Cli.Commands;
+
+/// <summary><c>alora submit SPEC.yaml [--watch]</c>: validates the spec here, submits it, prints the sweep id.</summary>
+internal sealed class SubmitCommand : Command
+{
+    private readonly Argument<FileInfo> _spec = new("spec") { Description = "Sweep spec (YAML; see docs/sweep-spec.md)" };
+    private readonly Option<bool> _watch = new("--watch") { Description = "Follow the sweep until it ends (implied by --local)" };
+    private readonly Option<OutputFormat> _format = CliOptions.Format();
+
+    public SubmitCommand()
+        : base("submit", "Submit a sweep spec; prints the sweep id")
+    {
+        Arguments.Add(_spec);
+        Options.Add(_watch);
+        Options.Add(_format);
+        SetAction((parse, ct) => ClusterCommand.Guard(async () =>
+        {
+            var file = parse.GetValue(_spec)!;
+            var (yaml, spec) = Read(file);
+            var format = parse.GetValue(_format);
+            var settings = ConnectionOptions.Read(parse);
+            await using var session = await ClusterSession.OpenAsync(settings, ct);
+            var submitted = await session.Grains.GetGrain<ISweepCoordinatorGrain>(spec.SweepId).SubmitAsync(yaml, file.Directory!.FullName);
+            if (format == OutputFormat.Json)
+            {
+                CliJson.Print(submitted);
+            }
+            else
+            {
+                Console.WriteLine(submitted.SweepId);
+                Console.Error.WriteLine($"{submitted.Trials} trials ({submitted.Duplicates} duplicate configurations collapsed" +
+                                        (submitted.Existing ? $", {submitted.Reused} finished trials reused" : "") + $") on {session.Description}");
+            }
+
+            if (!parse.GetValue(_watch) && !settings.Local)
+            {
+                return ExitCodes.Ok;
+            }
+
+            var status = await new SweepWatcher(submitted.SweepId, format).WatchAsync(session, settings, ct);
+            if (format == OutputFormat.Json)
+            {
+                CliJson.Print(status);
+            }
+
+            return status.Count(TrialState.Failed) > 0 ? ExitCodes.TrainingFailed : ExitCodes.Ok;
+        }));
+    }
+
+    /// <summary>Reads and validates a spec file; errors name the file, the YAML path and line.</summary>
+    public static (string Yaml, SweepSpec Spec) Read(FileInfo file)
+    {
+        if (!file.Exists)
+        {
+            throw new FileNotFoundException($"{file.FullName}: spec file not found");
+        }
+
+        var yaml = File.ReadAllText(file.FullName);
+        var spec = SweepSpecParser.Parse(yaml, file.FullName, file.Directory!.FullName);
+        SweepSpecValidator.EnsureFiles(spec, file.Directory!.FullName);
+        return (yaml, spec);
+    }
+}

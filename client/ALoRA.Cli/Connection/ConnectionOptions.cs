@@ -1,0 +1,52 @@
+using System.CommandLine;
+
+namespace ALoRA.Cli.Connection;
+
+/// <summary>The options every cluster command shares (recursive, so they go before or after the command name).</summary>
+internal static class ConnectionOptions
+{
+    /// <summary>Environment variable read when <see cref="Gateway"/> is not given.</summary>
+    public const string GatewayVariable = "ALORA_GATEWAY";
+
+    public static readonly Option<string?> Gateway = new("--gateway")
+    {
+        Description = $"Gateway of the cluster, HOST:PORT (default: ${GatewayVariable}, else localhost:30000)",
+        Recursive = true,
+    };
+
+    public static readonly Option<bool> Local = new("--local")
+    {
+        Description = "Host a silo in this process instead of connecting to a cluster (state under --data-dir; the sweep runs while the command runs)",
+        Recursive = true,
+    };
+
+    public static readonly Option<string> DataDirectory = new("--data-dir")
+    {
+        Description = "With --local: where sweep state and checkpoints are kept",
+        DefaultValueFactory = _ => "alora-data",
+        Recursive = true,
+    };
+
+    public static readonly Option<int> ConnectTimeout = new("--connect-timeout")
+    {
+        Description = "Seconds to keep trying to reach the gateway",
+        DefaultValueFactory = _ => 30,
+        Recursive = true,
+    };
+
+    /// <summary>Adds the options to the root command.</summary>
+    public static void AddTo(Command root)
+    {
+        root.Options.Add(Gateway);
+        root.Options.Add(Local);
+        root.Options.Add(DataDirectory);
+        root.Options.Add(ConnectTimeout);
+    }
+
+    /// <summary>The settings a parse result asks for.</summary>
+    public static ConnectionSettings Read(ParseResult parse) => new(
+        parse.GetValue(Gateway) ?? Environment.GetEnvironmentVariable(GatewayVariable) ?? "localhost:30000",
+        parse.GetValue(Local),
+        Path.GetFullPath(parse.GetValue(DataDirectory)!),
+        TimeSpan.FromSeconds(Math.Max(1, parse.GetValue(ConnectTimeout))));
+}

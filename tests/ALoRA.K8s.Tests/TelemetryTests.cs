@@ -1,0 +1,153 @@
+using System.Text.Json;
+using k8s.Models;
+
+namespace ALoRA.K8s.Tests;
+
+/// <summary>The telemetry pipeline: silos → OTLP → collector → Jaeger (traces) and Prometheus (metrics) → Grafana.</summary>
+public sealed class TelemetryTests
+{
+    /// <summary>The metric names the silos emit (Meter ALoRA.Orleans) as Prometheus sees them; k8s/README.md lists them too.</summary>
+    public static readonly string[] MetricNames =
+    [
+        "alora_training_loss",
+        "alora_tokens_per_second",
+        "alora_active_ranks",
+        "alora_trials",
+        "alora_queue_length",
+        "alora_device_busy_seconds_total",
+        "alora_scoring_round_seconds",
+    ];
+
+    public static TheoryData<string> Metrics() => new(MetricNames);
+
+    private static Dictionary<object, object> CollectorConfig() =>
+        Assert.IsType<Dictionary<object, object>>(K8sRepo.ParseYaml(K8sRepo.GeneratedFile("alora-otel-collector-config", "config.yaml")));
+
+    private static Dictionary<object, object> Map(object? node, string what) =>
+        node as Dictionary<object, object> ?? throw new InvalidDataException($"{what} is not a map");
+
+    private static List<string> Names(Dictionary<object, object> pipeline, string key) =>
+        (pipeline.TryGetValue(key, out var list) ? (List<object>)list : []).Select(o => (string)o).ToList();
+
+    [Fact]
+    public void Collector_ReceivesOtlpOverGrpcAndHttp()
+    {
+        var otlp = Map(Map(CollectorConfig()["receivers"], "receivers")["otlp"], "receivers.otlp");
+        var protocols = Map(otlp["protocols"], "otlp.protocols");
+        Assert.EndsWith(":4317", (string)Map(protocols["grpc"], "grpc")["endpoint"], StringComparison.Ordinal);
+        Assert.EndsWith(":4318", (string)Map(protocols["http"], "http")["endpoint"], StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Collector_PipelinesSendTracesToJaegerAndMetricsToPrometheus()
+    {
+        var config = CollectorConfig();
+        var exporters = Map(config["exporters"], "exporters");
+        var processors = Map(config["processors"], "processors");
+        var pipelines = Map(Map(config["service"], "service")["pipelines"], "service.pipelines");
+
+        var traces = Map(pipelines["traces"], "traces pipeline");
+        Assert.Contains("otlp", Names(traces, "receivers"));
+        var jaeger = Assert.Single(Names(traces, "exporters"), e => e.Contains("jaeger", StringComparison.Ordinal));
+        Assert.True(exporters.ContainsKey(jaeger), $"exporter {jaeger} is used but not defined");
+
+        var metrics = Map(pipelines["metrics"], "metrics pipeline");
+        Assert.Contains("otlp", Names(metrics, "receivers"));
+        var prometheus = Assert.Single(Names(metrics, "exporters"), e => e.StartsWith("prometheus", StringComparison.Ordinal));
+        Assert.True(exporters.ContainsKey(prometheus), $"exporter {prometheus} is used but not defined");
+
+        foreach (var pipeline in pipelines.Values.Select(p => Map(p, "pipeline")))
+        {
+            Assert.All(Names(pipeline, "processors"), p => Assert.True(processors.ContainsKey(p), $"processor {p} is used but not defined"));
+            Assert.All(Names(pipeline, "exporters"), e => Assert.True(exporters.ContainsKey(e), $"exporter {e} is used but not defined"));
+        }
+    }
+
+    [Fact]
+    public void Collector_JaegerExporter_PointsAtTheJaegerServiceOtlpPort()
+    {
+        var exporter = Map(Map(CollectorConfig()["exporters"], "exporters")["otlp/jaeger"], "otlp/jaeger");
+        var endpoint = ((string)exporter["endpoint"]).Split(':');
+        var service = K8sRepo.One<V1Service>(endpoint[0]);
+        Assert.Contains(service.Spec.Ports, p => p.Port == int.Parse(endpoint[1], System.Globalization.CultureInfo.InvariantCulture) && p.Name == "otlp-grpc");
+    }
+
+    [Fact]
+    public void Collector_PrometheusExporter_KeepsInstrumentNamesAndIsScraped()
+    {
+        var exporter = Map(Map(CollectorConfig()["exporters"], "exporters")["prometheus"], "prometheus exporter");
+        // With suffixes off, the names the silos give their instruments are the Prometheus names the dashboard queries.
+        Assert.Equal("false", exporter["add_metric_suffixes"]);
+        var port = ((string)exporter["endpoint"]).Split(':')[1];
+
+        var service = K8sRepo.One<V1Service>("alora-otel-collector");
+        Assert.Contains(service.Spec.Ports, p => p.Port.ToString(System.Globalization.CultureInfo.InvariantCulture) == port);
+
+        var scrape = K8sRepo.GeneratedFile("alora-prometheus-config", "prometheus.yml");
+        Assert.Contains($"alora-otel-collector:{port}", scrape, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Collector_MountsItsConfigWhereItsArgumentPoints()
+    {
+        var collector = K8sRepo.One<V1Deployment>("alora-otel-collector");
+        var container = Assert.Single(collector.Spec.Template.Spec.Containers);
+        var volume = collector.Spec.Template.Spec.Volumes.Single(v => v.ConfigMap?.Name == "alora-otel-collector-config");
+        var mount = container.VolumeMounts.Single(m => m.Name == volume.Name);
+        Assert.Contains($"--config={mount.MountPath}/config.yaml", container.Args);
+        Assert.Contains(container.Ports, p => p.ContainerPort == 4317);
+        Assert.Contains(container.Ports, p => p.ContainerPort == 4318);
+    }
+
+    [Fact]
+    public void Dashboard_IsValidJsonWithPanels()
+    {
+        using var dashboard = JsonDocument.Parse(K8sRepo.GeneratedFile("alora-grafana-dashboards", "alora.json"));
+        Assert.False(string.IsNullOrEmpty(dashboard.RootElement.GetProperty("uid").GetString()));
+        Assert.True(dashboard.RootElement.GetProperty("panels").GetArrayLength() >= MetricNames.Length);
+    }
+
+    [Theory]
+    [MemberData(nameof(Metrics))]
+    public void Dashboard_QueriesTheMetric(string metric)
+    {
+        using var dashboard = JsonDocument.Parse(K8sRepo.GeneratedFile("alora-grafana-dashboards", "alora.json"));
+        var expressions = dashboard.RootElement.GetProperty("panels").EnumerateArray()
+            .SelectMany(p => p.GetProperty("targets").EnumerateArray())
+            .Select(t => t.GetProperty("expr").GetString()!)
+            .ToList();
+        Assert.Contains(expressions, e => System.Text.RegularExpressions.Regex.IsMatch(e, $@"\b{metric}(_bucket|_sum|_count)?\b"));
+    }
+
+    [Fact]
+    public void Dashboard_PanelsUseTheProvisionedPrometheusDataSource()
+    {
+        var sources = K8sRepo.GeneratedFile("alora-grafana-datasources", "datasources.yaml");
+        using var dashboard = JsonDocument.Parse(K8sRepo.GeneratedFile("alora-grafana-dashboards", "alora.json"));
+        foreach (var panel in dashboard.RootElement.GetProperty("panels").EnumerateArray())
+        {
+            var uid = panel.GetProperty("datasource").GetProperty("uid").GetString();
+            Assert.Contains($"uid: {uid}", sources, StringComparison.Ordinal);
+        }
+
+        Assert.Contains("url: http://alora-prometheus:9090", sources, StringComparison.Ordinal);
+        Assert.Contains("url: http://alora-jaeger:16686", sources, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Grafana_ProvisionsTheDashboardFolder()
+    {
+        var grafana = K8sRepo.One<V1Deployment>("alora-grafana");
+        var spec = grafana.Spec.Template.Spec;
+        var dashboards = spec.Volumes.Single(v => v.ConfigMap?.Name == "alora-grafana-dashboards");
+        var mount = spec.Containers.Single().VolumeMounts.Single(m => m.Name == dashboards.Name);
+        Assert.Contains($"path: {mount.MountPath}", K8sRepo.GeneratedFile("alora-grafana-dashboard-provider", "dashboards.yaml"), StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [MemberData(nameof(Metrics))]
+    public void Readme_ListsTheMetric(string metric)
+    {
+        Assert.Contains($"`{metric}`", File.ReadAllText(Path.Combine(K8sRepo.K8sDir, "README.md")), StringComparison.Ordinal);
+    }
+}
