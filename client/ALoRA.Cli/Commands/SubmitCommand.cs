@@ -1,4 +1,7 @@
 using System.CommandLine;
+using System.Diagnostics;
+using ALoRA.Abstractions.Coordination;
+using ALoRA.Abstractions.Diagnostics;
 using ALoRA.Abstractions.Grains;
 using ALoRA.Abstractions.Trials;
 using ALoRA.Cli.Connection;
@@ -11,6 +14,8 @@ namespace ALoRA.Cli.Commands;
 /// <summary><c>alora submit SPEC.yaml [--watch]</c>: validates the spec here, submits it, prints the sweep id.</summary>
 internal sealed class SubmitCommand : Command
 {
+    private static readonly ActivitySource Telemetry = new(AloraTelemetry.ClientSource);
+
     private readonly Argument<FileInfo> _spec = new("spec") { Description = "Sweep spec (YAML; see docs/sweep-spec.md)" };
     private readonly Option<bool> _watch = new("--watch") { Description = "Follow the sweep until it ends (implied by --local)" };
     private readonly Option<OutputFormat> _format = CliOptions.Format();
@@ -28,10 +33,18 @@ internal sealed class SubmitCommand : Command
             var format = parse.GetValue(_format);
             var settings = ConnectionOptions.Read(parse);
             await using var session = await ClusterSession.OpenAsync(settings, ct);
-            var submitted = await session.Grains.GetGrain<ISweepCoordinatorGrain>(spec.SweepId).SubmitAsync(yaml, file.Directory!.FullName);
+            SweepSubmitted submitted;
+            using (var activity = Telemetry.StartActivity(AloraTelemetry.Spans.Submit))
+            {
+                // The root of every trial's trace: the coordinator, experiments, trainers and engine continue it.
+                activity?.SetTag("alora.sweep.id", spec.SweepId);
+                submitted = await session.Grains.GetGrain<ISweepCoordinatorGrain>(spec.SweepId).SubmitAsync(yaml, file.Directory!.FullName);
+            }
+
             if (format == OutputFormat.Json)
             {
-                CliJson.Print(submitted);
+                // One line when events follow, so the stream is: answer, one event per line, final status document.
+                Console.Out.WriteLine(System.Text.Json.JsonSerializer.Serialize(submitted, parse.GetValue(_watch) || settings.Local ? CliJson.Line : CliJson.Indented));
             }
             else
             {

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 using ALoRA.Grains.Checkpoints;
+using ALoRA.Grains.Diagnostics;
 using ALoRA.Grains.Hosting;
 using ALoRA.Grains.Resilience;
 using ALoRA.Grains.Storage;
@@ -73,8 +74,10 @@ internal sealed class ClusterSession : IAsyncDisposable
                 {
                     var builder = Host.CreateApplicationBuilder();
                     builder.Logging.ClearProviders();
+                    builder.AddAloraTelemetry("alora-cli");
                     builder.UseOrleansClient(c =>
                     {
+                        c.AddActivityPropagation();
                         c.UseStaticClustering(endpoint);
                         c.Configure<ClusterOptions>(o => (o.ServiceId, o.ClusterId) = (settings.ServiceId, settings.ClusterId));
                     });
@@ -112,8 +115,10 @@ internal sealed class ClusterSession : IAsyncDisposable
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
         builder.Logging.AddFilter("Orleans", LogLevel.Error);
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(60));
+        builder.AddAloraTelemetry("alora-cli");
         builder.UseOrleans(silo =>
         {
+            silo.AddActivityPropagation();
             silo.UseLocalhostClustering(FreePort(), FreePort(), null, settings.ServiceId, "alora-local");
             silo.Configure<SiloOptions>(o => o.SiloName = "local");
             silo.AddAloraFileGrainStorage(AloraStorageNames.State, o => o.RootDirectory = Path.Combine(settings.DataDirectory, "state"));

@@ -21,6 +21,8 @@ internal sealed class SweepWatcher(string sweepId, OutputFormat format)
         format == OutputFormat.Json || Console.IsOutputRedirected ? null : Console.Out,
         sweepId,
         format == OutputFormat.Json ? Console.Error : Console.Out);
+    // A silo that is shutting down may never answer an in-flight call; a bounded poll turns that into a reconnect.
+    private static readonly TimeSpan PollTimeout = TimeSpan.FromSeconds(10);
     private long _last;
 
     /// <summary>Watches through <paramref name="session"/> (reopened from <paramref name="settings"/> when it drops); returns the final status.</summary>
@@ -37,7 +39,7 @@ internal sealed class SweepWatcher(string sweepId, OutputFormat format)
                 try
                 {
                     var sweep = session.Grains.GetGrain<ISweepCoordinatorGrain>(sweepId);
-                    var page = await sweep.GetEventsAsync(_last);
+                    var page = await sweep.GetEventsAsync(_last).WaitAsync(PollTimeout, cancellationToken);
                     foreach (var e in page.Events)
                     {
                         Emit(e);
@@ -46,12 +48,12 @@ internal sealed class SweepWatcher(string sweepId, OutputFormat format)
                     _last = page.LastSequence;
                     if (page.Gap || status is null || DateTime.UtcNow - lastStatus > TimeSpan.FromSeconds(1))
                     {
-                        status = await sweep.GetStatusAsync();
+                        status = await sweep.GetStatusAsync().WaitAsync(PollTimeout, cancellationToken);
                         lastStatus = DateTime.UtcNow;
                         _view.Update(status);
                         if (status.State != SweepState.Running)
                         {
-                            foreach (var e in (await sweep.GetEventsAsync(_last)).Events)
+                            foreach (var e in (await sweep.GetEventsAsync(_last).WaitAsync(PollTimeout, cancellationToken)).Events)
                             {
                                 Emit(e);
                             }

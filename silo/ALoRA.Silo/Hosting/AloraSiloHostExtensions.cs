@@ -1,5 +1,6 @@
 using System.Net;
 using ALoRA.Grains.Checkpoints;
+using ALoRA.Grains.Diagnostics;
 using ALoRA.Grains.Hosting;
 using ALoRA.Grains.Resilience;
 using ALoRA.Grains.Storage;
@@ -21,12 +22,17 @@ public static class AloraSiloHostExtensions
     /// <summary>Folder under <see cref="SiloHostOptions.DataDirectory"/> holding checkpoints, unless configured elsewhere.</summary>
     public const string CheckpointsFolder = "checkpoints";
 
+    /// <summary>OpenTelemetry <c>service.name</c> of the silo (unless <c>OTEL_SERVICE_NAME</c> says otherwise).</summary>
+    public const string ServiceName = "alora-silo";
+
     /// <summary>
     /// Makes <paramref name="builder"/> host an ALoRA silo configured by <see cref="SiloHostOptions"/> (section
     /// <c>Alora:Silo</c>): clustering (<c>localhost</c>, <c>redis</c>, <c>kubernetes</c>), grain storage (<c>file</c>,
     /// <c>redis</c>) under the name <see cref="AloraStorageNames.State"/>, checkpoints under the data directory (or
-    /// <c>Alora:Checkpoints:RootDirectory</c>), fast failure detection, the shutdown timeout, activity propagation, and the
-    /// grains with their own sections (<c>Alora</c>, <c>Alora:Trainers</c>, <c>Alora:Resilience</c>). Nothing starts here.
+    /// <c>Alora:Checkpoints:RootDirectory</c>), fast failure detection, the shutdown timeout, activity propagation, OTLP
+    /// export when the <c>OTEL_EXPORTER_OTLP_*ENDPOINT</c> variables ask for it (<see cref="AloraTelemetryExtensions"/>),
+    /// the health endpoints (<see cref="SiloHealthEndpoint"/>), and the grains with their own sections (<c>Alora</c>,
+    /// <c>Alora:Trainers</c>, <c>Alora:Resilience</c>). Nothing starts here.
     /// </summary>
     /// <exception cref="OptionsValidationException">
     /// The <c>Alora:Silo</c> settings are invalid (every problem listed, each naming its key). The other sections are
@@ -50,6 +56,10 @@ public static class AloraSiloHostExtensions
         services.AddAloraCheckpointStore(c => c.RootDirectory = Path.Combine(dataDirectory, CheckpointsFolder));
         services.AddOptions<CheckpointStoreOptions>().Bind(configuration.GetSection(CheckpointStoreOptions.Section));
         services.AddOptions<AloraResilienceOptions>().Bind(configuration.GetSection(AloraResilienceOptions.Section));
+
+        builder.AddAloraTelemetry(ServiceName);
+        // Before the silo: live while it starts, and still answering (not ready) while it drains.
+        services.AddHostedService<SiloHealthEndpoint>();
 
         builder.UseOrleans(silo =>
         {

@@ -57,6 +57,13 @@ public sealed class SiloHostOptions
     public int GatewayPort { get; set; } = 30000;
 
     /// <summary>
+    /// Port of the HTTP health endpoints for Kubernetes probes, on all interfaces: <c>GET /health/live</c> answers 200 while
+    /// the process runs, <c>GET /health/ready</c> 200 once the silo is active and its trainers are registered, 503 before
+    /// that and while the silo stops. <c>0</c> turns them off. Default 8080.
+    /// </summary>
+    public int HealthPort { get; set; } = 8080;
+
+    /// <summary>
     /// <c>localhost</c> clustering only: <c>host:port</c> of the silo that holds the membership table, for a second silo
     /// joining the first (e.g. <c>127.0.0.1:11111</c>). Default: none, this silo is the primary (its own silo endpoint).
     /// </summary>

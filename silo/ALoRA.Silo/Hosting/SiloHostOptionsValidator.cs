@@ -98,6 +98,16 @@ public sealed class SiloHostOptionsValidator : IValidateOptions<SiloHostOptions>
             errors.Add($"{Key(nameof(o.SiloPort))} and {Key(nameof(o.GatewayPort))} must differ, both are {o.SiloPort}");
         }
 
+        if (o.HealthPort is < 0 or > 65535)
+        {
+            errors.Add($"{Key(nameof(o.HealthPort))} must be between 1 and 65535, or 0 to turn the health endpoints off, got {o.HealthPort}");
+        }
+        else if (o.HealthPort != 0 && (o.HealthPort == o.SiloPort || o.HealthPort == o.GatewayPort))
+        {
+            var other = o.HealthPort == o.SiloPort ? nameof(o.SiloPort) : nameof(o.GatewayPort);
+            errors.Add($"{Key(nameof(o.HealthPort))} and {Key(other)} must differ, both are {o.HealthPort}");
+        }
+
         if (!string.IsNullOrWhiteSpace(o.PrimarySiloEndpoint))
         {
             if (!SiloEndpoints.TryParseHostPort(o.PrimarySiloEndpoint, out _, out _))

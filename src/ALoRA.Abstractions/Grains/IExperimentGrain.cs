@@ -16,6 +16,8 @@ public interface IExperimentGrain : IGrainWithStringKey
     /// <summary>
     /// A trainer takes the trial: a new attempt (the fencing token for its reports) and the spec, or null when the
     /// trial is final and must not run. <paramref name="trainer"/> identifies the trainer incarnation: <c>key@silo address</c>.
+    /// Asked again by the trainer that runs the current attempt (a retried call, or a trainer activation taking over
+    /// its predecessor's job), it returns that attempt instead of opening a new one.
     /// </summary>
     Task<TrialAssignment?> BeginAttemptAsync(string trainer);
 

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using ALoRA.Engine.Allocation;
+using ALoRA.Engine.Diagnostics;
 using TorchSharp;
 
 namespace ALoRA.Engine.Training;
@@ -65,6 +66,10 @@ public sealed partial class SftTrainer
     private void RunAllocationRound(IProgress<TrainingEvent>? progress)
     {
         var round = State.AllocationHistory.Count + 1;
+        using var activity = EngineDiagnostics.Source.StartActivity(EngineDiagnostics.AllocationRoundSpan);
+        activity?.SetTag(EngineDiagnostics.MethodTag, Allocation.Method.ToName())
+            .SetTag(EngineDiagnostics.RoundTag, round)
+            .SetTag(EngineDiagnostics.StepTag, State.Step);
         var sw = Stopwatch.StartNew();
         var batch = _data.ValidationBatch(Allocation.ValidationBatchSize, _options.Seed, Allocation.ResampleValidationBatch ? round : 0);
         var scores = _method.Score(batch);
@@ -78,7 +83,7 @@ public sealed partial class SftTrainer
             _method.OnSearchFinished();
         }
 
-        var devLoss = Evaluator.Evaluate(_model, _data.Dev, _device).Loss;
+        var devLoss = Evaluate("dev", _data.Dev).Loss;
         var report = new AllocationRound(
             round,
             State.Step,
@@ -89,6 +94,12 @@ public sealed partial class SftTrainer
             CurrentAllocation(),
             devLoss,
             scoringSeconds);
+        activity?.SetTag(EngineDiagnostics.RanksScoredTag, scores.Ranks.Count)
+            .SetTag(EngineDiagnostics.RanksPrunedTag, report.Pruned.Count)
+            .SetTag(EngineDiagnostics.RanksAddedTag, report.Added.Values.Sum())
+            .SetTag(EngineDiagnostics.ActiveRanksTag, report.RanksAfter.Values.Sum())
+            .SetTag(EngineDiagnostics.DevLossTag, devLoss)
+            .SetTag(EngineDiagnostics.ScoringSecondsTag, scoringSeconds);
         State.AllocationHistory.Add(report);
         progress?.Report(new TrainingEvent(TrainingEventKind.AllocationRound, State.Step, State.Epoch, TotalSteps, DevLoss: devLoss, Allocation: report));
     }

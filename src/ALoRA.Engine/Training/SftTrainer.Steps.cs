@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using ALoRA.Engine.Diagnostics;
 using ALoRA.Engine.Lora;
 using ALoRA.Engine.Runtime;
 using static TorchSharp.torch;
@@ -76,7 +77,7 @@ public sealed partial class SftTrainer
 
     private void EvaluateDev(IProgress<TrainingEvent>? progress)
     {
-        var (devLoss, metric) = Evaluator.Evaluate(_model, _data.Dev, _device);
+        var (devLoss, metric) = Evaluate("dev", _data.Dev);
         State.LastEvaluatedStep = State.Step;
         var evaluation = new TrainingEvent(TrainingEventKind.Evaluation, State.Step, State.Epoch, TotalSteps, DevLoss: devLoss, Metric: metric);
         State.Evaluations.Add(evaluation);
@@ -112,12 +113,24 @@ public sealed partial class SftTrainer
 
         var finalParameters = AdapterWeights.ActiveParameterCount(_model);
 
-        var (testLoss, testMetric) = Evaluator.Evaluate(_model, _data.Test, _device);
+        var (testLoss, testMetric) = Evaluate("test", _data.Test);
         progress?.Report(new TrainingEvent(TrainingEventKind.Test, State.Step, State.Epoch, TotalSteps, DevLoss: testLoss, Metric: testMetric));
         return new TrainingResult(
             State.Step, TotalSteps, State.EarlyStopped, State.BestStep, State.BestDevLoss, State.BestDevMetric, testLoss, testMetric,
             InitialTrainableParameters, finalParameters, State.TrainSeconds, _wall.Elapsed.TotalSeconds,
             State.TokensProcessed / Math.Max(1e-9, State.TrainSeconds), ProcessMemory.PeakResidentBytes(),
             Allocation.Method, State.AllocationHistory.Count, CurrentAllocation());
+    }
+
+    /// <summary>Evaluates <paramref name="set"/> in an <see cref="EngineDiagnostics.EvaluateSpan"/> span.</summary>
+    private (double Loss, double? Metric) Evaluate(string split, EvaluationSet set)
+    {
+        using var activity = EngineDiagnostics.Source.StartActivity(EngineDiagnostics.EvaluateSpan);
+        var (loss, metric) = Evaluator.Evaluate(_model, set, _device);
+        activity?.SetTag(EngineDiagnostics.SplitTag, split)
+            .SetTag(EngineDiagnostics.StepTag, State.Step)
+            .SetTag(EngineDiagnostics.LossTag, loss)
+            .SetTag(EngineDiagnostics.MetricTag, metric);
+        return (loss, metric);
     }
 }

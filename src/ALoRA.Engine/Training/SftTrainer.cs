@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using ALoRA.Engine.Checkpoints;
+using ALoRA.Engine.Diagnostics;
 using ALoRA.Engine.Lora;
 using ALoRA.Engine.Model;
 using ALoRA.Engine.Runtime;
@@ -80,10 +81,30 @@ public sealed partial class SftTrainer : IDisposable
 
     /// <summary>Trains to the end, restores the best dev checkpoint and evaluates it on test.</summary>
     /// <exception cref="OperationCanceledException">Cancelled between steps (a checkpoint is written first when a root is set).</exception>
+    /// <remarks>
+    /// Traced as a <see cref="EngineDiagnostics.TrainSpan"/> span (child of <see cref="Activity.Current"/>) holding the
+    /// run's allocation rounds, evaluations and checkpoints.
+    /// </remarks>
     public TrainingResult Train(IProgress<TrainingEvent>? progress = null, CancellationToken cancellationToken = default)
     {
-        RunUntil(int.MaxValue, progress, cancellationToken);
-        return Finish(progress);
+        using var activity = EngineDiagnostics.Source.StartActivity(EngineDiagnostics.TrainSpan);
+        activity?.SetTag(EngineDiagnostics.MethodTag, Allocation.Method.ToName())
+            .SetTag(EngineDiagnostics.TotalStepsTag, TotalSteps)
+            .SetTag(EngineDiagnostics.ResumedFromStepTag, State.Step);
+        try
+        {
+            RunUntil(int.MaxValue, progress, cancellationToken);
+            return Finish(progress);
+        }
+        catch (Exception ex) when (activity is not null && ex is not OperationCanceledException)
+        {
+            activity.AddException(ex).SetStatus(ActivityStatusCode.Error, ex.Message);
+            throw;
+        }
+        finally
+        {
+            activity?.SetTag(EngineDiagnostics.StepTag, State.Step);
+        }
     }
 
     /// <summary>Trains until <paramref name="step"/> steps are done or the run is finished, whichever comes first.</summary>
@@ -117,6 +138,8 @@ public sealed partial class SftTrainer : IDisposable
     public string SaveCheckpoint(IProgress<TrainingEvent>? progress = null)
     {
         var root = _checkpointRoot ?? throw new InvalidOperationException("no checkpoint directory was configured");
+        using var activity = EngineDiagnostics.Source.StartActivity(EngineDiagnostics.CheckpointSpan);
+        activity?.SetTag(EngineDiagnostics.StepTag, State.Step);
         var (moments, steps) = _optimizer.StateDict();
         using var rng = get_rng_state();
         var adapter = AdapterWeights.Capture(_model);

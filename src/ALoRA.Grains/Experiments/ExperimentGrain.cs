@@ -1,6 +1,9 @@
+using System.Diagnostics;
+using ALoRA.Abstractions.Diagnostics;
 using ALoRA.Abstractions.Grains;
 using ALoRA.Abstractions.Sweeps;
 using ALoRA.Abstractions.Trials;
+using ALoRA.Grains.Diagnostics;
 using ALoRA.Grains.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -10,14 +13,42 @@ namespace ALoRA.Grains.Experiments;
 /// <summary>
 /// One trial's state machine (key: trial id). Attempts are numbered; only the current attempt's reports are accepted
 /// (fencing), so a trainer that lost the trial cannot overwrite its history or result. Infrastructure failures are
-/// always retried; training failures up to <see cref="AloraClusterOptions.MaxTrialRetries"/> times.
+/// always retried; training failures up to <see cref="AloraClusterOptions.MaxTrialRetries"/> times. The trial's trace
+/// starts with its <see cref="AloraTelemetry.Spans.ExperimentInitialize"/> span, whose id is kept in
+/// <see cref="ExperimentState.TraceParent"/> and handed out with every attempt, so every attempt continues that trace.
 /// </summary>
 public sealed partial class ExperimentGrain(
     [PersistentState("experiment", AloraStorageNames.State)] IPersistentState<ExperimentState> state,
     IOptions<AloraClusterOptions> options,
+    AloraInstruments instruments,
     ILogger<ExperimentGrain> logger) : Grain, IExperimentGrain
 {
+    // The state this activation counts in the alora.trials instrument (null: not counted).
+    private TrialState? _counted;
+
+    // The last event sent to the sweep's feed: the next one goes after it.
+    private Task _published = Task.CompletedTask;
+
     private ExperimentState S => state.State;
+
+    /// <inheritdoc />
+    public override Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        if (S.Spec is not null)
+        {
+            Count();
+        }
+
+        return Task.CompletedTask;
+    }
+
+    /// <inheritdoc />
+    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    {
+        instruments.OnTrialStateChanged(_counted, null);
+        _counted = null;
+        return Task.CompletedTask;
+    }
 
     /// <inheritdoc />
     public async Task<TrialStatus> InitializeAsync(TrialSpec spec)
@@ -28,10 +59,16 @@ public sealed partial class ExperimentGrain(
             throw new ArgumentException($"trial spec {spec.TrialId} sent to experiment {this.GetPrimaryKeyString()}");
         }
 
+        using var activity = AloraDiagnostics.Experiment.StartActivity(AloraTelemetry.Spans.ExperimentInitialize);
+        activity?.SetTag(AloraTelemetry.Tags.TrialId, spec.TrialId)
+            .SetTag(AloraTelemetry.Tags.SweepId, spec.SweepId)
+            .SetTag(AloraTelemetry.Tags.Method, spec.Method);
         if (S.Spec is null)
         {
             S.Spec = spec;
             S.State = TrialState.Queued;
+            // The first initialisation starts the trial's trace: every attempt continues it.
+            S.TraceParent ??= AloraDiagnostics.TraceParentOf(Activity.Current);
             await ChangedAsync("queued");
         }
         else if (S.Spec.ConfigHash != spec.ConfigHash)
@@ -40,16 +77,23 @@ public sealed partial class ExperimentGrain(
         }
         else if (S.State is TrialState.Cancelled or TrialState.Failed)
         {
-            // A resubmitted sweep gives cancelled and failed trials another run; history is kept.
+            // A resubmitted sweep gives cancelled and failed trials another run; history is kept. The new run belongs
+            // to the resubmission's trace (when it has one), like the scheduler's dispatch of it.
             S.TrialFailures = 0;
             S.State = TrialState.Queued;
+            S.TraceParent = AloraDiagnostics.TraceParentOf(Activity.Current) ?? S.TraceParent;
             await ChangedAsync("queued again by a resubmission");
         }
 
+        activity?.SetTag(AloraTelemetry.Tags.State, AloraInstruments.StateName(S.State));
         return Status();
     }
 
     /// <inheritdoc />
+    /// <remarks>
+    /// Safe to repeat: the trainer incarnation that holds the running attempt gets that attempt again, not a new one
+    /// (its first call may have succeeded while its answer was lost).
+    /// </remarks>
     public async Task<TrialAssignment?> BeginAttemptAsync(string trainer)
     {
         if (S.Spec is null || S.State.IsFinal())
@@ -57,6 +101,13 @@ public sealed partial class ExperimentGrain(
             return null;
         }
 
+        if (S.State == TrialState.Running && S.Trainer == trainer)
+        {
+            return Assignment(); // a retried call whose first answer was lost (e.g. its silo went away meanwhile)
+        }
+
+        using var activity = StartSpan(AloraTelemetry.Spans.ExperimentBeginAttempt);
+        activity?.SetTag(AloraTelemetry.Tags.Attempt, S.Attempt + 1).SetTag(AloraTelemetry.Tags.Trainer, trainer);
         if (S.State == TrialState.Running)
         {
             // The previous attempt's trainer vanished without anyone noticing first.
@@ -69,7 +120,7 @@ public sealed partial class ExperimentGrain(
         S.State = TrialState.Running;
         S.Attempts.Add($"attempt {S.Attempt} on {trainer}: started {DateTimeOffset.UtcNow:O}");
         await ChangedAsync($"attempt {S.Attempt} on {trainer}");
-        return new TrialAssignment { Spec = S.Spec, Attempt = S.Attempt, TraceParent = S.TraceParent };
+        return Assignment();
     }
 
     /// <inheritdoc />
@@ -77,7 +128,7 @@ public sealed partial class ExperimentGrain(
     {
         if (!IsCurrent(attempt))
         {
-            LogStaleReport(this.GetPrimaryKeyString(), attempt, S.Attempt);
+            LogStaleReport(this.GetPrimaryKeyString(), attempt, S.Attempt, S.State);
             return false;
         }
 
@@ -92,10 +143,9 @@ public sealed partial class ExperimentGrain(
             await state.WriteStateAsync();
         }
 
-        var coordinator = Coordinator();
         foreach (var e in events)
         {
-            _ = coordinator.PublishAsync(e, null);
+            Publish(e, null);
         }
 
         return true;
@@ -111,10 +161,12 @@ public sealed partial class ExperimentGrain(
 
         if (!IsCurrent(attempt))
         {
-            LogStaleReport(this.GetPrimaryKeyString(), attempt, S.Attempt);
+            LogStaleReport(this.GetPrimaryKeyString(), attempt, S.Attempt, S.State);
             return false;
         }
 
+        using var activity = StartSpan(AloraTelemetry.Spans.ExperimentComplete);
+        activity?.SetTag(AloraTelemetry.Tags.Attempt, attempt);
         S.Result = result;
         S.State = TrialState.Completed;
         S.Error = null;
@@ -133,10 +185,12 @@ public sealed partial class ExperimentGrain(
 
         if (!IsCurrent(attempt))
         {
-            LogStaleReport(this.GetPrimaryKeyString(), attempt, S.Attempt);
+            LogStaleReport(this.GetPrimaryKeyString(), attempt, S.Attempt, S.State);
             return false;
         }
 
+        using var activity = StartSpan(AloraTelemetry.Spans.ExperimentFail);
+        activity?.SetTag(AloraTelemetry.Tags.Attempt, attempt).SetTag(AloraTelemetry.Tags.Reason, reason);
         S.Trainer = null;
         S.Error = reason;
         if (infrastructure)
@@ -154,6 +208,7 @@ public sealed partial class ExperimentGrain(
         }
 
         await ChangedAsync(S.State == TrialState.Failed ? $"failed: {reason}" : $"requeued: {reason}");
+        activity?.SetTag(AloraTelemetry.Tags.State, AloraInstruments.StateName(S.State));
         return S.State == TrialState.Queued;
     }
 
@@ -165,6 +220,10 @@ public sealed partial class ExperimentGrain(
             return;
         }
 
+        using var activity = StartSpan(AloraTelemetry.Spans.ExperimentTrainerLost);
+        activity?.SetTag(AloraTelemetry.Tags.Attempt, S.Attempt)
+            .SetTag(AloraTelemetry.Tags.Trainer, trainer)
+            .SetTag(AloraTelemetry.Tags.Reason, reason);
         S.InfrastructureRetries++;
         S.Trainer = null;
         S.State = TrialState.Queued;
@@ -205,6 +264,8 @@ public sealed partial class ExperimentGrain(
         Evaluations = [.. S.Evaluations],
         Attempts = [.. S.Attempts],
     });
+
+    private TrialAssignment Assignment() => new() { Spec = S.Spec!, Attempt = S.Attempt, TraceParent = S.TraceParent };
 
     private bool IsCurrent(int attempt) => S.State == TrialState.Running && attempt == S.Attempt;
 
@@ -292,15 +353,49 @@ public sealed partial class ExperimentGrain(
     {
         S.UpdatedAt = DateTimeOffset.UtcNow;
         await state.WriteStateAsync();
+        Count();
         LogStateChanged(this.GetPrimaryKeyString(), S.State, what);
-        _ = Coordinator().PublishAsync(null, Status());
+        Publish(null, Status());
     }
+
+    /// <summary>
+    /// Sends one event to the sweep's feed without waiting for it, but after the ones before it: calls in flight at the
+    /// same time may arrive in any order, and watchers read the feed in order. The feed is best effort.
+    /// </summary>
+    private void Publish(TrialProgress? progress, TrialStatus? stateChange)
+    {
+        var coordinator = Coordinator();
+        _published = PublishAfterAsync(_published, coordinator, progress, stateChange);
+    }
+
+    private static async Task PublishAfterAsync(Task previous, ISweepCoordinatorGrain coordinator, TrialProgress? progress, TrialStatus? stateChange)
+    {
+        await previous;
+        try
+        {
+            await coordinator.PublishAsync(progress, stateChange);
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            // A lost feed event costs a watcher one line; the trial's state is already persisted.
+        }
+    }
+
+    private void Count()
+    {
+        instruments.OnTrialStateChanged(_counted, S.State);
+        _counted = S.State;
+    }
+
+    /// <summary>A span of this trial, in its trace (<see cref="ExperimentState.TraceParent"/>), tagged with its id.</summary>
+    private Activity? StartSpan(string name) =>
+        AloraDiagnostics.Experiment.StartInTrace(name, S.TraceParent)?.SetTag(AloraTelemetry.Tags.TrialId, this.GetPrimaryKeyString());
 
     private ISweepCoordinatorGrain Coordinator() => GrainFactory.GetGrain<ISweepCoordinatorGrain>(S.Spec?.SweepId ?? "");
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Trial {TrialId} is {State}: {What}")]
     private partial void LogStateChanged(string trialId, TrialState state, string what);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Trial {TrialId}: rejected a report of attempt {Attempt}; the current attempt is {Current}")]
-    private partial void LogStaleReport(string trialId, int attempt, int current);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Trial {TrialId}: rejected a report of attempt {Attempt}; the current attempt is {Current} and the trial is {State}")]
+    private partial void LogStaleReport(string trialId, int attempt, int current, TrialState state);
 }

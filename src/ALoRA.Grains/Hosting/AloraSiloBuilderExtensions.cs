@@ -1,4 +1,5 @@
 using ALoRA.Grains.Checkpoints;
+using ALoRA.Grains.Diagnostics;
 using ALoRA.Grains.Resilience;
 using ALoRA.Grains.Trainers;
 using ALoRA.Grains.Training;
@@ -17,7 +18,7 @@ public static class AloraSiloBuilderExtensions
     /// <summary>
     /// Registers the grains' services: options (bound from <paramref name="configuration"/>'s <c>Alora</c> and
     /// <c>Alora:Trainers</c> sections when given, validated at start), trainer placement, the device threads, the
-    /// silo's trainer host, the training engine (TorchSharp; a registration made before this call wins, e.g. a fake in
+    /// silo's trainer host, the instruments (<see cref="AloraInstruments"/>), the training engine (TorchSharp; a registration made before this call wins, e.g. a fake in
     /// tests), the checkpoint store and the resilience pipelines. Grain storage is configured separately (see
     /// <see cref="AloraStorageNames"/>).
     /// </summary>
@@ -37,8 +38,11 @@ public static class AloraSiloBuilderExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<AloraClusterOptions>, AloraClusterOptionsValidator>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<AloraTrainerOptions>, AloraTrainerOptionsValidator>());
 
+        services.AddMetrics();
+        services.TryAddSingleton<AloraInstruments>();
         silo.AddPlacementDirector<TrainerPlacement, TrainerPlacementDirector>();
         services.TryAddSingleton<DeviceWorkerPool>();
+        services.TryAddSingleton<TrainerJobs>();
         services.TryAddSingleton<DeviceHost>();
         services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<DeviceHost>());
         services.TryAddSingleton<ITrainingEngine>(sp =>

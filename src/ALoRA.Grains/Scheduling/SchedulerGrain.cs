@@ -1,5 +1,8 @@
+using System.Diagnostics;
 using ALoRA.Abstractions.Cluster;
+using ALoRA.Abstractions.Diagnostics;
 using ALoRA.Abstractions.Grains;
+using ALoRA.Grains.Diagnostics;
 using ALoRA.Grains.Hosting;
 using ALoRA.Sweeps;
 using Microsoft.Extensions.Logging;
@@ -14,12 +17,14 @@ namespace ALoRA.Grains.Scheduling;
 /// sweeps, within each sweep's concurrency limit), or is remembered as waiting and told when work arrives. A timer
 /// checks cluster membership: the trainers of a silo that is no longer active are removed and their trials requeued
 /// at the front of their sweep. This grain awaits no other grain (its notifications are one-way), so it cannot take
-/// part in a call cycle.
+/// part in a call cycle. Each trial's dispatch is traced in the trace that queued it; the queue length is reported to
+/// <see cref="AloraInstruments"/> by the silo hosting this grain.
 /// </summary>
 public sealed partial class SchedulerGrain(
     [PersistentState("scheduler", AloraStorageNames.State)] IPersistentState<SchedulerState> state,
     IClusterMembershipService membership,
     IOptions<AloraClusterOptions> options,
+    AloraInstruments instruments,
     ILogger<SchedulerGrain> logger) : Grain, ISchedulerGrain
 {
     private TrialQueue _queue = new();
@@ -34,6 +39,14 @@ public sealed partial class SchedulerGrain(
             Period = options.Value.SchedulerInterval,
             KeepAlive = true,
         });
+        instruments.OnQueueChanged(_queue.TotalQueued);
+        return Task.CompletedTask;
+    }
+
+    /// <inheritdoc />
+    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    {
+        instruments.OnQueueChanged(null);
         return Task.CompletedTask;
     }
 
@@ -45,8 +58,25 @@ public sealed partial class SchedulerGrain(
             state.State.Sweeps.Add(sweepId);
         }
 
+        using var activity = AloraDiagnostics.Scheduler.StartActivity(AloraTelemetry.Spans.SchedulerEnqueue);
+        var traceParent = AloraDiagnostics.TraceParentOf(Activity.Current);
         var running = state.State.Trainers.Values.Select(t => t.Trial).Where(t => t is not null).ToHashSet(StringComparer.Ordinal);
-        var added = trialIds.Count(id => !running.Contains(id) && _queue.Enqueue(sweepId, id, maxConcurrentTrials));
+        var added = 0;
+        foreach (var id in trialIds)
+        {
+            if (!running.Contains(id) && _queue.Enqueue(sweepId, id, maxConcurrentTrials))
+            {
+                added++;
+                if (traceParent is not null)
+                {
+                    state.State.TraceParents[id] = traceParent;
+                }
+            }
+        }
+
+        activity?.SetTag(AloraTelemetry.Tags.SweepId, sweepId)
+            .SetTag(AloraTelemetry.Tags.Queued, added)
+            .SetTag(AloraTelemetry.Tags.QueueLength, _queue.TotalQueued);
         await SaveAsync();
         LogEnqueued(sweepId, added, _queue.TotalQueued);
         WakeWaitingTrainers();
@@ -57,6 +87,11 @@ public sealed partial class SchedulerGrain(
     {
         var running = _queue.GetRunning(sweepId);
         var dropped = _queue.RemoveSweep(sweepId);
+        foreach (var trial in state.State.TraceParents.Keys.Where(t => SweepOf(t) == sweepId).ToList())
+        {
+            state.State.TraceParents.Remove(trial);
+        }
+
         await SaveAsync();
         LogSweepCancelled(sweepId, dropped.Count, running.Count);
         return running;
@@ -110,8 +145,12 @@ public sealed partial class SchedulerGrain(
             LoseTrial(trainerKey, record, "its trainer asked for new work");
         }
 
-        if (_queue.TryDequeue(out _, out var trialId))
+        if (_queue.TryDequeue(out var sweepId, out var trialId))
         {
+            using var activity = StartSpan(AloraTelemetry.Spans.SchedulerDispatch, trialId);
+            activity?.SetTag(AloraTelemetry.Tags.SweepId, sweepId)
+                .SetTag(AloraTelemetry.Tags.Trainer, trainerKey)
+                .SetTag(AloraTelemetry.Tags.QueueLength, _queue.TotalQueued);
             record.Trial = trialId;
             record.Waiting = false;
             await SaveAsync();
@@ -140,6 +179,7 @@ public sealed partial class SchedulerGrain(
         else
         {
             _queue.MarkFinished(sweep, trialId);
+            state.State.TraceParents.Remove(trialId);
         }
 
         await SaveAsync();
@@ -212,6 +252,8 @@ public sealed partial class SchedulerGrain(
             return;
         }
 
+        using var activity = StartSpan(AloraTelemetry.Spans.SchedulerRequeue, trial);
+        activity?.SetTag(AloraTelemetry.Tags.Trainer, key).SetTag(AloraTelemetry.Tags.Reason, reason);
         _queue.Requeue(SweepOf(trial), trial);
         GrainFactory.GetGrain<IExperimentGrain>(trial).OnTrainerLostAsync(record.Identity(key), reason).Ignore();
         LogTrialLost(trial, key, reason);
@@ -237,8 +279,14 @@ public sealed partial class SchedulerGrain(
     private Task SaveAsync()
     {
         state.State.Queue = _queue.ToSnapshot();
+        instruments.OnQueueChanged(_queue.TotalQueued);
         return state.WriteStateAsync();
     }
+
+    /// <summary>A span of <paramref name="trialId"/>, in the trace that queued it.</summary>
+    private Activity? StartSpan(string name, string trialId) =>
+        AloraDiagnostics.Scheduler.StartInTrace(name, state.State.TraceParents.GetValueOrDefault(trialId))
+            ?.SetTag(AloraTelemetry.Tags.TrialId, trialId);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Sweep {SweepId}: {Added} trials queued ({Queued} waiting in all)")]
     private partial void LogEnqueued(string sweepId, int added, int queued);

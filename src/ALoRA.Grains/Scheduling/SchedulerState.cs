@@ -17,4 +17,11 @@ public sealed class SchedulerState
     /// <summary>Every sweep ever queued, oldest first.</summary>
     [Id(2)]
     public List<string> Sweeps { get; set; } = [];
+
+    /// <summary>
+    /// W3C trace parent of each queued or running trial (the span that queued it), so its dispatches join its trace;
+    /// dropped when the trial finishes or its sweep is cancelled.
+    /// </summary>
+    [Id(3)]
+    public Dictionary<string, string> TraceParents { get; set; } = new(StringComparer.Ordinal);
 }

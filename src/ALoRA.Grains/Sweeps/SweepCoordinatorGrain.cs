@@ -1,6 +1,9 @@
+using System.Diagnostics;
 using ALoRA.Abstractions.Coordination;
+using ALoRA.Abstractions.Diagnostics;
 using ALoRA.Abstractions.Grains;
 using ALoRA.Abstractions.Trials;
+using ALoRA.Grains.Diagnostics;
 using ALoRA.Grains.Hosting;
 using ALoRA.Sweeps;
 using Microsoft.Extensions.Logging;
@@ -23,7 +26,29 @@ public sealed partial class SweepCoordinatorGrain(
     private SweepCoordinatorState S => state.State;
 
     /// <inheritdoc />
+    /// <remarks>
+    /// Traced as <see cref="AloraTelemetry.Spans.SweepSubmit"/> under the caller's span (with activity propagation, the
+    /// client's <c>alora.submit</c>); the experiments are initialised inside it, so each trial's trace starts here.
+    /// </remarks>
     public async Task<SweepSubmitted> SubmitAsync(string specYaml, string? baseDirectory)
+    {
+        using var activity = AloraDiagnostics.Sweep.StartActivity(AloraTelemetry.Spans.SweepSubmit);
+        activity?.SetTag(AloraTelemetry.Tags.SweepId, this.GetPrimaryKeyString());
+        try
+        {
+            var submitted = await SubmitCoreAsync(specYaml, baseDirectory, activity);
+            activity?.SetTag(AloraTelemetry.Tags.TrialCount, submitted.Trials)
+                .SetTag(AloraTelemetry.Tags.Reused, submitted.Reused);
+            return submitted;
+        }
+        catch (Exception ex)
+        {
+            activity.Fail(ex);
+            throw;
+        }
+    }
+
+    private async Task<SweepSubmitted> SubmitCoreAsync(string specYaml, string? baseDirectory, Activity? activity)
     {
         SweepPlan plan;
         try
@@ -68,6 +93,7 @@ public sealed partial class SweepCoordinatorGrain(
 
         var statuses = await Task.WhenAll(plan.Trials.Select(t => GrainFactory.GetGrain<IExperimentGrain>(t.TrialId).InitializeAsync(t)));
         var toQueue = statuses.Where(s => s.State == TrialState.Queued).Select(s => s.TrialId).ToList();
+        activity?.SetTag(AloraTelemetry.Tags.Queued, toQueue.Count);
         await GrainFactory.GetGrain<ISchedulerGrain>(SchedulerKeys.Default).EnqueueAsync(key, toQueue, S.MaxConcurrentTrials);
         var reused = statuses.Count(s => s.State == TrialState.Completed);
         LogSubmitted(key, plan.Trials.Count, toQueue.Count, reused);
@@ -107,6 +133,8 @@ public sealed partial class SweepCoordinatorGrain(
             throw new KeyNotFoundException($"no sweep '{this.GetPrimaryKeyString()}'");
         }
 
+        using var activity = AloraDiagnostics.Sweep.StartActivity(AloraTelemetry.Spans.SweepCancel);
+        activity?.SetTag(AloraTelemetry.Tags.SweepId, this.GetPrimaryKeyString());
         S.Cancelled = true;
         await state.WriteStateAsync();
         await GrainFactory.GetGrain<ISchedulerGrain>(SchedulerKeys.Default).CancelSweepAsync(this.GetPrimaryKeyString());

@@ -22,9 +22,16 @@ public sealed partial class DeviceHost(
     private readonly CancellationTokenSource _stopping = new();
     private IReadOnlyList<string> _keys = [];
     private Task _heartbeat = Task.CompletedTask;
+    private volatile bool _ready;
 
     /// <summary>This silo's trainer keys.</summary>
     public IReadOnlyList<string> TrainerKeys => _keys;
+
+    /// <summary>
+    /// True once the silo is active and its trainers are registered with the scheduler and started; false before, and
+    /// again from the moment the silo starts stopping (the readiness probe of the silo process).
+    /// </summary>
+    public bool IsReady => _ready;
 
     /// <inheritdoc />
     public void Participate(ISiloLifecycle lifecycle) =>
@@ -40,10 +47,12 @@ public sealed partial class DeviceHost(
         LogDevices(silo.Name, string.Join(", ", devices));
         await AnnounceAsync();
         _heartbeat = HeartbeatAsync(_stopping.Token);
+        _ready = true;
     }
 
     private async Task StopAsync(CancellationToken cancellationToken)
     {
+        _ready = false;
         await _stopping.CancelAsync();
         try
         {

@@ -1,7 +1,10 @@
+using System.Diagnostics;
 using System.Threading.Channels;
+using ALoRA.Abstractions.Diagnostics;
 using ALoRA.Abstractions.Grains;
 using ALoRA.Abstractions.Trials;
 using ALoRA.Grains.Checkpoints;
+using ALoRA.Grains.Diagnostics;
 using ALoRA.Grains.Resilience;
 using ALoRA.Grains.Training;
 using Microsoft.Extensions.Logging;
@@ -15,30 +18,72 @@ namespace ALoRA.Grains.Trainers;
 /// One device of one silo (key <c>&lt;silo name&gt;/&lt;device&gt;</c>), placed on that silo. Pulls a trial from the
 /// scheduler, takes an attempt from its experiment, runs it on the device's dedicated thread and pumps progress back
 /// on the grain scheduler (orleans-facts.md section 4). The activation is kept alive while a trial runs; status and
-/// cancel calls interleave with the pump.
+/// cancel calls interleave with the pump. Each attempt is one <see cref="AloraTelemetry.Spans.TrialAttempt"/> span in the
+/// trial's trace (<see cref="TrialAssignment.TraceParent"/>), current on the device thread while the engine trains (so
+/// the engine's spans nest under it) and around the pump's calls; steps, rounds and device time go to
+/// <see cref="AloraInstruments"/>. A job belongs to the silo (<see cref="TrainerJobs"/>), not to the activation: if
+/// Orleans replaces the activation while it trains, the next activation adopts the job and pumps on.
 /// </summary>
 [TrainerPlacement]
 public sealed partial class TrainerGrain(
     DeviceWorkerPool workers,
+    TrainerJobs jobs,
     ITrainingEngine engine,
     ICheckpointStore checkpoints,
     ILocalSiloDetails silo,
     ResiliencePipelineProvider<string> pipelines,
+    AloraInstruments instruments,
     ILogger<TrainerGrain> logger) : Grain, ITrainerGrain
 {
     // Transient failures of the calls to the scheduler and the experiment (a silo restarting, a timeout) are retried
     // with backoff; every call below is safe to repeat.
     private readonly ResiliencePipeline _calls = pipelines.GetPipeline(AloraResilience.GrainCalls);
 
-    private Job? _job;
+    private TrainerJob? _job;
     private bool _pulling;
     private bool _draining;
+    private bool _deactivating;
 
     private string Key => this.GetPrimaryKeyString();
 
     private string Identity => $"{Key}@{silo.SiloAddress.ToParsableString()}";
 
     private ISchedulerGrain Scheduler => GrainFactory.GetGrain<ISchedulerGrain>(SchedulerKeys.Default);
+
+    /// <inheritdoc />
+    public override Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        if (jobs.TryGet(Key, out var job))
+        {
+            // The previous activation was replaced while its job ran on the device: carry on with it.
+            LogAdopting(Key, job.Assignment.Spec.TrialId, job.Assignment.Attempt);
+            _job = job;
+            DelayDeactivation(TimeSpan.FromDays(365));
+            job.AttachPump();
+            StartPump(job);
+        }
+
+        return Task.CompletedTask;
+    }
+
+    /// <inheritdoc />
+    public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    {
+        _deactivating = true;
+        if (_job is { } job && !job.Pump.IsCompleted)
+        {
+            // Stop pumping (the batch in hand is reported first) and leave the job to the next activation.
+            LogHandingOver(Key, job.Assignment.Spec.TrialId, reason.Description);
+            job.DetachPump();
+            try
+            {
+                await job.Pump.WaitAsync(cancellationToken);
+            }
+            catch (OperationCanceledException)
+            {
+            }
+        }
+    }
 
     /// <inheritdoc />
     public async Task StartAsync()
@@ -56,7 +101,7 @@ public sealed partial class TrainerGrain(
     {
         if (_job is { } job && job.Assignment.Spec.TrialId == trialId)
         {
-            job.Stop(StopReason.Cancelled);
+            job.Stop(TrainerStopReason.Cancelled);
         }
 
         return Task.CompletedTask;
@@ -71,14 +116,14 @@ public sealed partial class TrainerGrain(
         _draining = true;
         if (_job is { } job)
         {
-            job.Stop(StopReason.Drained);
+            job.Stop(TrainerStopReason.Drained);
             await job.Pump;
         }
     }
 
     private async Task PullAsync()
     {
-        if (_pulling || _job is not null || _draining)
+        if (_pulling || _job is not null || _draining || _deactivating)
         {
             return;
         }
@@ -86,18 +131,24 @@ public sealed partial class TrainerGrain(
         _pulling = true;
         try
         {
-            while (_job is null && !_draining)
+            while (_job is null && !_draining && !_deactivating)
             {
-                var trialId = await _calls.ExecuteAsync(async _ => await Scheduler.RequestWorkAsync(Key));
+                // Grain references are made here, on the grain's scheduler: a retry runs its callback off it (Polly does
+                // not continue on the captured context), where the grain's factory refuses to work.
+                var scheduler = Scheduler;
+                var key = Key;
+                var identity = Identity;
+                var trialId = await _calls.ExecuteAsync(async _ => await scheduler.RequestWorkAsync(key));
                 if (trialId is null)
                 {
                     return;
                 }
 
-                var assignment = await _calls.ExecuteAsync(async _ => await GrainFactory.GetGrain<IExperimentGrain>(trialId).BeginAttemptAsync(Identity));
+                var experiment = GrainFactory.GetGrain<IExperimentGrain>(trialId);
+                var assignment = await _calls.ExecuteAsync(async _ => await experiment.BeginAttemptAsync(identity));
                 if (assignment is null)
                 {
-                    await _calls.ExecuteAsync(async _ => await Scheduler.ReleaseAsync(Key, trialId, requeue: false));
+                    await _calls.ExecuteAsync(async _ => await scheduler.ReleaseAsync(key, trialId, requeue: false));
                     continue;
                 }
 
@@ -114,49 +165,102 @@ public sealed partial class TrainerGrain(
     {
         var device = TrainerKeys.DeviceOf(Key);
         var workspace = new TrialWorkspace(checkpoints.TrialDirectory(assignment.Spec.TrialId));
-        var channel = Channel.CreateUnbounded<TrialProgress>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
-        var job = new Job(assignment, channel, workers.Stopping);
+        var channel = Channel.CreateUnbounded<TrialProgress>(new UnboundedChannelOptions { SingleWriter = true });
+        var job = new TrainerJob(assignment, channel, workers.Stopping);
+        // Always a child of the trial's own span (not of whatever call made this trainer pull): every attempt, on any
+        // silo, sits side by side in the trial's trace.
+        var span = job.Activity = AloraDiagnostics.Trainer.StartInTrace(AloraTelemetry.Spans.TrialAttempt, assignment.TraceParent, nestUnderCurrent: false);
+        span?.SetTag(AloraTelemetry.Tags.TrialId, assignment.Spec.TrialId)
+            .SetTag(AloraTelemetry.Tags.SweepId, assignment.Spec.SweepId)
+            .SetTag(AloraTelemetry.Tags.Method, assignment.Spec.Method)
+            .SetTag(AloraTelemetry.Tags.Attempt, assignment.Attempt)
+            .SetTag(AloraTelemetry.Tags.Trainer, Key)
+            .SetTag(AloraTelemetry.Tags.Device, device);
         LogStarting(Key, assignment.Spec.TrialId, assignment.Attempt);
         DelayDeactivation(TimeSpan.FromDays(365));
+        var trainer = Key;
         job.Training = workers.Get(device).RunAsync(() =>
         {
+            // Activity.Current does not flow to the device thread: make the attempt current here, so the engine's
+            // spans (children of Activity.Current) nest under it.
+            var outer = Activity.Current;
+            Activity.Current = span;
+            var busy = Stopwatch.StartNew();
+            var counted = TimeSpan.Zero;
             try
             {
-                return engine.Run(assignment, workspace, device, p => channel.Writer.TryWrite(p), job.Token);
+                return engine.Run(assignment, workspace, device, p =>
+                {
+                    if (p.Kind == TrialProgressKind.Started)
+                    {
+                        span?.SetTag(AloraTelemetry.Tags.ResumedFromStep, p.Step);
+                    }
+
+                    var now = busy.Elapsed;
+                    instruments.OnDeviceBusy(device, trainer, (now - counted).TotalSeconds);
+                    counted = now;
+                    channel.Writer.TryWrite(p);
+                }, job.Token);
             }
             finally
             {
+                instruments.OnDeviceBusy(device, trainer, (busy.Elapsed - counted).TotalSeconds);
+                Activity.Current = outer;
                 channel.Writer.TryComplete();
             }
         });
         _job = job;
-        job.Pump = PumpAsync(job);
+        jobs.Add(Key, job);
+        StartPump(job);
     }
 
-    private async Task PumpAsync(Job job)
+    /// <summary>Starts pumping <paramref name="job"/>'s progress, with its attempt span current: its reports and results are calls in the trial's trace.</summary>
+    private void StartPump(TrainerJob job)
+    {
+        var previous = Activity.Current;
+        Activity.Current = job.Activity;
+        job.Pump = PumpAsync(job, job.PumpDetached);
+        Activity.Current = previous;
+    }
+
+    private async Task PumpAsync(TrainerJob job, CancellationToken detached)
     {
         var experiment = GrainFactory.GetGrain<IExperimentGrain>(job.Assignment.Spec.TrialId);
         var attempt = job.Assignment.Attempt;
         var batch = new List<TrialProgress>();
-        while (await job.Channel.Reader.WaitToReadAsync())
+        while (true)
         {
+            try
+            {
+                if (!await job.Channel.Reader.WaitToReadAsync(detached))
+                {
+                    break;
+                }
+            }
+            catch (OperationCanceledException) when (detached.IsCancellationRequested)
+            {
+                return; // handed over to the next activation
+            }
+
             batch.Clear();
             while (batch.Count < 256 && job.Channel.Reader.TryRead(out var p))
             {
                 batch.Add(p);
             }
 
-            if (job.Reason == StopReason.Stale)
+            if (job.Reason == TrainerStopReason.Stale)
             {
                 continue;
             }
+
+            Measure(job, batch);
 
             try
             {
                 if (!await _calls.ExecuteAsync(async _ => await experiment.ReportProgressAsync(attempt, batch)))
                 {
                     LogStale(Key, job.Assignment.Spec.TrialId, attempt);
-                    job.Stop(StopReason.Stale);
+                    job.Stop(TrainerStopReason.Stale);
                 }
             }
             catch (Exception ex) when (ex is not OperationCanceledException)
@@ -168,85 +272,73 @@ public sealed partial class TrainerGrain(
         var requeue = false;
         try
         {
-            var result = await job.Training!;
-            await _calls.ExecuteAsync(async _ => await experiment.CompleteAsync(attempt, result));
-        }
-        catch (OperationCanceledException) when (job.Reason != StopReason.None)
-        {
-            if (job.Reason == StopReason.Drained)
+            try
             {
-                requeue = await _calls.ExecuteAsync(async _ => await experiment.FailAsync(attempt, "its trainer was drained", infrastructure: true));
+                var result = await job.Training!;
+                job.Outcome = "completed";
+                await _calls.ExecuteAsync(async _ => await experiment.CompleteAsync(attempt, result));
             }
-        }
-        catch (Exception ex)
-        {
-            LogTrainingFailed(Key, job.Assignment.Spec.TrialId, ex.Message);
-            requeue = await _calls.ExecuteAsync(async _ => await experiment.FailAsync(attempt, $"{ex.GetType().Name}: {ex.Message}", infrastructure: false));
+            catch (OperationCanceledException) when (job.Reason != TrainerStopReason.None)
+            {
+                job.Outcome = job.Reason.ToString().ToLowerInvariant();
+                if (job.Reason == TrainerStopReason.Drained)
+                {
+                    requeue = await _calls.ExecuteAsync(async _ => await experiment.FailAsync(attempt, "its trainer was drained", infrastructure: true));
+                }
+            }
+            catch (Exception ex)
+            {
+                job.Outcome = "failed";
+                job.Activity.Fail(ex);
+                LogTrainingFailed(Key, job.Assignment.Spec.TrialId, ex.Message);
+                requeue = await _calls.ExecuteAsync(async _ => await experiment.FailAsync(attempt, $"{ex.GetType().Name}: {ex.Message}", infrastructure: false));
+            }
+            finally
+            {
+                _job = null;
+                jobs.Remove(Key, job);
+                job.Dispose();
+                DelayDeactivation(TimeSpan.FromSeconds(-1));
+            }
+
+            if (job.Reason != TrainerStopReason.Stale)
+            {
+                var scheduler = Scheduler;
+                var key = Key;
+                await _calls.ExecuteAsync(async _ => await scheduler.ReleaseAsync(key, job.Assignment.Spec.TrialId, requeue));
+            }
         }
         finally
         {
-            _job = null;
-            job.Dispose();
-            DelayDeactivation(TimeSpan.FromSeconds(-1));
+            // A stale attempt may also have finished training before it learned it was stale.
+            job.Activity?.SetTag(AloraTelemetry.Tags.Outcome, job.Reason == TrainerStopReason.Stale ? "stale" : job.Outcome).Dispose();
         }
 
-        if (job.Reason != StopReason.Stale)
-        {
-            await _calls.ExecuteAsync(async _ => await Scheduler.ReleaseAsync(Key, job.Assignment.Spec.TrialId, requeue));
-        }
-
-        if (!_draining)
+        if (!_draining && !_deactivating)
         {
             _ = PullAsync();
         }
     }
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Trainer {Trainer} starts trial {TrialId} (attempt {Attempt})")]
-    private partial void LogStarting(string trainer, string trialId, int attempt);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Trainer {Trainer}: trial {TrialId} attempt {Attempt} is stale (the trial moved on); stopping it")]
-    private partial void LogStale(string trainer, string trialId, int attempt);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Trainer {Trainer}: could not report progress of {TrialId}: {Error}")]
-    private partial void LogReportFailed(string trainer, string trialId, string error);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Trainer {Trainer}: training of {TrialId} failed: {Error}")]
-    private partial void LogTrainingFailed(string trainer, string trialId, string error);
-
-    private enum StopReason
+    /// <summary>Reports a batch's steps and rounds to the instruments; the replayed history of a resumed attempt is not measured again.</summary>
+    private void Measure(TrainerJob job, List<TrialProgress> batch)
     {
-        None,
-        Cancelled,
-        Drained,
-        Stale,
-    }
-
-    private sealed class Job(TrialAssignment assignment, Channel<TrialProgress> channel, CancellationToken siloStopping) : IDisposable
-    {
-        private readonly CancellationTokenSource _cts = CancellationTokenSource.CreateLinkedTokenSource(siloStopping);
-
-        public TrialAssignment Assignment { get; } = assignment;
-
-        public Channel<TrialProgress> Channel { get; } = channel;
-
-        public CancellationToken Token => _cts.Token;
-
-        public Task<TrialResult>? Training { get; set; }
-
-        public Task Pump { get; set; } = Task.CompletedTask;
-
-        public StopReason Reason { get; private set; }
-
-        public void Stop(StopReason reason)
+        var spec = job.Assignment.Spec;
+        foreach (var p in batch)
         {
-            if (Reason == StopReason.None)
+            switch (p.Kind)
             {
-                Reason = reason;
+                case TrialProgressKind.Started:
+                    job.ResumedFrom = p.Step;
+                    break;
+                case TrialProgressKind.Step when p.Step > job.ResumedFrom:
+                    instruments.OnStep(spec.TrialId, spec.Method, TrainerKeys.DeviceOf(Key), p.Loss, p.TokensPerSecond);
+                    break;
+                case TrialProgressKind.AllocationRound when p.Round is { } round:
+                    instruments.OnAllocationRound(spec.TrialId, spec.Method, round.RanksAfter.Values.Sum(),
+                        p.Step > job.ResumedFrom ? round.ScoringSeconds : double.NaN);
+                    break;
             }
-
-            _cts.Cancel();
         }
-
-        public void Dispose() => _cts.Dispose();
     }
 }

@@ -1,6 +1,7 @@
 using ALoRA.Abstractions.Trials;
 using ALoRA.Engine.Checkpoints;
 using ALoRA.Engine.Data;
+using ALoRA.Engine.Diagnostics;
 using ALoRA.Engine.Model;
 using ALoRA.Engine.Peft;
 using ALoRA.Engine.Runtime;
@@ -59,9 +60,8 @@ public sealed partial class AloraTrainingEngine : ITrainingEngine
         var dataDir = ResolveFolder(spec.Data, "data");
         try
         {
-            using var pretrained = PretrainedModel.Load(modelDir, new ModelLoadOptions { Lora = settings.Lora, Device = torchDevice });
-            var splits = ReadSplits(dataDir, settings.Task, settings.Training.Seed);
-            var data = TrainingData.Prepare(settings.Task, splits, pretrained.Tokenizer, settings.Training);
+            var (loaded, data) = Load(modelDir, dataDir, settings, torchDevice);
+            using var pretrained = loaded;
             var root = workspace.CheckpointDirectory;
             using var trainer = new SftTrainer(pretrained.Model, data, settings.Training, root, settings.Allocation);
             var latest = Directory.Exists(root) ? TrainingCheckpoint.Latest(root) : null;
@@ -92,6 +92,25 @@ public sealed partial class AloraTrainingEngine : ITrainingEngine
         finally
         {
             TorchRuntime.ReleaseFinalizableNativeObjects();
+        }
+    }
+
+    /// <summary>Loads the model and prepares the data, in a <see cref="EngineDiagnostics.LoadSpan"/> span.</summary>
+    private static (PretrainedModel Model, TrainingData Data) Load(string modelDir, string dataDir, TrialEngineSettings settings, string torchDevice)
+    {
+        using var activity = EngineDiagnostics.Source.StartActivity(EngineDiagnostics.LoadSpan);
+        activity?.SetTag("alora.model", modelDir).SetTag("alora.data", dataDir);
+        var pretrained = PretrainedModel.Load(modelDir, new ModelLoadOptions { Lora = settings.Lora, Device = torchDevice });
+        try
+        {
+            var splits = ReadSplits(dataDir, settings.Task, settings.Training.Seed);
+            return (pretrained, TrainingData.Prepare(settings.Task, splits, pretrained.Tokenizer, settings.Training));
+        }
+        catch (Exception ex)
+        {
+            activity?.AddException(ex).SetStatus(System.Diagnostics.ActivityStatusCode.Error, ex.Message);
+            pretrained.Dispose();
+            throw;
         }
     }
 

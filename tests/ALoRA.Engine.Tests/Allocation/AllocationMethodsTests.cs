@@ -133,13 +133,7 @@ public sealed class AllocationMethodsTests : IDisposable
         var options = Options(12);
         using var model = TrainingFixture.Model();
         var data = TrainingFixture.Data(options);
-        using (no_grad())
-        {
-            foreach (var slot in model.Adapters)
-            {
-                slot.Module.LoraB.normal_(0, 0.02); // B = 0 would give the logits no gradient
-            }
-        }
+        RandomizeB(model); // B = 0 would give the logits no gradient
 
         using var dnas = new DnasGateMethod(model, data, options, gateLearningRate: 0.05);
         Assert.Equal(data.Train.Count / 2, dnas.GateHalf.Count);
@@ -166,20 +160,11 @@ public sealed class AllocationMethodsTests : IDisposable
         var options = Options(12);
         using var model = TrainingFixture.Model();
         var data = TrainingFixture.Data(options);
-        using (no_grad())
-        {
-            foreach (var slot in model.Adapters)
-            {
-                slot.Module.LoraB.normal_(0, 0.02);
-            }
-        }
+        RandomizeB(model);
 
         using var sensi = new SensitivityMethod(model, beta1: 0.85, beta2: 0.85);
         var batch = data.TrainBatch(data.Sampler.PlanEpoch(0)[0]);
-        using (var scope = NewDisposeScope())
-        {
-            CausalLmLoss.Mean(model, batch, CPU).backward();
-        }
+        Backward(model, batch);
 
         sensi.OnGradients();
         var scores = sensi.Score(batch);
@@ -211,20 +196,11 @@ public sealed class AllocationMethodsTests : IDisposable
         var options = Options(12);
         using var model = TrainingFixture.Model();
         var data = TrainingFixture.Data(options);
-        using (no_grad())
-        {
-            foreach (var slot in model.Adapters)
-            {
-                slot.Module.LoraB.normal_(0, 0.02);
-            }
-        }
+        RandomizeB(model);
 
         using var sensi = new SensitivityMethod(model);
         var batch = data.TrainBatch(data.Sampler.PlanEpoch(0)[0]);
-        using (var scope = NewDisposeScope())
-        {
-            CausalLmLoss.Mean(model, batch, CPU).backward();
-        }
+        Backward(model, batch);
 
         sensi.OnGradients();
         var before = sensi.Score(batch).Ranks;
@@ -250,5 +226,20 @@ public sealed class AllocationMethodsTests : IDisposable
                 Assert.Equal(0.0, after.Single(s => s.ModuleIndex == module.ModuleIndex && s.Rank == added).Importance);
             }
         }
+    }
+
+    private static void RandomizeB(ALoRA.Engine.Model.LlamaForCausalLM model)
+    {
+        using var noGrad = no_grad();
+        foreach (var slot in model.Adapters)
+        {
+            slot.Module.LoraB.normal_(0, 0.02);
+        }
+    }
+
+    private static void Backward(ALoRA.Engine.Model.LlamaForCausalLM model, ALoRA.Engine.Data.Batch batch)
+    {
+        using var scope = NewDisposeScope();
+        CausalLmLoss.Mean(model, batch, CPU).backward();
     }
 }

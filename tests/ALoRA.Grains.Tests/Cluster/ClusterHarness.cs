@@ -19,11 +19,13 @@ internal sealed class ClusterHarness : IAsyncDisposable
     private readonly int _silos;
     private readonly int _trainersPerSilo;
     private readonly bool _ownsDirectory;
+    private readonly bool _tracing;
 
     private ITrainingEngine? _realEngine;
 
-    private ClusterHarness(int silos, int trainersPerSilo, FakeTrainingEngine engine, string directory, bool ownsDirectory)
+    private ClusterHarness(int silos, int trainersPerSilo, FakeTrainingEngine engine, string directory, bool ownsDirectory, bool tracing)
     {
+        _tracing = tracing;
         _silos = silos;
         _trainersPerSilo = trainersPerSilo;
         Engine = engine;
@@ -41,11 +43,12 @@ internal sealed class ClusterHarness : IAsyncDisposable
 
     public ISchedulerGrain Scheduler => Client.GetGrain<ISchedulerGrain>(SchedulerKeys.Default);
 
+    /// <param name="tracing">Turns on Orleans' trace context propagation (<c>AddActivityPropagation()</c>) on the silos and the client.</param>
     public static async Task<ClusterHarness> StartAsync(int silos = 2, int trainersPerSilo = 2, FakeTrainingEngine? engine = null, string? directory = null,
-                                                        ITrainingEngine? realEngine = null)
+                                                        ITrainingEngine? realEngine = null, bool tracing = false)
     {
         var dir = directory ?? System.IO.Directory.CreateTempSubdirectory("alora-cluster-").FullName;
-        var harness = new ClusterHarness(silos, trainersPerSilo, engine ?? new FakeTrainingEngine(), dir, directory is null) { _realEngine = realEngine };
+        var harness = new ClusterHarness(silos, trainersPerSilo, engine ?? new FakeTrainingEngine(), dir, directory is null, tracing) { _realEngine = realEngine };
         await harness.DeployAsync();
         return harness;
     }
@@ -106,8 +109,19 @@ internal sealed class ClusterHarness : IAsyncDisposable
         var state = Path.Combine(Directory, "state");
         var checkpoints = Path.Combine(Directory, "checkpoints");
         var trainers = _trainersPerSilo;
+        var tracing = _tracing;
+        if (tracing)
+        {
+            builder.ConfigureClient(c => c.AddActivityPropagation());
+        }
+
         builder.ConfigureSilo((options, silo) =>
         {
+            if (tracing)
+            {
+                silo.AddActivityPropagation();
+            }
+
             silo.Services.AddSingleton<ITrainingEngine>(engine);
             silo.Services.Configure<CheckpointStoreOptions>(o => o.RootDirectory = checkpoints);
             silo.Services.Configure<AloraTrainerOptions>(o =>

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Diagnostics;
 using System.Globalization;
 using ALoRA.Abstractions.Trials;
 using ALoRA.Grains.Training;
@@ -12,11 +13,17 @@ namespace ALoRA.Grains.Tests.Cluster;
 /// </summary>
 internal sealed class FakeTrainingEngine : ITrainingEngine
 {
+    // Like the real engine: spans from "ALoRA.Orleans.Engine", children of Activity.Current on the training thread.
+    private static readonly ActivitySource Source = new("ALoRA.Orleans.Engine");
+
     public int Steps { get; set; } = 6;
 
     public TimeSpan StepDelay { get; set; } = TimeSpan.FromMilliseconds(2);
 
     public int CheckpointEvery { get; set; } = 2;
+
+    /// <summary>When set, trials of a method other than lora report one allocation round after this step (8 ranks left, 0.01 s of scoring).</summary>
+    public int? RoundAtStep { get; set; }
 
     /// <summary>Called before each step with (trial id, attempt, step); throw to fail the attempt.</summary>
     public Action<string, int, int>? BeforeStep { get; set; }
@@ -41,6 +48,8 @@ internal sealed class FakeTrainingEngine : ITrainingEngine
         var from = File.Exists(file) ? int.Parse(File.ReadAllText(file), CultureInfo.InvariantCulture) : 0;
         Starts.Enqueue((trial, assignment.Attempt, device, from));
         Running[trial] = assignment.Attempt;
+        using var span = Source.StartActivity("train");
+        span?.SetTag("alora.resumed_from_step", from);
         try
         {
             progress(Event(assignment, TrialProgressKind.Started, from));
@@ -60,7 +69,20 @@ internal sealed class FakeTrainingEngine : ITrainingEngine
 
                 BeforeStep?.Invoke(trial, assignment.Attempt, step);
                 Thread.Sleep(StepDelay);
-                progress(Event(assignment, TrialProgressKind.Step, step) with { Loss = 1.0 / step });
+                progress(Event(assignment, TrialProgressKind.Step, step) with { Loss = 1.0 / step, TokensPerSecond = 1000 });
+                if (step == RoundAtStep && assignment.Spec.Method != "lora")
+                {
+                    progress(Event(assignment, TrialProgressKind.AllocationRound, step) with
+                    {
+                        DevLoss = 0.5,
+                        Round = new AllocationRoundSummary
+                        {
+                            Round = 1, Step = step, Pruned = ["q[0]"], Added = new Dictionary<string, int> { ["v"] = 1 },
+                            RanksAfter = new Dictionary<string, int> { ["q"] = 3, ["v"] = 5 }, DevLoss = 0.5, ScoringSeconds = 0.01,
+                        },
+                    });
+                }
+
                 Signal();
                 if (step % CheckpointEvery == 0)
                 {

@@ -81,6 +81,36 @@ internal sealed class SiloProcess : IAsyncDisposable
         return ports;
     }
 
+    /// <summary><paramref name="count"/> distinct TCP ports that were free a moment ago.</summary>
+    public static int[] FreePorts(int count)
+    {
+        var listeners = Enumerable.Range(0, count).Select(_ => new TcpListener(IPAddress.Loopback, 0)).ToList();
+        try
+        {
+            listeners.ForEach(l => l.Start());
+            return [.. listeners.Select(l => ((IPEndPoint)l.LocalEndpoint).Port)];
+        }
+        finally
+        {
+            listeners.ForEach(l => l.Stop());
+        }
+    }
+
+    /// <summary>The status code of <c>GET http://127.0.0.1:<paramref name="port"/><paramref name="path"/></c>, or null when nothing answers.</summary>
+    public static async Task<HttpStatusCode?> GetStatusAsync(int port, string path)
+    {
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
+        try
+        {
+            using var response = await http.GetAsync($"http://127.0.0.1:{port}{path}");
+            return response.StatusCode;
+        }
+        catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException)
+        {
+            return null;
+        }
+    }
+
     /// <summary>Waits until the output contains <paramref name="text"/>; fails early when the process exits first.</summary>
     public async Task WaitForOutputAsync(string text, TimeSpan timeout)
     {

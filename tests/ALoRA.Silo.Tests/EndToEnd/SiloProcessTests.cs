@@ -1,3 +1,4 @@
+using System.Net;
 using ALoRA.Abstractions.Grains;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -14,7 +15,8 @@ public sealed class SiloProcessTests : IDisposable
     [Fact]
     public async Task Silo_StartsRegistersItsTrainerAndStopsCleanlyOnSigterm()
     {
-        var (siloPort, gatewayPort) = SiloProcess.FreePorts();
+        var ports = SiloProcess.FreePorts(3);
+        var (siloPort, gatewayPort, healthPort) = (ports[0], ports[1], ports[2]);
         var siloName = $"test-{Guid.NewGuid():N}"[..13];
         var clusterId = $"silo-tests-{Guid.NewGuid():N}";
         var data = Path.Combine(_directory.FullName, "data");
@@ -25,6 +27,7 @@ public sealed class SiloProcessTests : IDisposable
                 ["Alora__Silo__ClusterId"] = clusterId,
                 ["Alora__Silo__SiloPort"] = $"{siloPort}",
                 ["Alora__Silo__GatewayPort"] = $"{gatewayPort}",
+                ["Alora__Silo__HealthPort"] = $"{healthPort}",
                 ["Alora__Silo__DataDirectory"] = data,
                 ["Alora__Silo__ShutdownTimeout"] = ShutdownTimeout.ToString(),
                 ["Alora__Trainers__Devices__0"] = "cpu:0",
@@ -33,6 +36,9 @@ public sealed class SiloProcessTests : IDisposable
             _directory.FullName);
 
         await silo.WaitForOutputAsync("Application started", StartTimeout);
+        // The silo is active and its trainer registered once the host has started: live and ready.
+        Assert.Equal(HttpStatusCode.OK, await SiloProcess.GetStatusAsync(healthPort, "/health/live"));
+        Assert.Equal(HttpStatusCode.OK, await SiloProcess.GetStatusAsync(healthPort, "/health/ready"));
 
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
         builder.UseOrleansClient(c => c.UseLocalhostClustering(gatewayPort, "alora", clusterId));
@@ -67,6 +73,7 @@ public sealed class SiloProcessTests : IDisposable
     [Theory]
     [InlineData("Alora__Silo__SiloPort", "0", "Alora:Silo:SiloPort must be between 1 and 65535, got 0")]
     [InlineData("Alora__Trainers__Devices__0", "gpu:0", "Alora:Trainers:Devices:0 = 'gpu:0' is not a device")]
+    [InlineData("Alora__Silo__HealthPort", "-1", "Alora:Silo:HealthPort must be between 1 and 65535, or 0 to turn the health endpoints off, got -1")]
     public async Task Silo_InvalidSetting_ExitsWithCode2NamingTheKey(string variable, string value, string expected)
     {
         var (siloPort, gatewayPort) = SiloProcess.FreePorts();
@@ -76,6 +83,7 @@ public sealed class SiloProcessTests : IDisposable
                 ["Alora__Silo__SiloPort"] = $"{siloPort}",
                 ["Alora__Silo__GatewayPort"] = $"{gatewayPort}",
                 ["Alora__Silo__DataDirectory"] = Path.Combine(_directory.FullName, "data"),
+                ["Alora__Silo__HealthPort"] = "0",
                 ["Alora__Trainers__DiscoverCuda"] = "false",
                 [variable] = value,
             },

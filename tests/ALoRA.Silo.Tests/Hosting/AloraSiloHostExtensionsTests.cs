@@ -7,6 +7,8 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
+using OpenTelemetry.Metrics;
+using OpenTelemetry.Trace;
 using Orleans.Configuration;
 using Orleans.Storage;
 
@@ -157,6 +159,26 @@ public sealed class AloraSiloHostExtensionsTests
         Assert.Contains(builder.Services, d => (d.ImplementationType ?? d.ServiceType).Namespace == "Orleans.Hosting.Kubernetes");
         using var host = builder.Build();
         Assert.NotNull(host.Services.GetRequiredService<IOptions<Orleans.Clustering.Redis.RedisClusteringOptions>>().Value.ConfigurationOptions);
+    }
+
+    [Fact]
+    public void UseAloraSilo_AddsTheHealthEndpoint_AndNoTelemetryExportWithoutAnEndpoint()
+    {
+        using var host = Build(new() { ["Alora:Silo:HealthPort"] = "18080" });
+
+        Assert.Equal(18080, host.Services.GetRequiredService<IOptions<SiloHostOptions>>().Value.HealthPort);
+        Assert.Contains(host.Services.GetServices<IHostedService>(), s => s is SiloHealthEndpoint);
+        Assert.Null(host.Services.GetService<TracerProvider>());
+        Assert.Null(host.Services.GetService<MeterProvider>());
+    }
+
+    [Fact]
+    public void UseAloraSilo_OtlpEndpoint_ExportsTracesAndMetrics()
+    {
+        using var host = Build(new() { ["OTEL_EXPORTER_OTLP_ENDPOINT"] = "http://127.0.0.1:1" });
+
+        Assert.NotNull(host.Services.GetService<TracerProvider>());
+        Assert.NotNull(host.Services.GetService<MeterProvider>());
     }
 
     [Fact]

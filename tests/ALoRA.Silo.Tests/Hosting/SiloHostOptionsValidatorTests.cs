@@ -16,6 +16,10 @@ public sealed class SiloHostOptionsValidatorTests
         ["GatewayPort 0"] = o => o.GatewayPort = 0,
         ["GatewayPort -1"] = o => o.GatewayPort = -1,
         ["same ports"] = o => o.GatewayPort = o.SiloPort,
+        ["HealthPort -1"] = o => o.HealthPort = -1,
+        ["HealthPort 70000"] = o => o.HealthPort = 70000,
+        ["HealthPort is the SiloPort"] = o => o.HealthPort = o.SiloPort,
+        ["HealthPort is the GatewayPort"] = o => o.HealthPort = o.GatewayPort,
         ["Clustering zookeeper"] = o => o.Clustering = "zookeeper",
         ["Clustering empty"] = o => o.Clustering = "",
         ["redis clustering without connection string"] = o => o.Clustering = "redis",
@@ -56,6 +60,10 @@ public sealed class SiloHostOptionsValidatorTests
         { "GatewayPort 0", "Alora:Silo:GatewayPort must be between 1 and 65535, got 0" },
         { "GatewayPort -1", "Alora:Silo:GatewayPort must be between 1 and 65535, got -1" },
         { "same ports", "Alora:Silo:SiloPort and Alora:Silo:GatewayPort must differ" },
+        { "HealthPort -1", "Alora:Silo:HealthPort must be between 1 and 65535, or 0 to turn the health endpoints off, got -1" },
+        { "HealthPort 70000", "Alora:Silo:HealthPort must be between 1 and 65535, or 0 to turn the health endpoints off, got 70000" },
+        { "HealthPort is the SiloPort", "Alora:Silo:HealthPort and Alora:Silo:SiloPort must differ, both are 11111" },
+        { "HealthPort is the GatewayPort", "Alora:Silo:HealthPort and Alora:Silo:GatewayPort must differ, both are 30000" },
         { "Clustering zookeeper", "Alora:Silo:Clustering = 'zookeeper' is not one of: localhost, redis, kubernetes" },
         { "Clustering empty", "Alora:Silo:Clustering = '' is not one of" },
         { "redis clustering without connection string", "Alora:Silo:RedisConnectionString is required with Alora:Silo:Clustering=redis" },
@@ -107,6 +115,18 @@ public sealed class SiloHostOptionsValidatorTests
         var covered = BadSettings().Select(row => (string)row[0]).ToHashSet();
 
         Assert.Equal(Changes.Keys.Order(), covered.Order());
+    }
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(1)]
+    [InlineData(8080)]
+    [InlineData(65535)]
+    public void Validate_HealthPort_ZeroTurnsItOffAnyOtherPortIsFine(int port)
+    {
+        var result = new SiloHostOptionsValidator().Validate(null, new SiloHostOptions { HealthPort = port });
+
+        Assert.True(result.Succeeded, result.FailureMessage);
     }
 
     [Theory]

@@ -1,0 +1,67 @@
+using ALoRA.Abstractions.Diagnostics;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using OpenTelemetry.Metrics;
+using OpenTelemetry.Resources;
+using OpenTelemetry.Trace;
+
+namespace ALoRA.Grains.Diagnostics;
+
+/// <summary>OpenTelemetry export of ALoRA's and Orleans' spans and metrics over OTLP, for the silo and the CLI.</summary>
+public static class AloraTelemetryExtensions
+{
+    /// <summary>
+    /// Exports over OTLP what the standard <c>OTEL_*</c> environment variables ask for (see
+    /// <see cref="AloraTelemetryExport"/>; endpoint, protocol, headers, sampler and resource attributes are the SDK's own
+    /// variables): spans of every ALoRA source (<see cref="AloraTelemetry.AllSources"/>) and of Orleans' application
+    /// calls and grain lifecycle (not <see cref="AloraTelemetry.OrleansRuntimeSource"/>, which is noisy), and the
+    /// <see cref="AloraTelemetry.MeterName"/> and <see cref="AloraTelemetry.OrleansMeter"/> meters. With no endpoint set
+    /// nothing is registered, so nothing listens and nothing is exported. Orleans only propagates trace context with
+    /// <c>AddActivityPropagation()</c> on the silo and on the client.
+    /// </summary>
+    /// <param name="services">The services.</param>
+    /// <param name="configuration">Configuration holding the environment variables.</param>
+    /// <param name="serviceName">The <c>service.name</c> resource attribute unless <c>OTEL_SERVICE_NAME</c> is set (e.g. <c>alora-silo</c>).</param>
+    /// <returns>What is exported.</returns>
+    public static AloraTelemetryExport AddAloraTelemetry(this IServiceCollection services, IConfiguration configuration, string serviceName)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        ArgumentNullException.ThrowIfNull(configuration);
+        ArgumentException.ThrowIfNullOrWhiteSpace(serviceName);
+        var export = AloraTelemetryExport.From(configuration);
+        if (!export.Any)
+        {
+            return export;
+        }
+
+        var otel = services.AddOpenTelemetry();
+        if (string.IsNullOrWhiteSpace(configuration[AloraTelemetryExport.ServiceNameVariable]))
+        {
+            otel.ConfigureResource(r => r.AddService(serviceName));
+        }
+
+        if (export.Traces)
+        {
+            otel.WithTracing(t => t
+                .AddSource(AloraTelemetry.AllSources, AloraTelemetry.OrleansApplicationSource, AloraTelemetry.OrleansLifecycleSource)
+                .AddOtlpExporter());
+        }
+
+        if (export.Metrics)
+        {
+            otel.WithMetrics(m => m
+                .AddMeter(AloraTelemetry.MeterName, AloraTelemetry.OrleansMeter)
+                .AddOtlpExporter());
+        }
+
+        return export;
+    }
+
+    /// <summary><see cref="AddAloraTelemetry(IServiceCollection, IConfiguration, string)"/> with the builder's configuration.</summary>
+    public static AloraTelemetryExport AddAloraTelemetry(this IHostApplicationBuilder builder, string serviceName)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        return builder.Services.AddAloraTelemetry(builder.Configuration, serviceName);
+    }
+}
