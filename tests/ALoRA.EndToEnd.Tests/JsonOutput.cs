@@ -20,7 +20,7 @@ internal static class JsonOutput
     }
 
     /// <summary>
-    /// Splits the stdout of <c>alora watch --format json</c> (or <c>submit --watch</c>): optionally a leading indented
+    /// Splits the stdout of <c>alora watch --format json</c> (or <c>submit --watch</c>): optionally a leading one-line
     /// document (submit's answer), then one event object per line, then the final indented status document. Fails when
     /// a line between them is not a JSON object on its own.
     /// </summary>
@@ -31,10 +31,10 @@ internal static class JsonOutput
         JsonElement? head = null;
         if (header)
         {
-            var end = Array.IndexOf(lines, "}");
-            Assert.True(lines.Length > 0 && lines[0] == "{" && end > 0, $"no leading document:\n{result}");
-            head = Parse(string.Join('\n', lines[..(end + 1)]), result);
-            start = end + 1;
+            Assert.True(lines.Length > 0 && lines[0].StartsWith('{') && lines[0].EndsWith('}'), $"no leading one-line document:\n{result}");
+            head = Parse(lines[0], result);
+            Assert.False(head.Value.TryGetProperty("sequence", out _), $"the first line is an event, not submit's answer:\n{result}");
+            start = 1;
         }
 
         var finalStart = Array.LastIndexOf(lines, "{");

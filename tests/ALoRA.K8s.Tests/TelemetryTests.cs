@@ -76,8 +76,9 @@ public sealed class TelemetryTests
     public void Collector_PrometheusExporter_KeepsInstrumentNamesAndIsScraped()
     {
         var exporter = Map(Map(CollectorConfig()["exporters"], "exporters")["prometheus"], "prometheus exporter");
-        // With suffixes off, the names the silos give their instruments are the Prometheus names the dashboard queries.
-        Assert.Equal("false", exporter["add_metric_suffixes"]);
+        // OpenTelemetry's Prometheus naming: units and counters add their suffixes (alora.device.busy with unit "s" is
+        // alora_device_busy_seconds_total), which is what the dashboard queries.
+        Assert.Equal("true", exporter["add_metric_suffixes"]);
         var port = ((string)exporter["endpoint"]).Split(':')[1];
 
         var service = K8sRepo.One<V1Service>("alora-otel-collector");
