@@ -53,9 +53,19 @@ internal sealed class SweepWatcher(string sweepId, OutputFormat format)
                         _view.Update(status);
                         if (status.State != SweepState.Running)
                         {
-                            foreach (var e in (await sweep.GetEventsAsync(_last).WaitAsync(PollTimeout, cancellationToken)).Events)
+                            // Experiments publish their events after persisting their state, so the last ones may still be
+                            // on their way: read the feed until it has been quiet twice (at most about 2 s).
+                            for (var quiet = 0; quiet < 2 && DateTime.UtcNow - lastStatus < TimeSpan.FromSeconds(2);)
                             {
-                                Emit(e);
+                                var tail = await sweep.GetEventsAsync(_last).WaitAsync(PollTimeout, cancellationToken);
+                                foreach (var e in tail.Events)
+                                {
+                                    Emit(e);
+                                }
+
+                                _last = tail.LastSequence;
+                                quiet = tail.Events.Count == 0 ? quiet + 1 : 0;
+                                await Task.Delay(TimeSpan.FromMilliseconds(150), cancellationToken);
                             }
 
                             _view.Finish(status);

@@ -27,7 +27,11 @@ public interface ISweepCoordinatorGrain : IGrainWithStringKey
     /// <summary>Stops running trials, drops queued ones; finished results are kept.</summary>
     Task CancelAsync();
 
-    /// <summary>Appends a trial's progress or state change to the feed (sent by experiments, fire and forget).</summary>
-    [OneWay]
+    /// <summary>
+    /// Appends a trial's progress or state change to the feed. Experiments send their events one after another (each
+    /// after the previous call returned, so the feed keeps their order); it interleaves with the coordinator's own
+    /// calls to experiments, so the two can never wait on each other.
+    /// </summary>
+    [AlwaysInterleave]
     Task PublishAsync(TrialProgress? progress, TrialStatus? stateChange);
 }

@@ -41,6 +41,10 @@ public sealed partial class TrainerGrain(
 
     private TrainerJob? _job;
     private bool _pulling;
+
+    // Between the end of a job and the scheduler taking the trial back, this trainer must not ask for work: the
+    // scheduler would still see the old trial on it and take the request as a sign the trainer lost it.
+    private bool _releasing;
     private bool _draining;
     private bool _deactivating;
 
@@ -123,7 +127,7 @@ public sealed partial class TrainerGrain(
 
     private async Task PullAsync()
     {
-        if (_pulling || _job is not null || _draining || _deactivating)
+        if (_pulling || _releasing || _job is not null || _draining || _deactivating)
         {
             return;
         }
@@ -295,6 +299,7 @@ public sealed partial class TrainerGrain(
             }
             finally
             {
+                _releasing = true;
                 _job = null;
                 jobs.Remove(Key, job);
                 job.Dispose();
@@ -310,6 +315,8 @@ public sealed partial class TrainerGrain(
         }
         finally
         {
+            _releasing = false;
+
             // A stale attempt may also have finished training before it learned it was stale.
             job.Activity?.SetTag(AloraTelemetry.Tags.Outcome, job.Reason == TrainerStopReason.Stale ? "stale" : job.Outcome).Dispose();
         }
