@@ -85,7 +85,6 @@ internal sealed class TrainCommand : Command
 
     private static void Print(TextWriter log, TrialProgress p)
     {
-        var inv = CultureInfo.InvariantCulture;
         switch (p.Kind)
         {
             case TrialProgressKind.Started:

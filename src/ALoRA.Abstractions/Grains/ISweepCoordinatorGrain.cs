@@ -28,10 +28,10 @@ public interface ISweepCoordinatorGrain : IGrainWithStringKey
     Task CancelAsync();
 
     /// <summary>
-    /// Appends a trial's progress or state change to the feed. Experiments send their events one after another (each
-    /// after the previous call returned, so the feed keeps their order); it interleaves with the coordinator's own
-    /// calls to experiments, so the two can never wait on each other.
+    /// Appends a trial's progress events (in order), then its state change if any, to the feed. Experiments send one
+    /// call per report, each after the previous one returned, so the feed keeps their order; it interleaves with the
+    /// coordinator's own calls to experiments, so the two can never wait on each other.
     /// </summary>
     [AlwaysInterleave]
-    Task PublishAsync(TrialProgress? progress, TrialStatus? stateChange);
+    Task PublishAsync(IReadOnlyList<TrialProgress> progress, TrialStatus? stateChange);
 }

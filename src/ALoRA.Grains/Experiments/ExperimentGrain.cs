@@ -143,11 +143,7 @@ public sealed partial class ExperimentGrain(
             await state.WriteStateAsync();
         }
 
-        foreach (var e in events)
-        {
-            Publish(e, null);
-        }
-
+        Publish(events, null);
         return true;
     }
 
@@ -355,20 +351,21 @@ public sealed partial class ExperimentGrain(
         await state.WriteStateAsync();
         Count();
         LogStateChanged(this.GetPrimaryKeyString(), S.State, what);
-        Publish(null, Status());
+        Publish([], Status());
     }
 
     /// <summary>
-    /// Sends one event to the sweep's feed without waiting for it, but after the ones before it: calls in flight at the
-    /// same time may arrive in any order, and watchers read the feed in order. The feed is best effort.
+    /// Sends a report's events (or a state change) to the sweep's feed in one call, without waiting for it but after the
+    /// calls before it: calls in flight at the same time may arrive in any order, and watchers read the feed in order.
+    /// The feed is best effort.
     /// </summary>
-    private void Publish(TrialProgress? progress, TrialStatus? stateChange)
+    private void Publish(IReadOnlyList<TrialProgress> progress, TrialStatus? stateChange)
     {
         var coordinator = Coordinator();
         _published = PublishAfterAsync(_published, coordinator, progress, stateChange);
     }
 
-    private static async Task PublishAfterAsync(Task previous, ISweepCoordinatorGrain coordinator, TrialProgress? progress, TrialStatus? stateChange)
+    private static async Task PublishAfterAsync(Task previous, ISweepCoordinatorGrain coordinator, IReadOnlyList<TrialProgress> progress, TrialStatus? stateChange)
     {
         await previous;
         try
@@ -377,7 +374,7 @@ public sealed partial class ExperimentGrain(
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {
-            // A lost feed event costs a watcher one line; the trial's state is already persisted.
+            // A lost feed call costs a watcher some lines; the trial's state is already persisted.
         }
     }
 

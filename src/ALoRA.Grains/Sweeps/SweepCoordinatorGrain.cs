@@ -143,9 +143,18 @@ public sealed partial class SweepCoordinatorGrain(
     }
 
     /// <inheritdoc />
-    public Task PublishAsync(TrialProgress? progress, TrialStatus? stateChange)
+    public Task PublishAsync(IReadOnlyList<TrialProgress> progress, TrialStatus? stateChange)
     {
-        _feed.Add(progress, stateChange);
+        foreach (var p in progress)
+        {
+            _feed.Add(p, null);
+        }
+
+        if (stateChange is not null)
+        {
+            _feed.Add(null, stateChange);
+        }
+
         return Task.CompletedTask;
     }
 
