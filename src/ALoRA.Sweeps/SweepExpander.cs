@@ -66,7 +66,7 @@ public static class SweepExpander
             R = values.Int(SpecSchema.LoraSection, "r"),
             LoraAlpha = (double?)values.Get(SpecSchema.LoraSection, "lora_alpha") ?? 2.0 * values.Int(SpecSchema.LoraSection, "r"),
             LoraDropout = (double)values.Get(SpecSchema.LoraSection, "lora_dropout")!,
-            TargetModules = (IReadOnlyList<string>)values.Get(SpecSchema.LoraSection, "target_modules")!,
+            TargetModules = [.. (IReadOnlyList<string>)values.Get(SpecSchema.LoraSection, "target_modules")!],
         };
 
         const string t = SpecSchema.TrainingSection;

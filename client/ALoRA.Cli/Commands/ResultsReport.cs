@@ -43,7 +43,7 @@ internal static class ResultsReport
         }
 
         var curves = details.Where(d => d.StepLosses.Count > 0)
-            .Select(d => ($"{d.Spec.Method} seed {d.Spec.Training.Seed}", d.StepLosses,
+            .Select(d => ($"{d.Spec.Method} seed {d.Spec.Training.Seed}", (IReadOnlyList<double>)d.StepLosses,
                           (IReadOnlyList<(int Step, double DevLoss)>)[.. d.Evaluations.Where(e => e.DevLoss is not null).Select(e => (e.Step, e.DevLoss!.Value))]))
             .ToList();
         if (curves.Count > 0)

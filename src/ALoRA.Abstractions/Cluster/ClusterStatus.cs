@@ -1,3 +1,5 @@
+using System.Collections.Immutable;
+
 namespace ALoRA.Abstractions.Cluster;
 
 /// <summary>Trainers and the queue.</summary>
@@ -6,7 +8,7 @@ public sealed record ClusterStatus
 {
     /// <summary>Registered trainers.</summary>
     [Id(0)]
-    public IReadOnlyList<TrainerInfo> Trainers { get; init; } = [];
+    public ImmutableList<TrainerInfo> Trainers { get; init; } = [];
 
     /// <summary>Trials waiting for a trainer, all sweeps.</summary>
     [Id(1)]
@@ -18,5 +20,5 @@ public sealed record ClusterStatus
 
     /// <summary>Known sweeps, oldest first.</summary>
     [Id(3)]
-    public IReadOnlyList<string> Sweeps { get; init; } = [];
+    public ImmutableList<string> Sweeps { get; init; } = [];
 }

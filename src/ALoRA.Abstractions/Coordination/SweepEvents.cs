@@ -1,3 +1,5 @@
+using System.Collections.Immutable;
+
 namespace ALoRA.Abstractions.Coordination;
 
 /// <summary>A page of a sweep's progress feed.</summary>
@@ -6,7 +8,7 @@ public sealed record SweepEvents
 {
     /// <summary>Events after the requested sequence number, oldest first.</summary>
     [Id(0)]
-    public IReadOnlyList<SweepEvent> Events { get; init; } = [];
+    public ImmutableList<SweepEvent> Events { get; init; } = [];
 
     /// <summary>The newest sequence number (pass it back to continue).</summary>
     [Id(1)]

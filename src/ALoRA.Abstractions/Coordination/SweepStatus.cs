@@ -1,3 +1,4 @@
+using System.Collections.Immutable;
 using ALoRA.Abstractions.Trials;
 
 namespace ALoRA.Abstractions.Coordination;
@@ -32,7 +33,7 @@ public sealed record SweepStatus
 
     /// <summary>Every trial, in sweep order.</summary>
     [Id(6)]
-    public IReadOnlyList<TrialStatus> Trials { get; init; } = [];
+    public ImmutableList<TrialStatus> Trials { get; init; } = [];
 
     /// <summary>Number of trials in <paramref name="state"/>.</summary>
     public int Count(TrialState state) => Trials.Count(t => t.State == state);

@@ -1,3 +1,4 @@
+using System.Collections.Immutable;
 using ALoRA.Abstractions.Sweeps;
 using ALoRA.Abstractions.Trials;
 using Orleans.Concurrency;
@@ -22,7 +23,7 @@ public interface IExperimentGrain : IGrainWithStringKey
     Task<TrialAssignment?> BeginAttemptAsync(string trainer);
 
     /// <summary>Progress of attempt <paramref name="attempt"/>; false when that attempt is no longer current (the trainer must stop).</summary>
-    Task<bool> ReportProgressAsync(int attempt, IReadOnlyList<TrialProgress> events);
+    Task<bool> ReportProgressAsync(int attempt, ImmutableList<TrialProgress> events);
 
     /// <summary>Attempt <paramref name="attempt"/> finished with <paramref name="result"/>; false when it is stale (the result is dropped).</summary>
     Task<bool> CompleteAsync(int attempt, TrialResult result);

@@ -1,3 +1,4 @@
+using System.Collections.Immutable;
 using ALoRA.Abstractions.Cluster;
 
 namespace ALoRA.Abstractions.Grains;
@@ -10,13 +11,13 @@ namespace ALoRA.Abstractions.Grains;
 public interface ISchedulerGrain : IGrainWithStringKey
 {
     /// <summary>Queues trials of a sweep (ids not already queued or running); records the sweep.</summary>
-    Task EnqueueAsync(string sweepId, IReadOnlyList<string> trialIds, int maxConcurrentTrials);
+    Task EnqueueAsync(string sweepId, ImmutableList<string> trialIds, int maxConcurrentTrials);
 
     /// <summary>Drops the sweep's queued trials; returns the ids of its running trials (their trainers stop them).</summary>
-    Task<IReadOnlyList<string>> CancelSweepAsync(string sweepId);
+    Task<ImmutableList<string>> CancelSweepAsync(string sweepId);
 
     /// <summary>A silo's trainers announce themselves (at start and periodically); <paramref name="siloAddress"/> identifies the silo incarnation.</summary>
-    Task RegisterTrainersAsync(string siloAddress, IReadOnlyList<string> trainerKeys);
+    Task RegisterTrainersAsync(string siloAddress, ImmutableList<string> trainerKeys);
 
     /// <summary>A free trainer asks for a trial: the trial id to run, or null (it is told when work arrives).</summary>
     Task<string?> RequestWorkAsync(string trainerKey);

@@ -1,3 +1,4 @@
+using System.Collections.Immutable;
 using ALoRA.Abstractions.Coordination;
 using ALoRA.Abstractions.Trials;
 using Orleans.Concurrency;
@@ -33,5 +34,5 @@ public interface ISweepCoordinatorGrain : IGrainWithStringKey
     /// coordinator's own calls to experiments, so the two can never wait on each other.
     /// </summary>
     [AlwaysInterleave]
-    Task PublishAsync(IReadOnlyList<TrialProgress> progress, TrialStatus? stateChange);
+    Task PublishAsync(ImmutableList<TrialProgress> progress, TrialStatus? stateChange);
 }

@@ -1,3 +1,4 @@
+using System.Collections.Immutable;
 namespace ALoRA.Abstractions.Sweeps;
 
 /// <summary>
@@ -8,7 +9,7 @@ namespace ALoRA.Abstractions.Sweeps;
 public sealed record LoraSettings
 {
     /// <summary>The seven linear module types of a LLaMA decoder layer, in model order.</summary>
-    public static IReadOnlyList<string> LlamaModuleNames { get; } =
+    public static ImmutableList<string> LlamaModuleNames { get; } =
         ["q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj"];
 
     /// <summary>Initial rank of every adapted module (the per-module budget). Default 8.</summary>
@@ -25,5 +26,5 @@ public sealed record LoraSettings
 
     /// <summary>Adapted module types, a subset of <see cref="LlamaModuleNames"/>. Default: all seven.</summary>
     [Id(3)]
-    public IReadOnlyList<string> TargetModules { get; init; } = LlamaModuleNames;
+    public ImmutableList<string> TargetModules { get; init; } = LlamaModuleNames;
 }

@@ -1,3 +1,5 @@
+using System.Collections.Immutable;
+
 namespace ALoRA.Abstractions.Sweeps;
 
 /// <summary>One sweep's part of a <see cref="TrialQueueSnapshot"/>.</summary>
@@ -14,9 +16,9 @@ public sealed record SweepQueueSnapshot
 
     /// <summary>Queued trial ids, front first.</summary>
     [Id(2)]
-    public IReadOnlyList<string> Queued { get; init; } = [];
+    public ImmutableList<string> Queued { get; init; } = [];
 
     /// <summary>Running trial ids, in the order they were dequeued.</summary>
     [Id(3)]
-    public IReadOnlyList<string> Running { get; init; } = [];
+    public ImmutableList<string> Running { get; init; } = [];
 }

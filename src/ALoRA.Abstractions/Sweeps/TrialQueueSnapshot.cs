@@ -1,3 +1,5 @@
+using System.Collections.Immutable;
+
 namespace ALoRA.Abstractions.Sweeps;
 
 /// <summary>
@@ -9,7 +11,7 @@ public sealed record TrialQueueSnapshot
 {
     /// <summary>Every sweep the queue knows, in round-robin order.</summary>
     [Id(0)]
-    public IReadOnlyList<SweepQueueSnapshot> Sweeps { get; init; } = [];
+    public ImmutableList<SweepQueueSnapshot> Sweeps { get; init; } = [];
 
     /// <summary>Index in <see cref="Sweeps"/> of the sweep the next dequeue looks at first.</summary>
     [Id(1)]

@@ -52,7 +52,7 @@ public sealed record TrialSpec
     /// with the invariant culture; for display only.
     /// </summary>
     [Id(10)]
-    public IReadOnlyDictionary<string, string> SearchValues { get; init; } = new Dictionary<string, string>();
+    public Dictionary<string, string> SearchValues { get; init; } = new(StringComparer.Ordinal);
 
     /// <summary>First 12 hex digits of the SHA-256 of the canonical JSON of the resolved settings.</summary>
     [Id(11)]

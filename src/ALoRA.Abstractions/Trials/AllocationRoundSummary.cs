@@ -1,3 +1,5 @@
+using System.Collections.Immutable;
+
 namespace ALoRA.Abstractions.Trials;
 
 /// <summary>What one allocation round of a trial did (alora.md section 7).</summary>
@@ -18,19 +20,19 @@ public sealed record AllocationRoundSummary
 
     /// <summary>Every active rank's score.</summary>
     [Id(3)]
-    public IReadOnlyList<RankImportance> Scores { get; init; } = [];
+    public ImmutableList<RankImportance> Scores { get; init; } = [];
 
     /// <summary>Pruned ranks as <c>module[rank]</c>.</summary>
     [Id(4)]
-    public IReadOnlyList<string> Pruned { get; init; } = [];
+    public ImmutableList<string> Pruned { get; init; } = [];
 
     /// <summary>Ranks added per module.</summary>
     [Id(5)]
-    public IReadOnlyDictionary<string, int> Added { get; init; } = new Dictionary<string, int>();
+    public Dictionary<string, int> Added { get; init; } = new(StringComparer.Ordinal);
 
     /// <summary>Active ranks per module after the round.</summary>
     [Id(6)]
-    public IReadOnlyDictionary<string, int> RanksAfter { get; init; } = new Dictionary<string, int>();
+    public Dictionary<string, int> RanksAfter { get; init; } = new(StringComparer.Ordinal);
 
     /// <summary>Dev loss after the round.</summary>
     [Id(7)]

@@ -1,3 +1,4 @@
+using System.Collections.Immutable;
 using ALoRA.Abstractions.Sweeps;
 
 namespace ALoRA.Abstractions.Trials;
@@ -16,17 +17,17 @@ public sealed record TrialDetails
 
     /// <summary>Every allocation round so far, continuous across attempts.</summary>
     [Id(2)]
-    public IReadOnlyList<AllocationRoundSummary> Rounds { get; init; } = [];
+    public ImmutableList<AllocationRoundSummary> Rounds { get; init; } = [];
 
     /// <summary>Training loss per step (index = step - 1), continuous across attempts.</summary>
     [Id(3)]
-    public IReadOnlyList<double> StepLosses { get; init; } = [];
+    public ImmutableList<double> StepLosses { get; init; } = [];
 
     /// <summary>Dev evaluations (step, loss, metric).</summary>
     [Id(4)]
-    public IReadOnlyList<TrialProgress> Evaluations { get; init; } = [];
+    public ImmutableList<TrialProgress> Evaluations { get; init; } = [];
 
     /// <summary>One line per attempt: trainer, start, end and how it ended.</summary>
     [Id(5)]
-    public IReadOnlyList<string> Attempts { get; init; } = [];
+    public ImmutableList<string> Attempts { get; init; } = [];
 }

@@ -34,7 +34,7 @@ public sealed record TrialResult
 
     /// <summary>Final active ranks per module path.</summary>
     [Id(7)]
-    public IReadOnlyDictionary<string, int> FinalAllocation { get; init; } = new Dictionary<string, int>();
+    public Dictionary<string, int> FinalAllocation { get; init; } = new(StringComparer.Ordinal);
 
     /// <summary>Steps run.</summary>
     [Id(8)]

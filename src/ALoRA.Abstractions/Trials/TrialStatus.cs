@@ -26,7 +26,7 @@ public sealed record TrialStatus
 
     /// <summary>Values drawn from the search space.</summary>
     [Id(5)]
-    public IReadOnlyDictionary<string, string> SearchValues { get; init; } = new Dictionary<string, string>();
+    public Dictionary<string, string> SearchValues { get; init; } = new(StringComparer.Ordinal);
 
     /// <summary>State.</summary>
     [Id(6)]

@@ -1,3 +1,4 @@
+using System.Collections.Immutable;
 using System.Diagnostics;
 using ALoRA.Abstractions.Diagnostics;
 using ALoRA.Abstractions.Grains;
@@ -124,7 +125,7 @@ public sealed partial class ExperimentGrain(
     }
 
     /// <inheritdoc />
-    public async Task<bool> ReportProgressAsync(int attempt, IReadOnlyList<TrialProgress> events)
+    public async Task<bool> ReportProgressAsync(int attempt, ImmutableList<TrialProgress> events)
     {
         if (!IsCurrent(attempt))
         {
@@ -328,7 +329,7 @@ public sealed partial class ExperimentGrain(
         Index = S.Spec?.Index ?? 0,
         Method = S.Spec?.Method ?? "",
         Seed = S.Spec?.Training.Seed ?? 0,
-        SearchValues = S.Spec?.SearchValues ?? new Dictionary<string, string>(),
+        SearchValues = S.Spec?.SearchValues ?? new Dictionary<string, string>(StringComparer.Ordinal),
         State = S.State,
         Attempt = S.Attempt,
         Trainer = S.Trainer,
@@ -359,13 +360,13 @@ public sealed partial class ExperimentGrain(
     /// calls before it: calls in flight at the same time may arrive in any order, and watchers read the feed in order.
     /// The feed is best effort.
     /// </summary>
-    private void Publish(IReadOnlyList<TrialProgress> progress, TrialStatus? stateChange)
+    private void Publish(ImmutableList<TrialProgress> progress, TrialStatus? stateChange)
     {
         var coordinator = Coordinator();
         _published = PublishAfterAsync(_published, coordinator, progress, stateChange);
     }
 
-    private static async Task PublishAfterAsync(Task previous, ISweepCoordinatorGrain coordinator, IReadOnlyList<TrialProgress> progress, TrialStatus? stateChange)
+    private static async Task PublishAfterAsync(Task previous, ISweepCoordinatorGrain coordinator, ImmutableList<TrialProgress> progress, TrialStatus? stateChange)
     {
         await previous;
         try

@@ -1,3 +1,4 @@
+using System.Collections.Immutable;
 using System.Diagnostics;
 using ALoRA.Abstractions.Cluster;
 using ALoRA.Abstractions.Diagnostics;
@@ -51,7 +52,7 @@ public sealed partial class SchedulerGrain(
     }
 
     /// <inheritdoc />
-    public async Task EnqueueAsync(string sweepId, IReadOnlyList<string> trialIds, int maxConcurrentTrials)
+    public async Task EnqueueAsync(string sweepId, ImmutableList<string> trialIds, int maxConcurrentTrials)
     {
         if (!state.State.Sweeps.Contains(sweepId))
         {
@@ -83,9 +84,9 @@ public sealed partial class SchedulerGrain(
     }
 
     /// <inheritdoc />
-    public async Task<IReadOnlyList<string>> CancelSweepAsync(string sweepId)
+    public async Task<ImmutableList<string>> CancelSweepAsync(string sweepId)
     {
-        var running = _queue.GetRunning(sweepId);
+        ImmutableList<string> running = [.. _queue.GetRunning(sweepId)];
         var dropped = _queue.RemoveSweep(sweepId);
         foreach (var trial in state.State.TraceParents.Keys.Where(t => SweepOf(t) == sweepId).ToList())
         {
@@ -98,7 +99,7 @@ public sealed partial class SchedulerGrain(
     }
 
     /// <inheritdoc />
-    public async Task RegisterTrainersAsync(string siloAddress, IReadOnlyList<string> trainerKeys)
+    public async Task RegisterTrainersAsync(string siloAddress, ImmutableList<string> trainerKeys)
     {
         var changed = false;
         foreach (var key in trainerKeys)

@@ -1,3 +1,4 @@
+using System.Collections.Immutable;
 using System.Diagnostics;
 using ALoRA.Abstractions.Coordination;
 using ALoRA.Abstractions.Diagnostics;
@@ -92,7 +93,7 @@ public sealed partial class SweepCoordinatorGrain(
         await state.WriteStateAsync();
 
         var statuses = await Task.WhenAll(plan.Trials.Select(t => GrainFactory.GetGrain<IExperimentGrain>(t.TrialId).InitializeAsync(t)));
-        var toQueue = statuses.Where(s => s.State == TrialState.Queued).Select(s => s.TrialId).ToList();
+        ImmutableList<string> toQueue = [.. statuses.Where(s => s.State == TrialState.Queued).Select(s => s.TrialId)];
         activity?.SetTag(AloraTelemetry.Tags.Queued, toQueue.Count);
         await GrainFactory.GetGrain<ISchedulerGrain>(SchedulerKeys.Default).EnqueueAsync(key, toQueue, S.MaxConcurrentTrials);
         var reused = statuses.Count(s => s.State == TrialState.Completed);
@@ -118,7 +119,7 @@ public sealed partial class SweepCoordinatorGrain(
             Metric = S.Metric,
             Mode = S.Mode,
             SubmittedAt = S.SubmittedAt,
-            Trials = trials,
+            Trials = [.. trials],
         };
     }
 
@@ -143,7 +144,7 @@ public sealed partial class SweepCoordinatorGrain(
     }
 
     /// <inheritdoc />
-    public Task PublishAsync(IReadOnlyList<TrialProgress> progress, TrialStatus? stateChange)
+    public Task PublishAsync(ImmutableList<TrialProgress> progress, TrialStatus? stateChange)
     {
         foreach (var p in progress)
         {

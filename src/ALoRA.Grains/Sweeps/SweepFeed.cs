@@ -1,3 +1,4 @@
+using System.Collections.Immutable;
 using ALoRA.Abstractions.Coordination;
 using ALoRA.Abstractions.Trials;
 
@@ -25,7 +26,7 @@ internal sealed class SweepFeed(int capacity)
     public SweepEvents After(long sequence, int max = 5000)
     {
         var first = _events.First?.Value.Sequence ?? _next + 1;
-        var events = _events.Where(e => e.Sequence > sequence).Take(max).ToList();
+        ImmutableList<SweepEvent> events = [.. _events.Where(e => e.Sequence > sequence).Take(max)];
         return new SweepEvents
         {
             Events = events,

@@ -1,3 +1,4 @@
+using System.Collections.Immutable;
 using ALoRA.Abstractions.Grains;
 using ALoRA.Grains.Hosting;
 using Microsoft.Extensions.Logging;
@@ -20,12 +21,12 @@ public sealed partial class DeviceHost(
     ILogger<DeviceHost> logger) : ILifecycleParticipant<ISiloLifecycle>, IDisposable
 {
     private readonly CancellationTokenSource _stopping = new();
-    private IReadOnlyList<string> _keys = [];
+    private ImmutableList<string> _keys = [];
     private Task _heartbeat = Task.CompletedTask;
     private volatile bool _ready;
 
     /// <summary>This silo's trainer keys.</summary>
-    public IReadOnlyList<string> TrainerKeys => _keys;
+    public ImmutableList<string> TrainerKeys => _keys;
 
     /// <summary>
     /// True once the silo is active and its trainers are registered with the scheduler and started; false before, and
@@ -62,7 +63,7 @@ public sealed partial class DeviceHost(
         {
         }
 
-        if (_keys.Count == 0)
+        if (_keys.IsEmpty)
         {
             return;
         }
@@ -80,7 +81,7 @@ public sealed partial class DeviceHost(
 
     private async Task AnnounceAsync()
     {
-        if (_keys.Count == 0)
+        if (_keys.IsEmpty)
         {
             return;
         }

@@ -261,7 +261,7 @@ public sealed partial class TrainerGrain(
 
             try
             {
-                if (!await _calls.ExecuteAsync(async _ => await experiment.ReportProgressAsync(attempt, batch)))
+                if (!await _calls.ExecuteAsync(async _ => await experiment.ReportProgressAsync(attempt, [.. batch])))
                 {
                     LogStale(Key, job.Assignment.Spec.TrialId, attempt);
                     job.Stop(TrainerStopReason.Stale);

@@ -51,5 +51,5 @@ internal static class ResultsFixtures
         };
 
     public static SweepStatus Sweep(string metric, string mode, params TrialStatus[] trials)
-        => new() { SweepId = "sw", Name = "demo", Metric = metric, Mode = mode, Trials = trials };
+        => new() { SweepId = "sw", Name = "demo", Metric = metric, Mode = mode, Trials = [.. trials] };
 }
