@@ -132,8 +132,11 @@ public static class AloraSiloHostExtensions
     {
         if (SiloClustering.Is(options.Storage, SiloStorage.Redis))
         {
-            var redis = RedisConnection.Parse(options.RedisConnectionString!);
-            silo.AddRedisGrainStorage(AloraStorageNames.State, r => r.ConfigurationOptions = redis);
+            silo.AddAloraRedisGrainStorage(AloraStorageNames.State, r =>
+            {
+                r.ConnectionString = options.RedisConnectionString!;
+                r.KeyPrefix = $"{options.ServiceId}/state";
+            });
             return;
         }
 

@@ -1,12 +1,19 @@
+using System.Text.Json.Serialization;
 using ALoRA.Abstractions.Sweeps;
 using ALoRA.Abstractions.Trials;
+using ALoRA.Grains.Storage;
 
 namespace ALoRA.Grains.Experiments;
 
 /// <summary>The persisted state of one trial (<see cref="ExperimentGrain"/>).</summary>
 [GenerateSerializer, Alias("alora.ExperimentState")]
-public sealed class ExperimentState
+public sealed class ExperimentState : IUnreadableStateAware
 {
+    /// <inheritdoc />
+    [JsonIgnore]
+    [field: NonSerialized]
+    public string? UnreadableReason { get; set; }
+
     /// <summary>The trial's configuration.</summary>
     [Id(0)]
     public TrialSpec? Spec { get; set; }

@@ -4,17 +4,23 @@ using Orleans.Networking.Shared;
 using Orleans.Runtime;
 using Orleans.Runtime.Messaging;
 using Orleans.Storage;
+using StackExchange.Redis;
 
 namespace ALoRA.Grains.Resilience;
 
 /// <summary>Which failures are worth retrying, per kind of operation.</summary>
 public static class TransientFailures
 {
+    private static readonly string[] TransientRedisErrors = ["LOADING", "BUSY", "TRYAGAIN", "MASTERDOWN", "READONLY"];
+
     /// <summary>
     /// File IO: an <see cref="IOException"/> (sharing violation, interrupted network volume, out of handles) or a
     /// <see cref="TimeoutException"/>. Permanent, never retried: a missing file or folder, a path too long,
     /// <see cref="UnauthorizedAccessException"/>, corrupt content (<see cref="InvalidDataException"/>,
     /// <see cref="JsonException"/>, <see cref="EndOfStreamException"/>) and <see cref="InconsistentStateException"/>.
+    /// Redis: a lost or not yet made connection (<see cref="RedisConnectionException"/>), a timeout
+    /// (<see cref="RedisTimeoutException"/>) or a server that is loading, busy or failing over (<c>LOADING</c>, <c>BUSY</c>,
+    /// <c>TRYAGAIN</c>, <c>MASTERDOWN</c>, <c>READONLY</c>); any other server error is permanent.
     /// </summary>
     /// <param name="exception">The failure.</param>
     public static bool IsTransientStorageFailure(Exception exception) => exception switch
@@ -22,6 +28,8 @@ public static class TransientFailures
         FileNotFoundException or DirectoryNotFoundException or PathTooLongException or DriveNotFoundException
             or EndOfStreamException or FileLoadException => false,
         UnauthorizedAccessException or InvalidDataException or JsonException or InconsistentStateException => false,
+        RedisConnectionException or RedisTimeoutException => true,
+        RedisServerException server => TransientRedisErrors.Any(e => server.Message.StartsWith(e, StringComparison.Ordinal)),
         IOException or TimeoutException => true,
         _ => false,
     };

@@ -1,11 +1,18 @@
+using System.Text.Json.Serialization;
 using ALoRA.Abstractions.Sweeps;
+using ALoRA.Grains.Storage;
 
 namespace ALoRA.Grains.Scheduling;
 
 /// <summary>The persisted state of <see cref="SchedulerGrain"/>: queue, trainers and known sweeps.</summary>
 [GenerateSerializer, Alias("alora.SchedulerState")]
-public sealed class SchedulerState
+public sealed class SchedulerState : IUnreadableStateAware
 {
+    /// <inheritdoc />
+    [JsonIgnore]
+    [field: NonSerialized]
+    public string? UnreadableReason { get; set; }
+
     /// <summary>The trial queue (queued and running trials per sweep).</summary>
     [Id(0)]
     public TrialQueueSnapshot Queue { get; set; } = new();

@@ -23,4 +23,7 @@ public sealed partial class FileGrainStorage
 
     [LoggerMessage(Level = LogLevel.Error, Message = "File grain storage {StorageName} cannot read {Path}; the file was left as it is")]
     private partial void LogUnreadable(Exception exception, string storageName, string path);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{StateName} of {GrainId} ({Path}) is unreadable: the grain activates without it and nothing is written over it")]
+    private partial void LogUnreadableTolerated(string stateName, GrainId grainId, string path);
 }

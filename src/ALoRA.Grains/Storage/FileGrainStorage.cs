@@ -11,7 +11,7 @@ namespace ALoRA.Grains.Storage;
 /// Grain storage in plain files, for one machine with no database server: one UTF-8 JSON file per grain state at
 /// <c>&lt;root&gt;/&lt;state name&gt;/&lt;grain type&gt;/&lt;key&gt;.json</c> (each segment encoded so that keys such as
 /// <c>node-a/cpu:0</c> or <c>../x</c> can neither escape the root nor collide). The format is described by
-/// <c>GrainStateFile</c>: <c>schema_version</c>, a stable <c>state_type</c> (the state class's <c>[Alias]</c>, else its
+/// <c>GrainStateFormat</c>: <c>schema_version</c>, a stable <c>state_type</c> (the state class's <c>[Alias]</c>, else its
 /// name), an opaque <c>etag</c>, <c>written_at</c> and the <c>state</c> as System.Text.Json writes it, with no .NET type
 /// names.
 /// </summary>
@@ -25,8 +25,9 @@ namespace ALoRA.Grains.Storage;
 /// <para>
 /// Operations on one file are serialised inside the process (also across storage instances on the same root, as in
 /// an in-process test cluster). Across processes sharing a root, exclusivity rests on Orleans' single activation; the
-/// ETag check is not atomic there. A file that is not valid JSON, or has another schema version or state type, throws
-/// <see cref="InvalidDataException"/> naming it and is never overwritten or reset. File IO runs through the
+/// ETag check is not atomic there. A file that is not valid JSON, or has another schema version or state type, is never
+/// overwritten or reset: reading it gives a state marked unreadable (<see cref="IUnreadableStateAware"/>) or throws
+/// <see cref="InvalidDataException"/> naming it. File IO runs through the
 /// <c>AloraResilience.Storage</c> pipeline, so transient IO errors are retried.
 /// </para>
 /// </remarks>
@@ -91,7 +92,7 @@ public sealed partial class FileGrainStorage : IGrainStorage, ILifecycleParticip
     {
         ArgumentNullException.ThrowIfNull(grainState);
         var path = FilePath(stateName, grainId);
-        var stateType = GrainStateFile.StateTypeName(typeof(T));
+        var stateType = GrainStateFormat.StateTypeName(typeof(T));
         byte[]? bytes;
         using (await Locks.AcquireAsync(path, cancellationToken).ConfigureAwait(false))
         {
@@ -107,10 +108,19 @@ public sealed partial class FileGrainStorage : IGrainStorage, ILifecycleParticip
             return;
         }
 
-        var (document, etag) = Parse(bytes, path, stateType);
-        using (document)
+        string etag;
+        try
         {
-            grainState.State = GrainStateFile.DeserializeState<T>(document, path) ?? Activator.CreateInstance<T>();
+            (var document, etag) = Parse(bytes, path, stateType);
+            using (document)
+            {
+                grainState.State = GrainStateFormat.DeserializeState<T>(document, path) ?? Activator.CreateInstance<T>();
+            }
+        }
+        catch (InvalidDataException ex) when (UnreadableState.TryTolerate(grainState, ex))
+        {
+            LogUnreadableTolerated(stateName, grainId, path);
+            return;
         }
 
         grainState.ETag = etag;
@@ -132,9 +142,10 @@ public sealed partial class FileGrainStorage : IGrainStorage, ILifecycleParticip
     {
         ArgumentNullException.ThrowIfNull(grainState);
         var path = FilePath(stateName, grainId);
-        var stateType = GrainStateFile.StateTypeName(typeof(T));
+        UnreadableState.ThrowIfUnreadable(grainState.ETag, Name, path);
+        var stateType = GrainStateFormat.StateTypeName(typeof(T));
         var etag = NewETag();
-        var bytes = GrainStateFile.Serialize(grainState.State, stateType, etag, _time.GetUtcNow());
+        var bytes = GrainStateFormat.Serialize(grainState.State, stateType, etag, _time.GetUtcNow());
         var expected = grainState.ETag;
         using (await Locks.AcquireAsync(path, cancellationToken).ConfigureAwait(false))
         {
@@ -172,7 +183,8 @@ public sealed partial class FileGrainStorage : IGrainStorage, ILifecycleParticip
     {
         ArgumentNullException.ThrowIfNull(grainState);
         var path = FilePath(stateName, grainId);
-        var stateType = GrainStateFile.StateTypeName(typeof(T));
+        UnreadableState.ThrowIfUnreadable(grainState.ETag, Name, path);
+        var stateType = GrainStateFormat.StateTypeName(typeof(T));
         var expected = grainState.ETag;
         var deleted = false;
         using (await Locks.AcquireAsync(path, cancellationToken).ConfigureAwait(false))
@@ -253,7 +265,7 @@ public sealed partial class FileGrainStorage : IGrainStorage, ILifecycleParticip
     {
         try
         {
-            return GrainStateFile.ParseEnvelope(bytes, path, stateType);
+            return GrainStateFormat.ParseEnvelope(bytes, path, stateType);
         }
         catch (InvalidDataException ex)
         {

@@ -1,9 +1,17 @@
+using System.Text.Json.Serialization;
+using ALoRA.Grains.Storage;
+
 namespace ALoRA.Grains.Sweeps;
 
 /// <summary>The persisted state of <see cref="SweepCoordinatorGrain"/>.</summary>
 [GenerateSerializer, Alias("alora.SweepCoordinatorState")]
-public sealed class SweepCoordinatorState
+public sealed class SweepCoordinatorState : IUnreadableStateAware
 {
+    /// <inheritdoc />
+    [JsonIgnore]
+    [field: NonSerialized]
+    public string? UnreadableReason { get; set; }
+
     /// <summary>The spec as submitted.</summary>
     [Id(0)]
     public string? SpecYaml { get; set; }

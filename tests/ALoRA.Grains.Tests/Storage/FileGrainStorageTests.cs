@@ -11,6 +11,7 @@ using Polly;
 
 namespace ALoRA.Grains.Tests.Storage;
 
+/// <summary>What only the file provider does (paths, temp files, a BOM, IO retries); the rest is <see cref="FileGrainStorageContractTests"/>.</summary>
 public sealed class FileGrainStorageTests : IDisposable
 {
     private const string StateName = "alora";
@@ -38,99 +39,6 @@ public sealed class FileGrainStorageTests : IDisposable
     };
 
     [Fact]
-    public async Task ReadStateAsync_NoFile_GivesNewStateWithoutRecord()
-    {
-        var state = new GrainState<CounterState> { State = null!, ETag = "stale", RecordExists = true };
-
-        await NewStorage().ReadStateAsync(StateName, Grain, state);
-
-        Assert.NotNull(state.State);
-        Assert.Equal(0, state.State!.Count);
-        Assert.Null(state.ETag);
-        Assert.False(state.RecordExists);
-    }
-
-    [Fact]
-    public async Task WriteThenRead_RoundTripsStateAndETag()
-    {
-        var storage = NewStorage();
-        var written = new GrainState<CounterState> { State = Sample() };
-        await storage.WriteStateAsync(StateName, Grain, written);
-
-        Assert.NotNull(written.ETag);
-        Assert.True(written.RecordExists);
-
-        var read = new GrainState<CounterState>();
-        await storage.ReadStateAsync(StateName, Grain, read);
-        Assert.True(read.RecordExists);
-        Assert.Equal(written.ETag, read.ETag);
-        Assert.Equal(3, read.State!.Count);
-        Assert.Equal("héllo \"quoted\"", read.State!.Label);
-        Assert.True(double.IsNaN(read.State!.Loss));
-        Assert.Equal(TestPhase.Running, read.State!.Phase);
-        Assert.Equal([1.5, double.PositiveInfinity, double.NegativeInfinity], read.State!.Losses);
-        Assert.Equal(8, read.State!.RankPattern["model.layers.0.self_attn.q_proj"]);
-        Assert.Equal(Sample().Nested, read.State!.Nested);
-    }
-
-    [Fact]
-    public async Task WriteStateAsync_SecondWriteWithCurrentETag_Succeeds()
-    {
-        var storage = NewStorage();
-        var state = new GrainState<CounterState> { State = Sample() };
-        await storage.WriteStateAsync(StateName, Grain, state);
-        var first = state.ETag;
-
-        state.State!.Count = 4;
-        await storage.WriteStateAsync(StateName, Grain, state);
-
-        Assert.NotEqual(first, state.ETag);
-        var read = new GrainState<CounterState>();
-        await storage.ReadStateAsync(StateName, Grain, read);
-        Assert.Equal(4, read.State!.Count);
-    }
-
-    [Fact]
-    public async Task WriteStateAsync_StaleETag_ThrowsInconsistentState()
-    {
-        var storage = NewStorage();
-        var a = new GrainState<CounterState> { State = Sample() };
-        await storage.WriteStateAsync(StateName, Grain, a);
-        var b = new GrainState<CounterState>();
-        await storage.ReadStateAsync(StateName, Grain, b);
-        b.State!.Count = 10;
-        await storage.WriteStateAsync(StateName, Grain, b);
-
-        a.State!.Count = 20;
-        var ex = await Assert.ThrowsAsync<InconsistentStateException>(() => storage.WriteStateAsync(StateName, Grain, a));
-
-        Assert.Equal(b.ETag, ex.StoredEtag);
-        Assert.Equal(a.ETag, ex.CurrentEtag);
-        var read = new GrainState<CounterState>();
-        await storage.ReadStateAsync(StateName, Grain, read);
-        Assert.Equal(10, read.State!.Count);
-    }
-
-    [Fact]
-    public async Task WriteStateAsync_NullETagButRecordExists_ThrowsInconsistentState()
-    {
-        var storage = NewStorage();
-        await storage.WriteStateAsync(StateName, Grain, new GrainState<CounterState> { State = Sample() });
-
-        var fresh = new GrainState<CounterState> { State = new CounterState() };
-
-        await Assert.ThrowsAsync<InconsistentStateException>(() => storage.WriteStateAsync(StateName, Grain, fresh));
-    }
-
-    [Fact]
-    public async Task WriteStateAsync_ETagButNoRecord_ThrowsInconsistentState()
-    {
-        var state = new GrainState<CounterState> { State = Sample(), ETag = "made-up" };
-
-        await Assert.ThrowsAsync<InconsistentStateException>(() => NewStorage().WriteStateAsync(StateName, Grain, state));
-    }
-
-    [Fact]
     public async Task ClearStateAsync_DeletesFileAndResetsState()
     {
         var storage = NewStorage();
@@ -152,29 +60,6 @@ public sealed class FileGrainStorageTests : IDisposable
         // After a clear, a write expecting no record succeeds.
         await storage.WriteStateAsync(StateName, Grain, state);
         Assert.True(File.Exists(path));
-    }
-
-    [Fact]
-    public async Task ClearStateAsync_StaleETag_ThrowsAndKeepsFile()
-    {
-        var storage = NewStorage();
-        var state = new GrainState<CounterState> { State = Sample() };
-        await storage.WriteStateAsync(StateName, Grain, state);
-        var stale = new GrainState<CounterState> { State = Sample(), ETag = "stale" };
-
-        await Assert.ThrowsAsync<InconsistentStateException>(() => storage.ClearStateAsync(StateName, Grain, stale));
-
-        Assert.True(File.Exists(storage.FilePath(StateName, Grain)));
-    }
-
-    [Fact]
-    public async Task ClearStateAsync_NoRecordAndNoETag_DoesNothing()
-    {
-        var state = new GrainState<CounterState>();
-
-        await NewStorage().ClearStateAsync(StateName, Grain, state);
-
-        Assert.False(state.RecordExists);
     }
 
     [Fact]
@@ -213,54 +98,6 @@ public sealed class FileGrainStorageTests : IDisposable
         using var doc = JsonDocument.Parse(await File.ReadAllBytesAsync(storage.FilePath(StateName, Grain)));
 
         Assert.Equal("NestedRecord", doc.RootElement.GetProperty("state_type").GetString());
-    }
-
-    [Fact]
-    public async Task ReadStateAsync_OtherSchemaVersion_ThrowsNamingFile()
-    {
-        var storage = NewStorage();
-        await storage.WriteStateAsync(StateName, Grain, new GrainState<CounterState> { State = Sample() });
-        var path = storage.FilePath(StateName, Grain);
-        var text = await File.ReadAllTextAsync(path);
-        await File.WriteAllTextAsync(path, text.Replace("\"schema_version\": 1", "\"schema_version\": 2", StringComparison.Ordinal));
-
-        var ex = await Assert.ThrowsAsync<InvalidDataException>(() => storage.ReadStateAsync(StateName, Grain, new GrainState<CounterState>()));
-
-        Assert.Contains(path, ex.Message, StringComparison.Ordinal);
-        Assert.Contains("schema_version 2", ex.Message, StringComparison.Ordinal);
-    }
-
-    [Fact]
-    public async Task ReadStateAsync_OtherStateType_ThrowsNamingFile()
-    {
-        var storage = NewStorage();
-        await storage.WriteStateAsync(StateName, Grain, new GrainState<CounterState> { State = Sample() });
-        var path = storage.FilePath(StateName, Grain);
-
-        var ex = await Assert.ThrowsAsync<InvalidDataException>(() => storage.ReadStateAsync(StateName, Grain, new GrainState<OtherState>()));
-
-        Assert.Contains(path, ex.Message, StringComparison.Ordinal);
-        Assert.Contains("test.CounterState", ex.Message, StringComparison.Ordinal);
-        Assert.Contains("test.OtherState", ex.Message, StringComparison.Ordinal);
-    }
-
-    [Theory]
-    [InlineData("{ \"schema_version\": 1, \"state_type\": ")]
-    [InlineData("")]
-    [InlineData("[1, 2]")]
-    [InlineData("{\"schema_version\": 1, \"state_type\": \"test.CounterState\", \"state\": {}}")]
-    [InlineData("{\"schema_version\": 1, \"state_type\": \"test.CounterState\", \"etag\": \"e\", \"state\": {\"count\": \"many\"}}")]
-    public async Task ReadStateAsync_CorruptFile_ThrowsNamingFileAndKeepsIt(string content)
-    {
-        var storage = NewStorage();
-        var path = storage.FilePath(StateName, Grain);
-        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-        await File.WriteAllTextAsync(path, content);
-
-        var ex = await Assert.ThrowsAsync<InvalidDataException>(() => storage.ReadStateAsync(StateName, Grain, new GrainState<CounterState>()));
-
-        Assert.Contains(path, ex.Message, StringComparison.Ordinal);
-        Assert.Equal(content, await File.ReadAllTextAsync(path));
     }
 
     [Fact]
@@ -325,52 +162,6 @@ public sealed class FileGrainStorageTests : IDisposable
         await NewStorage().ReadStateAsync(StateName, Grain, again);
         Assert.Equal(7, again.State!.Count);
         Assert.True(File.Exists(crashed));
-    }
-
-    [Fact]
-    public async Task SecondInstanceOnSameRoot_ReadsWhatFirstWrote()
-    {
-        var state = new GrainState<CounterState> { State = Sample() };
-        await NewStorage().WriteStateAsync(StateName, Grain, state);
-
-        var restarted = NewStorage();
-        var read = new GrainState<CounterState>();
-        await restarted.ReadStateAsync(StateName, Grain, read);
-
-        Assert.True(read.RecordExists);
-        Assert.Equal(state.ETag, read.ETag);
-        Assert.Equal(3, read.State!.Count);
-        read.State!.Count = 5;
-        await restarted.WriteStateAsync(StateName, Grain, read);
-    }
-
-    [Fact]
-    public async Task ConcurrentWritesWithSameETag_ExactlyOneWins()
-    {
-        var storage = NewStorage();
-        var initial = new GrainState<CounterState> { State = Sample() };
-        await storage.WriteStateAsync(StateName, Grain, initial);
-
-        var writers = Enumerable.Range(0, 8).Select(i => new GrainState<CounterState>
-        {
-            State = new CounterState { Count = 100 + i },
-            ETag = initial.ETag,
-            RecordExists = true,
-        }).ToList();
-        var results = await Task.WhenAll(writers.Select(async w =>
-        {
-            try
-            {
-                await storage.WriteStateAsync(StateName, Grain, w);
-                return true;
-            }
-            catch (InconsistentStateException)
-            {
-                return false;
-            }
-        }));
-
-        Assert.Single(results, r => r);
     }
 
     [Fact]

@@ -1,3 +1,5 @@
+using ALoRA.Grains.Storage;
+
 namespace ALoRA.Grains.Tests.Storage;
 
 /// <summary>Phases for the enum-as-string check.</summary>
@@ -52,4 +54,16 @@ public sealed class OtherState
 {
     /// <summary>A value.</summary>
     public string Value { get; set; } = "";
+}
+
+/// <summary>A state whose grain activates even when its record is unreadable, as the grains' states do.</summary>
+[Alias("test.TolerantState")]
+public sealed class TolerantState : IUnreadableStateAware
+{
+    /// <summary>A counter.</summary>
+    public int Count { get; set; }
+
+    /// <inheritdoc />
+    [System.Text.Json.Serialization.JsonIgnore]
+    public string? UnreadableReason { get; set; }
 }

@@ -135,10 +135,10 @@ public sealed class AloraSiloHostExtensionsTests
         var clustering = host.Services.GetRequiredService<IOptions<Orleans.Clustering.Redis.RedisClusteringOptions>>().Value;
         var clusteringEndpoint = Assert.IsType<DnsEndPoint>(Assert.Single(clustering.ConfigurationOptions!.EndPoints));
         Assert.Equal(("redis-host", 6380), (clusteringEndpoint.Host, clusteringEndpoint.Port));
-        var storage = host.Services.GetRequiredService<IOptionsMonitor<Orleans.Persistence.RedisStorageOptions>>().Get(AloraStorageNames.State);
-        var storageEndpoint = Assert.IsType<DnsEndPoint>(Assert.Single(storage.ConfigurationOptions!.EndPoints));
-        Assert.Equal(("redis-host", 6380), (storageEndpoint.Host, storageEndpoint.Port));
-        Assert.False(storage.ConfigurationOptions.AbortOnConnectFail);
+        var storage = host.Services.GetRequiredService<IOptionsMonitor<RedisGrainStorageOptions>>().Get(AloraStorageNames.State);
+        Assert.Equal("redis-host:6380,abortConnect=false", storage.ConnectionString);
+        Assert.Equal("alora/state", storage.KeyPrefix);
+        Assert.IsType<RedisGrainStorage>(host.Services.GetRequiredKeyedService<Orleans.Storage.IGrainStorage>(AloraStorageNames.State));
         var endpoints = host.Services.GetRequiredService<IOptions<EndpointOptions>>().Value;
         Assert.Equal(IPAddress.Parse("10.0.0.7"), endpoints.AdvertisedIPAddress);
         Assert.Equal(new IPEndPoint(IPAddress.Any, 30000), endpoints.GatewayListeningEndpoint);

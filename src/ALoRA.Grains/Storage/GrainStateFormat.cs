@@ -6,19 +6,23 @@ using System.Text.Json.Serialization;
 namespace ALoRA.Grains.Storage;
 
 /// <summary>
-/// The on-disk format of one grain state: UTF-8 JSON (System.Text.Json, no .NET type names)
-/// <c>{"schema_version": 1, "state_type": "...", "etag": "...", "written_at": "...", "state": {...}}</c>.
-/// Property names are snake_case throughout (dictionary keys are kept as they are), enums are written as their names,
-/// and NaN/Infinity are allowed as named literals.
+/// The one stored format of a grain state, for every provider (a file of <see cref="FileGrainStorage"/>, a string value of
+/// <see cref="RedisGrainStorage"/>): UTF-8 JSON (System.Text.Json, no .NET type names)
+/// <c>{"schema_version": 1, "state_type": "...", "etag": "...", "written_at": "...", "state": {...}}</c>, the envelope
+/// fields first and in this order. Property names are snake_case throughout (dictionary keys are kept as they are), enums
+/// are written as their names, and NaN/Infinity are allowed as named literals. Documented in <c>docs/state-format.md</c>.
 /// </summary>
-internal static class GrainStateFile
+internal static class GrainStateFormat
 {
     /// <summary>The schema this build writes and reads.</summary>
     public const int SchemaVersion = 1;
 
+    /// <summary>How the <c>etag</c> property is spelled in the envelope (the Redis scripts find it without parsing).</summary>
+    public const string ETagPropertyName = "etag";
+
     private const string SchemaVersionProperty = "schema_version";
     private const string StateTypeProperty = "state_type";
-    private const string ETagProperty = "etag";
+    private const string ETagProperty = ETagPropertyName;
     private const string WrittenAtProperty = "written_at";
     private const string StateProperty = "state";
 
@@ -75,10 +79,11 @@ internal static class GrainStateFile
     }
 
     /// <summary>
-    /// Parses a file's envelope and checks its schema version and state type; the state itself is left for
-    /// <see cref="DeserializeState{T}"/>. Dispose the returned document.
+    /// Parses a record's envelope and checks its schema version and state type; the state itself is left for
+    /// <see cref="DeserializeState{T}"/>. Dispose the returned document. <paramref name="path"/> names the record in
+    /// messages (a file path, a Redis key).
     /// </summary>
-    /// <exception cref="InvalidDataException">The file is not valid JSON, lacks a field, or has another schema or state type.</exception>
+    /// <exception cref="InvalidDataException">The record is not valid JSON, lacks a field, or has another schema or state type.</exception>
     public static (JsonDocument Document, string ETag) ParseEnvelope(ReadOnlyMemory<byte> bytes, string path, string expectedStateType)
     {
         if (bytes.Span.StartsWith((ReadOnlySpan<byte>)[0xEF, 0xBB, 0xBF]))
@@ -113,14 +118,14 @@ internal static class GrainStateFile
             if (schema != SchemaVersion)
             {
                 throw new InvalidDataException(
-                    $"{path}: {SchemaVersionProperty} {schema} is not supported; this build reads {SchemaVersion}. The file was left as it is.");
+                    $"{path}: {SchemaVersionProperty} {schema} is not supported; this build reads {SchemaVersion} (written by a newer version?). It was left as it is.");
             }
 
             var stateType = RequiredString(root, StateTypeProperty, path);
             if (!string.Equals(stateType, expectedStateType, StringComparison.Ordinal))
             {
                 throw new InvalidDataException(
-                    $"{path}: holds {StateTypeProperty} '{stateType}' but the grain expects '{expectedStateType}'. The file was left as it is.");
+                    $"{path}: holds {StateTypeProperty} '{stateType}' but the grain expects '{expectedStateType}'. It was left as it is.");
             }
 
             var etag = RequiredString(root, ETagProperty, path);
@@ -158,5 +163,5 @@ internal static class GrainStateFile
             : throw Corrupt(path, $"has no string '{property}'");
 
     private static InvalidDataException Corrupt(string path, string what, Exception? inner = null) =>
-        new($"{path}: {what}. The stored grain state cannot be read; the file was left as it is — repair or delete it.", inner);
+        new($"{path}: {what}. The stored grain state cannot be read; it was left as it is — repair or delete it.", inner);
 }
