@@ -4,7 +4,7 @@ CONFIG ?= Release
 export DOTNET_CLI_TELEMETRY_OPTOUT := 1
 export DOTNET_NOLOGO := 1
 
-.PHONY: all setup build test demo bench clean
+.PHONY: all setup redis build test demo bench clean
 
 all: build
 
@@ -16,8 +16,12 @@ setup:
 build: setup
 	$(DOTNET) build ALoRA.Orleans.sln -c $(CONFIG) -nologo -clp:ErrorsOnly -p:TorchBackend=$(or $(TORCH_BACKEND),cpu)
 
+## redis: make sure redis-server is installed (tests and the load benchmark start their own private instances)
+redis:
+	@bash scripts/ensure-redis.sh
+
 ## test: run every test project; ends with "N passed, N failed"
-test: build
+test: build redis
 	@CONFIG=$(CONFIG) bash scripts/test-summary.sh
 
 ## demo: fine-tune stories260K with LoRA on SST-2 on this machine (a few minutes on 2 cores)
@@ -25,7 +29,7 @@ demo: build
 	$(DOTNET) client/ALoRA.Cli/bin/$(CONFIG)/net10.0/alora.dll demo $(ARGS)
 
 ## bench: training-step, forward and memory benchmark (prints one JSON object)
-bench: build
+bench: build redis
 	$(DOTNET) tests/ALoRA.Benchmarks/bin/$(CONFIG)/net10.0/ALoRA.Benchmarks.dll $(ARGS)
 
 clean:

@@ -50,7 +50,7 @@ public static class SweepExpander
                         continue;
                     }
 
-                    trials.Add(trial with { SweepId = sweepId, TrialId = $"{sweepId}-{hash}", Index = trials.Count, ConfigHash = hash });
+                    trials.Add(trial with { SweepId = sweepId, TrialId = TrialIds.Of(sweepId, hash), Index = trials.Count, ConfigHash = hash });
                 }
             }
         }

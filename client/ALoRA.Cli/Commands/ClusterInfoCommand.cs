@@ -23,6 +23,11 @@ internal sealed class ClusterInfoCommand : Command
                 return ExitCodes.Ok;
             }
 
+            if (cluster.SchedulerError is { } schedulerError)
+            {
+                Console.WriteLine($"scheduler: unreadable, nothing is scheduled: {schedulerError}");
+            }
+
             Console.WriteLine($"{"TRAINER",-28} {"STATE",-5} {"TRIAL",-32} SILO");
             foreach (var t in cluster.Trainers)
             {

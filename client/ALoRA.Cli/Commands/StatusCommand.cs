@@ -38,6 +38,11 @@ internal sealed class StatusCommand : Command
             }
 
             var cluster = await session.Grains.GetGrain<ISchedulerGrain>(SchedulerKeys.Default).GetClusterStatusAsync();
+            if (cluster.SchedulerError is { } schedulerError)
+            {
+                Console.Error.WriteLine($"warning: the scheduler's stored state cannot be read, so no sweep is listed from it and nothing is scheduled: {schedulerError}");
+            }
+
             var sweeps = await Task.WhenAll(cluster.Sweeps.Select(s => session.Grains.GetGrain<ISweepCoordinatorGrain>(s).GetStatusAsync()));
             if (format == OutputFormat.Json)
             {
@@ -45,7 +50,7 @@ internal sealed class StatusCommand : Command
                 {
                     s.SweepId, s.Name, s.State, s.Metric, s.SubmittedAt, Trials = s.Trials.Count,
                     Queued = s.Count(TrialState.Queued), Running = s.Count(TrialState.Running), Completed = s.Count(TrialState.Completed),
-                    Failed = s.Count(TrialState.Failed), Cancelled = s.Count(TrialState.Cancelled),
+                    Failed = s.Count(TrialState.Failed), Cancelled = s.Count(TrialState.Cancelled), Unreadable = s.Count(TrialState.Unreadable), s.Error,
                 }).ToList());
                 return ExitCodes.Ok;
             }
@@ -54,15 +59,24 @@ internal sealed class StatusCommand : Command
             foreach (var s in sweeps)
             {
                 Console.WriteLine($"{s.SweepId,-24} {s.State.ToString().ToLowerInvariant(),-10} {s.Trials.Count,6} {s.Count(TrialState.Queued),6} " +
-                                  $"{s.Count(TrialState.Running),7} {s.Count(TrialState.Completed),5} {s.Count(TrialState.Failed),6}  {s.SubmittedAt:yyyy-MM-dd HH:mm}");
+                                  $"{s.Count(TrialState.Running),7} {s.Count(TrialState.Completed),5} {s.Count(TrialState.Failed),6}  {s.SubmittedAt:yyyy-MM-dd HH:mm}" +
+                                  (s.Error is null ? Unreadable(s) : $"  ({s.Error})"));
             }
 
             return ExitCodes.Ok;
         }));
     }
 
+    private static string Unreadable(SweepStatus s) => s.Count(TrialState.Unreadable) is var n and > 0 ? $"  ({n} trials unreadable)" : "";
+
     private static void PrintTrials(SweepStatus status)
     {
+        if (status.Error is not null)
+        {
+            Console.WriteLine($"sweep {status.SweepId} (unreadable): {status.Error}");
+            return;
+        }
+
         Console.WriteLine($"sweep {status.SweepId} ({status.State.ToString().ToLowerInvariant()}), metric {status.Metric} ({status.Mode})");
         Console.WriteLine($"{"#",3} {"TRIAL",-30} {"METHOD",-11} {"SEED",4} {"STATE",-9} {"STEP",11} {"LOSS",7} {"DEV LOSS",8} {"ROUNDS",6}  {"METRIC",7}  PARAMETERS");
         foreach (var t in status.Trials)

@@ -54,6 +54,11 @@ internal static class ClusterCommand
         {
             return Fail(ExitCodes.Cancelled, "cancelled");
         }
+        catch (Exception ex) when (ex is InvalidOperationException or OrleansException or TimeoutException)
+        {
+            // The cluster refused or could not do it (e.g. a stored state it cannot read): the reason, not a stack trace.
+            return Fail(ExitCodes.Failed, ex.Message);
+        }
     }
 
     /// <summary>Prints <paramref name="message"/> as an error and returns <paramref name="code"/>.</summary>

@@ -21,4 +21,11 @@ public sealed record ClusterStatus
     /// <summary>Known sweeps, oldest first.</summary>
     [Id(3)]
     public ImmutableList<string> Sweeps { get; init; } = [];
+
+    /// <summary>
+    /// Why the scheduler's stored state cannot be read (naming the file or Redis key), in which case nothing is queued or
+    /// dispatched until it is repaired or deleted; null when it was read.
+    /// </summary>
+    [Id(4)]
+    public string? SchedulerError { get; init; }
 }

@@ -35,6 +35,10 @@ public sealed record SweepStatus
     [Id(6)]
     public ImmutableList<TrialStatus> Trials { get; init; } = [];
 
+    /// <summary>Why the sweep's stored state cannot be read (naming the file or Redis key); null when it was read.</summary>
+    [Id(7)]
+    public string? Error { get; init; }
+
     /// <summary>Number of trials in <paramref name="state"/>.</summary>
     public int Count(TrialState state) => Trials.Count(t => t.State == state);
 }

@@ -1,6 +1,9 @@
 namespace ALoRA.Abstractions.Trials;
 
-/// <summary>Where a trial is in its life. Completed, Failed and Cancelled are final.</summary>
+/// <summary>
+/// Where a trial is in its life. Completed, Failed and Cancelled are final; Unreadable means its stored state could not be
+/// read, so nothing happens to it until someone repairs or deletes that record (docs/state-format.md).
+/// </summary>
 [GenerateSerializer, Alias("alora.TrialState")]
 public enum TrialState
 {
@@ -18,4 +21,7 @@ public enum TrialState
 
     /// <summary>Cancelled by the user.</summary>
     Cancelled,
+
+    /// <summary>Its stored state cannot be read (<see cref="TrialStatus.Error"/> says why and where); it does not run.</summary>
+    Unreadable,
 }

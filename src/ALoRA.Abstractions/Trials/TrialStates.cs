@@ -5,4 +5,10 @@ public static class TrialStates
 {
     /// <summary>True for Completed, Failed and Cancelled.</summary>
     public static bool IsFinal(this TrialState state) => state is TrialState.Completed or TrialState.Failed or TrialState.Cancelled;
+
+    /// <summary>
+    /// True when nothing more will happen to the trial without someone acting: it is final, or its stored state is
+    /// unreadable. A sweep is over when every trial is settled.
+    /// </summary>
+    public static bool IsSettled(this TrialState state) => state.IsFinal() || state == TrialState.Unreadable;
 }

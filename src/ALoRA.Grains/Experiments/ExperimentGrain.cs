@@ -6,6 +6,7 @@ using ALoRA.Abstractions.Sweeps;
 using ALoRA.Abstractions.Trials;
 using ALoRA.Grains.Diagnostics;
 using ALoRA.Grains.Hosting;
+using ALoRA.Sweeps;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -17,6 +18,8 @@ namespace ALoRA.Grains.Experiments;
 /// always retried; training failures up to <see cref="AloraClusterOptions.MaxTrialRetries"/> times. The trial's trace
 /// starts with its <see cref="AloraTelemetry.Spans.ExperimentInitialize"/> span, whose id is kept in
 /// <see cref="ExperimentState.TraceParent"/> and handed out with every attempt, so every attempt continues that trace.
+/// When the stored state cannot be read (<see cref="ExperimentState.UnreadableReason"/>), the grain still activates: it
+/// reports the trial as <see cref="TrialState.Unreadable"/> with the reason, never runs it and never writes over it.
 /// </summary>
 public sealed partial class ExperimentGrain(
     [PersistentState("experiment", AloraStorageNames.State)] IPersistentState<ExperimentState> state,
@@ -32,10 +35,16 @@ public sealed partial class ExperimentGrain(
 
     private ExperimentState S => state.State;
 
+    private bool Unreadable => S.UnreadableReason is not null;
+
     /// <inheritdoc />
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
-        if (S.Spec is not null)
+        if (Unreadable)
+        {
+            LogUnreadable(this.GetPrimaryKeyString(), S.UnreadableReason!);
+        }
+        else if (S.Spec is not null)
         {
             Count();
         }
@@ -58,6 +67,11 @@ public sealed partial class ExperimentGrain(
         if (spec.TrialId != this.GetPrimaryKeyString())
         {
             throw new ArgumentException($"trial spec {spec.TrialId} sent to experiment {this.GetPrimaryKeyString()}");
+        }
+
+        if (Unreadable)
+        {
+            return Status(); // not queued: the coordinator lists it as unreadable
         }
 
         using var activity = AloraDiagnostics.Experiment.StartActivity(AloraTelemetry.Spans.ExperimentInitialize);
@@ -97,7 +111,7 @@ public sealed partial class ExperimentGrain(
     /// </remarks>
     public async Task<TrialAssignment?> BeginAttemptAsync(string trainer)
     {
-        if (S.Spec is null || S.State.IsFinal())
+        if (Unreadable || S.Spec is null || S.State.IsFinal())
         {
             return null;
         }
@@ -151,6 +165,11 @@ public sealed partial class ExperimentGrain(
     /// <inheritdoc />
     public async Task<bool> CompleteAsync(int attempt, TrialResult result)
     {
+        if (Unreadable)
+        {
+            return false;
+        }
+
         if (attempt == S.Attempt && S.State == TrialState.Completed)
         {
             return true; // a retried call whose first answer was lost
@@ -175,6 +194,11 @@ public sealed partial class ExperimentGrain(
     /// <inheritdoc />
     public async Task<bool> FailAsync(int attempt, string reason, bool infrastructure)
     {
+        if (Unreadable)
+        {
+            return false;
+        }
+
         if (attempt == S.Attempt && S.State is TrialState.Queued or TrialState.Failed && S.Trainer is null && S.Error == reason)
         {
             return S.State == TrialState.Queued; // a retried call whose first answer was lost
@@ -231,7 +255,7 @@ public sealed partial class ExperimentGrain(
     /// <inheritdoc />
     public async Task CancelAsync()
     {
-        if (S.Spec is null || S.State.IsFinal())
+        if (Unreadable || S.Spec is null || S.State.IsFinal())
         {
             return;
         }
@@ -322,7 +346,15 @@ public sealed partial class ExperimentGrain(
         S.Rounds.RemoveAll(r => r.Step > step);
     }
 
-    private TrialStatus Status() => new()
+    private TrialStatus Status() => Unreadable
+        ? new TrialStatus
+        {
+            TrialId = this.GetPrimaryKeyString(),
+            SweepId = TrialIds.SweepOf(this.GetPrimaryKeyString()),
+            State = TrialState.Unreadable,
+            Error = S.UnreadableReason,
+        }
+        : new TrialStatus
     {
         TrialId = this.GetPrimaryKeyString(),
         SweepId = S.Spec?.SweepId ?? "",
@@ -390,6 +422,9 @@ public sealed partial class ExperimentGrain(
         AloraDiagnostics.Experiment.StartInTrace(name, S.TraceParent)?.SetTag(AloraTelemetry.Tags.TrialId, this.GetPrimaryKeyString());
 
     private ISweepCoordinatorGrain Coordinator() => GrainFactory.GetGrain<ISweepCoordinatorGrain>(S.Spec?.SweepId ?? "");
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Trial {TrialId}: its stored state cannot be read, so it is reported as unreadable and never run or overwritten: {Reason}")]
+    private partial void LogUnreadable(string trialId, string reason);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Trial {TrialId} is {State}: {What}")]
     private partial void LogStateChanged(string trialId, TrialState state, string what);

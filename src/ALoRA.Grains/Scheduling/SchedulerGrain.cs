@@ -19,7 +19,10 @@ namespace ALoRA.Grains.Scheduling;
 /// checks cluster membership: the trainers of a silo that is no longer active are removed and their trials requeued
 /// at the front of their sweep. This grain awaits no other grain (its notifications are one-way), so it cannot take
 /// part in a call cycle. Each trial's dispatch is traced in the trace that queued it; the queue length is reported to
-/// <see cref="AloraInstruments"/> by the silo hosting this grain.
+/// <see cref="AloraInstruments"/> by the silo hosting this grain. When its stored state cannot be read, the grain still
+/// activates but schedules nothing and writes nothing: <see cref="GetClusterStatusAsync"/> reports the reason
+/// (<see cref="ClusterStatus.SchedulerError"/>), enqueueing is refused with it, trainers get no work. Once the record is
+/// repaired or deleted, resubmitting the sweeps queues their unfinished trials again (finished ones are reused).
 /// </summary>
 public sealed partial class SchedulerGrain(
     [PersistentState("scheduler", AloraStorageNames.State)] IPersistentState<SchedulerState> state,
@@ -30,9 +33,17 @@ public sealed partial class SchedulerGrain(
 {
     private TrialQueue _queue = new();
 
+    private string? Unreadable => state.State.UnreadableReason;
+
     /// <inheritdoc />
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
+        if (Unreadable is { } reason)
+        {
+            LogUnreadable(reason);
+            return Task.CompletedTask;
+        }
+
         _queue = TrialQueue.FromSnapshot(state.State.Queue);
         this.RegisterGrainTimer(CheckTrainersAsync, new GrainTimerCreationOptions
         {
@@ -54,6 +65,12 @@ public sealed partial class SchedulerGrain(
     /// <inheritdoc />
     public async Task EnqueueAsync(string sweepId, ImmutableList<string> trialIds, int maxConcurrentTrials)
     {
+        if (Unreadable is { } reason)
+        {
+            throw new InvalidOperationException(
+                $"the scheduler cannot queue the trials of sweep '{sweepId}': its stored state cannot be read ({reason}). Repair or delete that record, then submit the sweep again (finished trials are reused).");
+        }
+
         if (!state.State.Sweeps.Contains(sweepId))
         {
             state.State.Sweeps.Add(sweepId);
@@ -86,9 +103,14 @@ public sealed partial class SchedulerGrain(
     /// <inheritdoc />
     public async Task<ImmutableList<string>> CancelSweepAsync(string sweepId)
     {
+        if (Unreadable is not null)
+        {
+            return []; // the coordinator still cancels every experiment
+        }
+
         ImmutableList<string> running = [.. _queue.GetRunning(sweepId)];
         var dropped = _queue.RemoveSweep(sweepId);
-        foreach (var trial in state.State.TraceParents.Keys.Where(t => SweepOf(t) == sweepId).ToList())
+        foreach (var trial in state.State.TraceParents.Keys.Where(t => TrialIds.SweepOf(t) == sweepId).ToList())
         {
             state.State.TraceParents.Remove(trial);
         }
@@ -101,6 +123,11 @@ public sealed partial class SchedulerGrain(
     /// <inheritdoc />
     public async Task RegisterTrainersAsync(string siloAddress, ImmutableList<string> trainerKeys)
     {
+        if (Unreadable is not null)
+        {
+            return;
+        }
+
         var changed = false;
         foreach (var key in trainerKeys)
         {
@@ -134,6 +161,11 @@ public sealed partial class SchedulerGrain(
     /// <inheritdoc />
     public async Task<string?> RequestWorkAsync(string trainerKey)
     {
+        if (Unreadable is not null)
+        {
+            return null;
+        }
+
         if (!state.State.Trainers.TryGetValue(trainerKey, out var record))
         {
             return null;
@@ -165,6 +197,11 @@ public sealed partial class SchedulerGrain(
     /// <inheritdoc />
     public async Task ReleaseAsync(string trainerKey, string trialId, bool requeue)
     {
+        if (Unreadable is not null)
+        {
+            return;
+        }
+
         if (!state.State.Trainers.TryGetValue(trainerKey, out var record) || record.Trial != trialId)
         {
             // A stale release (the trial was already taken away from this trainer).
@@ -172,7 +209,7 @@ public sealed partial class SchedulerGrain(
         }
 
         record.Trial = null;
-        var sweep = SweepOf(trialId);
+        var sweep = TrialIds.SweepOf(trialId);
         if (requeue)
         {
             _queue.Requeue(sweep, trialId);
@@ -197,17 +234,12 @@ public sealed partial class SchedulerGrain(
         Queued = _queue.TotalQueued,
         Running = _queue.TotalRunning,
         Sweeps = [.. state.State.Sweeps],
+        SchedulerError = Unreadable,
     });
-
-    /// <summary>Trial ids are <c>&lt;sweep id&gt;-&lt;config hash&gt;</c>.</summary>
-    internal static string SweepOf(string trialId)
-    {
-        var dash = trialId.LastIndexOf('-');
-        return dash <= 0 ? trialId : trialId[..dash];
-    }
 
     private async Task CheckTrainersAsync(CancellationToken cancellationToken)
     {
+
         var snapshot = membership.CurrentSnapshot;
         var changed = false;
         foreach (var (key, record) in state.State.Trainers.ToList())
@@ -255,7 +287,7 @@ public sealed partial class SchedulerGrain(
 
         using var activity = StartSpan(AloraTelemetry.Spans.SchedulerRequeue, trial);
         activity?.SetTag(AloraTelemetry.Tags.Trainer, key).SetTag(AloraTelemetry.Tags.Reason, reason);
-        _queue.Requeue(SweepOf(trial), trial);
+        _queue.Requeue(TrialIds.SweepOf(trial), trial);
         GrainFactory.GetGrain<IExperimentGrain>(trial).OnTrainerLostAsync(record.Identity(key), reason).Ignore();
         LogTrialLost(trial, key, reason);
         record.Trial = null;
@@ -288,6 +320,9 @@ public sealed partial class SchedulerGrain(
     private Activity? StartSpan(string name, string trialId) =>
         AloraDiagnostics.Scheduler.StartInTrace(name, state.State.TraceParents.GetValueOrDefault(trialId))
             ?.SetTag(AloraTelemetry.Tags.TrialId, trialId);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "The scheduler's stored state cannot be read; nothing is queued or dispatched until it is repaired or deleted: {Reason}")]
+    private partial void LogUnreadable(string reason);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Sweep {SweepId}: {Added} trials queued ({Queued} waiting in all)")]
     private partial void LogEnqueued(string sweepId, int added, int queued);

@@ -15,7 +15,9 @@ namespace ALoRA.Grains.Sweeps;
 /// <summary>
 /// One sweep (key: sweep id): validates and expands the spec, persists the trial list, initialises every trial's
 /// experiment and queues the unfinished ones; aggregates status from the experiments; cancels; keeps the progress
-/// feed that watchers poll. A rejected spec leaves nothing behind.
+/// feed that watchers poll. A rejected spec leaves nothing behind. When its stored state cannot be read, the grain still
+/// activates: status says so (<see cref="SweepState.Unreadable"/> with the reason), and submit and cancel are refused
+/// without writing anything.
 /// </summary>
 public sealed partial class SweepCoordinatorGrain(
     [PersistentState("sweep", AloraStorageNames.State)] IPersistentState<SweepCoordinatorState> state,
@@ -25,6 +27,17 @@ public sealed partial class SweepCoordinatorGrain(
     private readonly SweepFeed _feed = new(options.Value.FeedCapacity);
 
     private SweepCoordinatorState S => state.State;
+
+    /// <inheritdoc />
+    public override Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        if (S.UnreadableReason is { } reason)
+        {
+            LogUnreadable(this.GetPrimaryKeyString(), reason);
+        }
+
+        return Task.CompletedTask;
+    }
 
     /// <inheritdoc />
     /// <remarks>
@@ -51,6 +64,7 @@ public sealed partial class SweepCoordinatorGrain(
 
     private async Task<SweepSubmitted> SubmitCoreAsync(string specYaml, string? baseDirectory, Activity? activity)
     {
+        ThrowIfUnreadable();
         SweepPlan plan;
         try
         {
@@ -104,13 +118,18 @@ public sealed partial class SweepCoordinatorGrain(
     /// <inheritdoc />
     public async Task<SweepStatus> GetStatusAsync()
     {
+        if (S.UnreadableReason is { } reason)
+        {
+            return new SweepStatus { SweepId = this.GetPrimaryKeyString(), State = SweepState.Unreadable, Error = reason };
+        }
+
         if (S.SpecYaml is null)
         {
             throw new KeyNotFoundException($"no sweep '{this.GetPrimaryKeyString()}'");
         }
 
         var trials = await Task.WhenAll(S.TrialIds.Select(id => GrainFactory.GetGrain<IExperimentGrain>(id).GetStatusAsync()));
-        var state = S.Cancelled ? SweepState.Cancelled : trials.All(t => t.State.IsFinal()) ? SweepState.Completed : SweepState.Running;
+        var state = S.Cancelled ? SweepState.Cancelled : trials.All(t => t.State.IsSettled()) ? SweepState.Completed : SweepState.Running;
         return new SweepStatus
         {
             SweepId = this.GetPrimaryKeyString(),
@@ -129,6 +148,7 @@ public sealed partial class SweepCoordinatorGrain(
     /// <inheritdoc />
     public async Task CancelAsync()
     {
+        ThrowIfUnreadable();
         if (S.SpecYaml is null)
         {
             throw new KeyNotFoundException($"no sweep '{this.GetPrimaryKeyString()}'");
@@ -158,6 +178,18 @@ public sealed partial class SweepCoordinatorGrain(
 
         return Task.CompletedTask;
     }
+
+    private void ThrowIfUnreadable()
+    {
+        if (S.UnreadableReason is { } reason)
+        {
+            throw new InvalidOperationException(
+                $"sweep '{this.GetPrimaryKeyString()}' cannot be changed: its stored state cannot be read ({reason}). Nothing was written; repair or delete that record first.");
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Sweep {SweepId}: its stored state cannot be read, so it is reported as unreadable and never overwritten: {Reason}")]
+    private partial void LogUnreadable(string sweepId, string reason);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Sweep {SweepId} submitted: {Trials} trials, {Queued} queued, {Reused} finished trials reused")]
     private partial void LogSubmitted(string sweepId, int trials, int queued, int reused);

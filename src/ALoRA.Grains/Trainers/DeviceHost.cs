@@ -10,8 +10,10 @@ namespace ALoRA.Grains.Trainers;
 /// <summary>
 /// Brings this silo's trainers up when the silo becomes active: discovers its devices, registers them with the
 /// scheduler and starts each trainer (which then pulls work); re-announces them every heartbeat, which also restarts
-/// a trainer that was deactivated or lost a notification. When the silo stops (SIGTERM included), drains them first:
-/// each running trial is checkpointed and released, so it is requeued and resumes elsewhere.
+/// a trainer that was deactivated or lost a notification. A failed announcement (the scheduler cannot be reached or
+/// activated) never stops the silo: it is logged and retried every heartbeat, and the silo reports ready once one
+/// succeeds. When the silo stops (SIGTERM included), drains them first: each running trial is checkpointed and released,
+/// so it is requeued and resumes elsewhere.
 /// </summary>
 public sealed partial class DeviceHost(
     IGrainFactory grains,
@@ -46,9 +48,8 @@ public sealed partial class DeviceHost(
         var devices = DeviceDiscovery.Discover(trainerOptions.Value);
         _keys = [.. devices.Select(d => Trainers.TrainerKeys.Of(silo.Name, d))];
         LogDevices(silo.Name, string.Join(", ", devices));
-        await AnnounceAsync();
+        await TryAnnounceAsync();
         _heartbeat = HeartbeatAsync(_stopping.Token);
-        _ready = true;
     }
 
     private async Task StopAsync(CancellationToken cancellationToken)
@@ -62,6 +63,8 @@ public sealed partial class DeviceHost(
         catch (OperationCanceledException)
         {
         }
+
+        _ready = false; // an announcement that was under way when the stop began may have set it
 
         if (_keys.IsEmpty)
         {
@@ -95,14 +98,21 @@ public sealed partial class DeviceHost(
         using var timer = new PeriodicTimer(clusterOptions.Value.HeartbeatInterval);
         while (await timer.WaitForNextTickAsync(cancellationToken))
         {
-            try
-            {
-                await AnnounceAsync();
-            }
-            catch (Exception ex) when (ex is not OperationCanceledException)
-            {
-                LogHeartbeatFailed(silo.Name, ex.Message);
-            }
+            await TryAnnounceAsync();
+        }
+    }
+
+    /// <summary>Announces the trainers; a failure is logged (the next heartbeat tries again), never thrown.</summary>
+    private async Task TryAnnounceAsync()
+    {
+        try
+        {
+            await AnnounceAsync();
+            _ready = !_stopping.IsCancellationRequested;
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            LogHeartbeatFailed(silo.Name, ex.Message);
         }
     }
 

@@ -39,7 +39,7 @@ public sealed class PersistedStatesRoundTripTests(RedisFixture redis) : IDisposa
         return data;
     }
 
-    private static IEnumerable<Type> StateTypes() =>
+    internal static IEnumerable<Type> StateTypes() =>
         typeof(SweepCoordinatorState).Assembly.GetTypes()
             .Where(t => t.IsClass && !t.IsAbstract && typeof(Grain).IsAssignableFrom(t))
             .SelectMany(t => t.GetConstructors())

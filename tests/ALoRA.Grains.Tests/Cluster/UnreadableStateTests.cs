@@ -1,0 +1,100 @@
+using ALoRA.Abstractions.Coordination;
+using ALoRA.Abstractions.Trials;
+
+namespace ALoRA.Grains.Tests.Cluster;
+
+/// <summary>
+/// A grain whose stored state cannot be read (garbage in its file, a newer schema_version) is reported as such, with the
+/// sweep or trial id and the reason, is never overwritten, and the rest of the cluster keeps working: the silos start,
+/// other sweeps run.
+/// </summary>
+public sealed class UnreadableStateTests
+{
+    [Fact]
+    public async Task ExperimentStateGarbage_TrialReportedUnreadable_NeverRunOrOverwritten_OtherSweepsRun()
+    {
+        await using var h = await ClusterHarness.StartAsync(silos: 1);
+        await h.Sweep("broken-trial").SubmitAsync(Specs.Grid("broken-trial", seeds: 1, loraOnly: true), null);
+        var before = await h.WaitForSweepAsync("broken-trial");
+        var victim = before.Trials[0].TrialId;
+        var file = StateFile(h, "experiment", victim);
+        await File.WriteAllTextAsync(file, "{ this is not json");
+
+        await h.RestartAsync();
+        var status = await h.Sweep("broken-trial").GetStatusAsync();
+
+        var broken = Assert.Single(status.Trials, t => t.TrialId == victim);
+        Assert.Equal((TrialState.Unreadable, "broken-trial"), (broken.State, broken.SweepId));
+        Assert.Contains(file, broken.Error, StringComparison.Ordinal);
+        Assert.Contains("not valid JSON", broken.Error, StringComparison.Ordinal);
+        Assert.All(status.Trials.Where(t => t.TrialId != victim), t => Assert.Equal(TrialState.Completed, t.State));
+        Assert.Equal(SweepState.Completed, status.State);
+
+        // Resubmitting neither runs nor overwrites it; cancelling leaves it alone; another sweep runs to the end.
+        var starts = h.Engine.Starts.Count;
+        await h.Sweep("broken-trial").SubmitAsync(Specs.Grid("broken-trial", seeds: 1, loraOnly: true), null);
+        await h.Sweep("broken-trial").CancelAsync();
+        await h.Sweep("fine").SubmitAsync(Specs.Grid("fine", seeds: 1, loraOnly: true), null);
+        var fine = await h.WaitForSweepAsync("fine");
+        Assert.All(fine.Trials, t => Assert.Equal(TrialState.Completed, t.State));
+        Assert.DoesNotContain(h.Engine.Starts.Skip(starts), s => s.TrialId == victim);
+        Assert.Equal("{ this is not json", await File.ReadAllTextAsync(file));
+    }
+
+    [Fact]
+    public async Task CoordinatorStateFromANewerVersion_SweepReportedUnreadable_SubmitAndCancelRefused_FileKept()
+    {
+        await using var h = await ClusterHarness.StartAsync(silos: 1);
+        await h.Sweep("future").SubmitAsync(Specs.Grid("future", seeds: 1, loraOnly: true), null);
+        await h.WaitForSweepAsync("future");
+        var file = StateFile(h, "sweepcoordinator", "future");
+        var newer = (await File.ReadAllTextAsync(file)).Replace("\"schema_version\": 1", "\"schema_version\": 2", StringComparison.Ordinal);
+        await File.WriteAllTextAsync(file, newer);
+
+        await h.RestartAsync();
+        var status = await h.Sweep("future").GetStatusAsync();
+
+        Assert.Equal((SweepState.Unreadable, "future"), (status.State, status.SweepId));
+        Assert.Contains(file, status.Error, StringComparison.Ordinal);
+        Assert.Contains("schema_version 2 is not supported", status.Error, StringComparison.Ordinal);
+        var submit = await Assert.ThrowsAsync<InvalidOperationException>(() => h.Sweep("future").SubmitAsync(Specs.Grid("future", seeds: 1, loraOnly: true), null));
+        Assert.Contains("'future' cannot be changed", submit.Message, StringComparison.Ordinal);
+        await Assert.ThrowsAsync<InvalidOperationException>(() => h.Sweep("future").CancelAsync());
+        Assert.Equal(newer, await File.ReadAllTextAsync(file));
+        var cluster = await h.Scheduler.GetClusterStatusAsync();
+        Assert.Contains("future", cluster.Sweeps);
+        Assert.Null(cluster.SchedulerError);
+    }
+
+    [Fact]
+    public async Task SchedulerStateGarbage_SiloStarts_ClusterReportsIt_NothingScheduled_DeletingItRecovers()
+    {
+        await using var h = await ClusterHarness.StartAsync(silos: 1);
+        await h.Sweep("before").SubmitAsync(Specs.Grid("before", seeds: 1, loraOnly: true), null);
+        await h.WaitForSweepAsync("before");
+        var file = StateFile(h, "scheduler", "default");
+        await File.WriteAllBytesAsync(file, [0x00, 0xFF, 0x13, 0x37]);
+
+        await h.RestartAsync(); // the silo starts: its trainers' registration with the scheduler does not take it down
+
+        var cluster = await h.Scheduler.GetClusterStatusAsync();
+        Assert.Contains(file, cluster.SchedulerError, StringComparison.Ordinal);
+        var submit = await Assert.ThrowsAsync<InvalidOperationException>(() => h.Sweep("after").SubmitAsync(Specs.Grid("after", seeds: 1, loraOnly: true), null));
+        Assert.Contains("scheduler cannot queue", submit.Message, StringComparison.Ordinal);
+        Assert.Contains(file, submit.Message, StringComparison.Ordinal);
+        Assert.Equal([0x00, 0xFF, 0x13, 0x37], await File.ReadAllBytesAsync(file));
+        Assert.Equal(SweepState.Completed, (await h.Sweep("before").GetStatusAsync()).State);
+
+        // The documented repair: delete the record, restart, submit again; the sweep's trial runs.
+        File.Delete(file);
+        await h.RestartAsync();
+        await h.Sweep("after").SubmitAsync(Specs.Grid("after", seeds: 1, loraOnly: true), null);
+        var after = await h.WaitForSweepAsync("after");
+        Assert.All(after.Trials, t => Assert.Equal(TrialState.Completed, t.State));
+    }
+
+    /// <summary>The state file of <paramref name="key"/> of grain type <paramref name="grainType"/> (one per key under the harness' state folder).</summary>
+    private static string StateFile(ClusterHarness h, string grainType, string key) =>
+        Assert.Single(Directory.GetFiles(Path.Combine(h.Directory, "state"), "*.json", SearchOption.AllDirectories),
+            f => Path.GetFileName(Path.GetDirectoryName(f)) == grainType && Path.GetFileNameWithoutExtension(f) == key);
+}
