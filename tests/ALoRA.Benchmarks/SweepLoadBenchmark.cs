@@ -10,19 +10,43 @@ using ALoRA.Grains.Storage;
 using ALoRA.Grains.Training;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using ALoRA.TestSupport;
+using Microsoft.Extensions.Hosting;
 using Orleans.TestingHost;
+using StackExchange.Redis;
 
 namespace ALoRA.Benchmarks;
 
 /// <summary>
-/// Issue 4's load run: a 1000-trial sweep on 2 silos x 2 trainers (in-process cluster, file-backed grain storage on
-/// disk) with an engine that does no training, so what is measured is the system's own cost: submission (parse,
-/// expand, persist, initialise every experiment, queue), scheduling and bookkeeping per trial.
+/// Issue 4's load run: a 1000-trial sweep on 2 silos x 2 trainers (in-process cluster) with an engine that does no
+/// training, so what is measured is the system's own cost: submission (parse, expand, persist, initialise every
+/// experiment, queue), scheduling and bookkeeping per trial. Either file-backed grain storage on disk with the test
+/// cluster's own membership, or Redis clustering and Redis grain storage against a real <c>redis-server</c>.
 /// </summary>
 public static class SweepLoadBenchmark
 {
-    /// <summary>Runs the sweep and returns the measurements.</summary>
-    public static async Task<Dictionary<string, object>> RunAsync(string samples, int trials = 1000)
+    /// <summary>
+    /// Runs the sweep on file storage, then on Redis (a private redis-server with the persistence of
+    /// <c>k8s/base/redis.yaml</c>: append-only file, fsync every second), and compares them. A smaller file-storage run
+    /// first warms up the JIT, so neither measured run pays for it.
+    /// </summary>
+    public static async Task<Dictionary<string, object>> RunBothAsync(string samples, int trials = 1000)
+    {
+        await RunAsync(samples, trials / 5, redis: null);
+        var file = await RunAsync(samples, trials, redis: null);
+        await using var server = await RedisServer.StartAsync(null, "--appendonly", "yes", "--appendfsync", "everysec");
+        var redis = await RunAsync(samples, trials, server.ConnectionString);
+        return new Dictionary<string, object>
+        {
+            ["file"] = file,
+            ["redis"] = redis,
+            ["redis_over_file_trials_per_s"] = Math.Round((double)redis["trials_per_s"] / (double)file["trials_per_s"], 2),
+            ["redis_over_file_submit_s"] = Math.Round((double)redis["submit_s"] / (double)file["submit_s"], 2),
+        };
+    }
+
+    /// <summary>Runs the sweep and returns the measurements; <paramref name="redis"/> null: file storage, else Redis clustering and storage there.</summary>
+    public static async Task<Dictionary<string, object>> RunAsync(string samples, int trials, string? redis)
     {
         var dir = Directory.CreateTempSubdirectory("alora-load-").FullName;
         var engine = new InstantEngine();
@@ -36,7 +60,16 @@ public static class SweepLoadBenchmark
                 silo.Services.Configure<CheckpointStoreOptions>(o => o.RootDirectory = Path.Combine(dir, "checkpoints"));
                 silo.Services.Configure<AloraTrainerOptions>(o => { o.DiscoverCuda = false; o.Devices = ["cpu:0", "cpu:1"]; });
                 silo.Services.Configure<AloraClusterOptions>(o => { o.SchedulerInterval = TimeSpan.FromMilliseconds(500); o.HeartbeatInterval = TimeSpan.FromSeconds(1); });
-                silo.AddAloraFileGrainStorage(AloraStorageNames.State, o => o.RootDirectory = Path.Combine(dir, "state"));
+                if (redis is null)
+                {
+                    silo.AddAloraFileGrainStorage(AloraStorageNames.State, o => o.RootDirectory = Path.Combine(dir, "state"));
+                }
+                else
+                {
+                    silo.UseRedisClustering(r => r.ConfigurationOptions = ConfigurationOptions.Parse(redis));
+                    silo.AddAloraRedisGrainStorage(AloraStorageNames.State, o => { o.ConnectionString = redis; o.KeyPrefix = "load/state"; });
+                }
+
                 silo.AddAlora();
             });
             await using var cluster = builder.Build();
@@ -67,6 +100,7 @@ public static class SweepLoadBenchmark
             var managedAfter = GC.GetTotalMemory(forceFullCollection: true);
             return new Dictionary<string, object>
             {
+                ["storage"] = redis is null ? "file (JSON files on local disk), test-cluster membership" : "Redis clustering + Redis storage (real redis-server 127.0.0.1, appendonly yes, appendfsync everysec)",
                 ["trials"] = submitted.Trials,
                 ["silos_x_trainers"] = "2 x 2",
                 ["engine"] = "no-op (1 step per trial)",
@@ -82,13 +116,21 @@ public static class SweepLoadBenchmark
                 ["status_polls"] = polls,
                 ["managed_mb_before_after"] = $"{managedBefore / 1048576} / {managedAfter / 1048576}",
                 ["rss_mb_before_after"] = $"{rssBefore / 1048576} / {ProcessMemory.ResidentBytes() / 1048576}",
-                ["state_files"] = Directory.EnumerateFiles(Path.Combine(dir, "state"), "*.json", SearchOption.AllDirectories).Count(),
+                ["state_records"] = redis is null
+                    ? Directory.EnumerateFiles(Path.Combine(dir, "state"), "*.json", SearchOption.AllDirectories).Count()
+                    : await CountKeysAsync(redis, "load/state/*"),
             };
         }
         finally
         {
             Directory.Delete(dir, recursive: true);
         }
+    }
+
+    private static async Task<long> CountKeysAsync(string redis, string pattern)
+    {
+        await using var connection = await ConnectionMultiplexer.ConnectAsync(redis);
+        return connection.GetServer(connection.GetEndPoints()[0]).Keys(pattern: pattern, pageSize: 1000).LongCount();
     }
 
     private static string Spec(string samples, int trials)

@@ -36,9 +36,13 @@ public sealed class RedisServer : IAsyncDisposable
     /// <summary>Its process id.</summary>
     public int ProcessId => _server.Id;
 
-    /// <summary>Starts a server and waits until it answers PING (within <paramref name="timeout"/>, default 20 s).</summary>
+    /// <summary>
+    /// Starts a server and waits until it answers PING (within <paramref name="timeout"/>, default 20 s).
+    /// <paramref name="settings"/> are more <c>redis-server</c> arguments, after (and so over) the defaults, e.g.
+    /// <c>--appendonly yes</c>.
+    /// </summary>
     /// <exception cref="InvalidOperationException">redis-server is not installed, or did not come up (its log is quoted).</exception>
-    public static async Task<RedisServer> StartAsync(TimeSpan? timeout = null)
+    public static async Task<RedisServer> StartAsync(TimeSpan? timeout = null, params string[] settings)
     {
         var binary = FindBinary() ?? throw new InvalidOperationException(
             "redis-server is not installed (not on PATH). Run 'make test', whose scripts/ensure-redis.sh installs Debian's redis-server, or install Redis 6+ yourself.");
@@ -60,7 +64,7 @@ public sealed class RedisServer : IAsyncDisposable
                 "--port", port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--bind", "127.0.0.1", "--dir", dir,
                 "--save", "", "--appendonly", "no", "--daemonize", "no", "--protected-mode", "yes",
                 "--logfile", Path.Combine(dir, "redis.log"),
-            })
+            }.Concat(settings))
             {
                 start.ArgumentList.Add(arg);
             }
