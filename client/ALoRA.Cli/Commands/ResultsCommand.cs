@@ -22,6 +22,11 @@ internal sealed class ResultsCommand : Command
         {
             var id = parse.GetValue(_sweep)!;
             var status = await session.Grains.GetGrain<ISweepCoordinatorGrain>(id).GetStatusAsync();
+            if (status.Error is { } unreadable)
+            {
+                return ClusterCommand.Fail(ExitCodes.Failed, $"sweep {id} is unreadable: {unreadable}");
+            }
+
             var outDir = parse.GetValue(_out)?.FullName ?? Path.GetFullPath(Path.Combine("runs", id));
             await ResultsReport.WriteAsync(session.Grains, status, outDir, parse.GetValue(_format));
             return ExitCodes.Ok;
