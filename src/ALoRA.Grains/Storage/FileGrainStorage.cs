@@ -92,7 +92,6 @@ public sealed partial class FileGrainStorage : IGrainStorage, ILifecycleParticip
     {
         ArgumentNullException.ThrowIfNull(grainState);
         var path = FilePath(stateName, grainId);
-        var stateType = GrainStateFormat.StateTypeName(typeof(T));
         byte[]? bytes;
         using (await Locks.AcquireAsync(path, cancellationToken).ConfigureAwait(false))
         {
@@ -101,31 +100,28 @@ public sealed partial class FileGrainStorage : IGrainStorage, ILifecycleParticip
 
         if (bytes is null)
         {
-            grainState.State = Activator.CreateInstance<T>();
-            grainState.ETag = null;
-            grainState.RecordExists = false;
+            GrainStateFormat.SetNoRecord(grainState);
             LogRead(stateName, grainId, path, null);
             return;
         }
 
-        string etag;
         try
         {
-            (var document, etag) = Parse(bytes, path, stateType);
-            using (document)
-            {
-                grainState.State = GrainStateFormat.DeserializeState<T>(document, path) ?? Activator.CreateInstance<T>();
-            }
+            GrainStateFormat.ReadInto(grainState, bytes, path);
         }
-        catch (InvalidDataException ex) when (UnreadableState.TryTolerate(grainState, ex))
+        catch (InvalidDataException ex)
         {
+            LogUnreadable(ex, Name, path);
+            if (!UnreadableState.TryTolerate(grainState, ex))
+            {
+                throw;
+            }
+
             LogUnreadableTolerated(stateName, grainId, path);
             return;
         }
 
-        grainState.ETag = etag;
-        grainState.RecordExists = true;
-        LogRead(stateName, grainId, path, etag);
+        LogRead(stateName, grainId, path, grainState.ETag);
     }
 
     /// <inheritdoc />
@@ -208,9 +204,7 @@ public sealed partial class FileGrainStorage : IGrainStorage, ILifecycleParticip
                 cancellationToken).ConfigureAwait(false);
         }
 
-        grainState.State = Activator.CreateInstance<T>();
-        grainState.ETag = null;
-        grainState.RecordExists = false;
+        GrainStateFormat.SetNoRecord(grainState);
         LogCleared(stateName, grainId, path);
     }
 

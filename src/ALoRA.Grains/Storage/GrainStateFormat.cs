@@ -143,6 +143,31 @@ internal static class GrainStateFormat
         }
     }
 
+    /// <summary>
+    /// Reads a whole record into <paramref name="grainState"/>: checks the envelope against <typeparamref name="T"/>,
+    /// deserialises the state (a JSON <c>null</c> gives a new state) and sets the ETag and <c>RecordExists</c>.
+    /// </summary>
+    /// <exception cref="InvalidDataException">The record cannot be read (see <see cref="ParseEnvelope"/>, <see cref="DeserializeState{T}"/>).</exception>
+    public static void ReadInto<T>(IGrainState<T> grainState, ReadOnlyMemory<byte> record, string path)
+    {
+        var (document, etag) = ParseEnvelope(record, path, StateTypeName(typeof(T)));
+        using (document)
+        {
+            grainState.State = DeserializeState<T>(document, path) ?? Activator.CreateInstance<T>();
+        }
+
+        grainState.ETag = etag;
+        grainState.RecordExists = true;
+    }
+
+    /// <summary>Gives <paramref name="grainState"/> a new state, no ETag and no record (nothing stored, or just cleared).</summary>
+    public static void SetNoRecord<T>(IGrainState<T> grainState)
+    {
+        grainState.State = Activator.CreateInstance<T>();
+        grainState.ETag = null;
+        grainState.RecordExists = false;
+    }
+
     /// <summary>Reads the <c>state</c> of a parsed file; a JSON <c>null</c> gives <c>default</c>.</summary>
     /// <exception cref="InvalidDataException">The state does not fit <typeparamref name="T"/>.</exception>
     public static T? DeserializeState<T>(JsonDocument document, string path)

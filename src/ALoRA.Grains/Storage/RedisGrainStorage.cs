@@ -114,7 +114,6 @@ public sealed partial class RedisGrainStorage : IGrainStorage, ILifecyclePartici
         ArgumentNullException.ThrowIfNull(grainState);
         var key = Key(stateName, grainId);
         var where = Where(key);
-        var stateType = GrainStateFormat.StateTypeName(typeof(T));
         var database = await DatabaseAsync().ConfigureAwait(false);
         try
         {
@@ -122,22 +121,14 @@ public sealed partial class RedisGrainStorage : IGrainStorage, ILifecyclePartici
                 async (k, _) => await CallAsync(() => database.StringGetAsync(k), k).ConfigureAwait(false), key, CancellationToken.None).ConfigureAwait(false);
             if (value.IsNull)
             {
-                grainState.State = Activator.CreateInstance<T>();
-                grainState.ETag = null;
-                grainState.RecordExists = false;
-                LogRead(stateName, grainId, key, null);
-                return;
+                GrainStateFormat.SetNoRecord(grainState);
             }
-
-            var (document, etag) = GrainStateFormat.ParseEnvelope((byte[])value!, where, stateType);
-            using (document)
+            else
             {
-                grainState.State = GrainStateFormat.DeserializeState<T>(document, where) ?? Activator.CreateInstance<T>();
+                GrainStateFormat.ReadInto(grainState, (byte[])value!, where);
             }
 
-            grainState.ETag = etag;
-            grainState.RecordExists = true;
-            LogRead(stateName, grainId, key, etag);
+            LogRead(stateName, grainId, key, grainState.ETag);
         }
         catch (InvalidDataException ex)
         {
@@ -189,9 +180,7 @@ public sealed partial class RedisGrainStorage : IGrainStorage, ILifecyclePartici
             },
             CancellationToken.None).ConfigureAwait(false);
         ThrowUnlessDone(outcome, stored, stateName, grainId, key, grainState.ETag);
-        grainState.State = Activator.CreateInstance<T>();
-        grainState.ETag = null;
-        grainState.RecordExists = false;
+        GrainStateFormat.SetNoRecord(grainState);
         LogCleared(stateName, grainId, key);
     }
 
