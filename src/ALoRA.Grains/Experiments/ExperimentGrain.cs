@@ -30,6 +30,9 @@ public sealed partial class ExperimentGrain(
     // The last event sent to the sweep's feed: the next one goes after it.
     private Task _published = Task.CompletedTask;
 
+    // Progress (step losses, evaluations) applied since the state was last written; written at the latest on deactivation.
+    private bool _unwritten;
+
     private ExperimentState S => state.State;
 
     /// <inheritdoc />
@@ -44,11 +47,27 @@ public sealed partial class ExperimentGrain(
     }
 
     /// <inheritdoc />
-    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    /// <remarks>
+    /// Step losses and evaluations are written with the next checkpoint or state change, not one by one; an activation
+    /// that goes away while its trial trains (its silo stops, or the silo holding its directory entry leaves) writes
+    /// them now, so the next activation continues the loss history without a hole.
+    /// </remarks>
+    public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
         instruments.OnTrialStateChanged(_counted, null);
         _counted = null;
-        return Task.CompletedTask;
+        if (_unwritten)
+        {
+            try
+            {
+                await state.WriteStateAsync();
+                _unwritten = false;
+            }
+            catch (Exception ex) when (ex is not OutOfMemoryException)
+            {
+                LogUnwrittenProgress(this.GetPrimaryKeyString(), reason.ToString(), ex);
+            }
+        }
     }
 
     /// <inheritdoc />
@@ -143,6 +162,8 @@ public sealed partial class ExperimentGrain(
         {
             await state.WriteStateAsync();
         }
+
+        _unwritten = !persist;
 
         Publish(events, null);
         return true;
@@ -390,6 +411,9 @@ public sealed partial class ExperimentGrain(
         AloraDiagnostics.Experiment.StartInTrace(name, S.TraceParent)?.SetTag(AloraTelemetry.Tags.TrialId, this.GetPrimaryKeyString());
 
     private ISweepCoordinatorGrain Coordinator() => GrainFactory.GetGrain<ISweepCoordinatorGrain>(S.Spec?.SweepId ?? "");
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Trial {TrialId}: the progress reported since the last write was not written on deactivation ({Reason})")]
+    private partial void LogUnwrittenProgress(string trialId, string reason, Exception exception);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Trial {TrialId} is {State}: {What}")]
     private partial void LogStateChanged(string trialId, TrialState state, string what);
