@@ -38,7 +38,8 @@ internal sealed record SiloPorts(int SiloPort, int GatewayPort, int HealthPort)
 /// <summary>
 /// A real <c>alora-silo</c> process (<c>dotnet alora-silo.dll</c>) with one CPU trainer on one torch thread, on
 /// the given localhost ports and data directory, with its output captured. The CLI reaches it with its defaults
-/// (service id <c>alora</c>, cluster id <c>alora-dev</c>), which are the silo's defaults too.
+/// (service id <c>alora</c>, cluster id <c>alora-dev</c>), which are the silo's defaults too, unless extra settings
+/// (<see cref="RedisCluster"/>) give others.
 /// </summary>
 internal sealed class SiloProcess : IAsyncDisposable
 {
@@ -79,10 +80,14 @@ internal sealed class SiloProcess : IAsyncDisposable
         }
     }
 
-    /// <summary>Starts the silo and waits until <c>/health/ready</c> answers 200 (active, trainers registered).</summary>
-    public static async Task<SiloProcess> StartAsync(string name, SiloPorts ports, string dataDirectory, string workingDirectory, TimeSpan timeout)
+    /// <summary>
+    /// Starts the silo and waits until <c>/health/ready</c> answers 200 (active, trainers registered);
+    /// <paramref name="settings"/> (environment form, e.g. <c>Alora__Silo__Clustering</c>) are added to or replace the defaults.
+    /// </summary>
+    public static async Task<SiloProcess> StartAsync(
+        string name, SiloPorts ports, string dataDirectory, string workingDirectory, TimeSpan timeout, IReadOnlyDictionary<string, string>? settings = null)
     {
-        var silo = Start(name, ports, dataDirectory, workingDirectory);
+        var silo = Start(name, ports, dataDirectory, workingDirectory, settings);
         try
         {
             await silo.WaitReadyAsync(timeout);
@@ -95,8 +100,11 @@ internal sealed class SiloProcess : IAsyncDisposable
         }
     }
 
-    /// <summary>Starts the silo with the settings on top of this process' environment, minus any <c>Alora__*</c> variable.</summary>
-    public static SiloProcess Start(string name, SiloPorts ports, string dataDirectory, string workingDirectory)
+    /// <summary>
+    /// Starts the silo with the settings on top of this process' environment, minus any <c>Alora__*</c> variable;
+    /// <paramref name="settings"/> are added to or replace the defaults.
+    /// </summary>
+    public static SiloProcess Start(string name, SiloPorts ports, string dataDirectory, string workingDirectory, IReadOnlyDictionary<string, string>? settings = null)
     {
         var info = new ProcessStartInfo("dotnet")
         {
@@ -127,6 +135,11 @@ internal sealed class SiloProcess : IAsyncDisposable
             ["Alora__Trainers__TorchThreads"] = "1",
             ["Logging__LogLevel__ALoRA"] = "Information",
         };
+        foreach (var (key, value) in settings ?? new Dictionary<string, string>())
+        {
+            environment[key] = value;
+        }
+
         foreach (var (key, value) in environment)
         {
             info.Environment[key] = value;

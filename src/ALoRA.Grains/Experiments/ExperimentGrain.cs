@@ -33,6 +33,9 @@ public sealed partial class ExperimentGrain(
     // The last event sent to the sweep's feed: the next one goes after it.
     private Task _published = Task.CompletedTask;
 
+    // Progress (step losses, evaluations) applied since the state was last written; written at the latest on deactivation.
+    private bool _unwritten;
+
     private ExperimentState S => state.State;
 
     private bool Unreadable => S.UnreadableReason is not null;
@@ -53,11 +56,27 @@ public sealed partial class ExperimentGrain(
     }
 
     /// <inheritdoc />
-    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    /// <remarks>
+    /// Step losses and evaluations are written with the next checkpoint or state change, not one by one; an activation
+    /// that goes away while its trial trains (its silo stops, or the silo holding its directory entry leaves) writes
+    /// them now, so the next activation continues the loss history without a hole.
+    /// </remarks>
+    public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
         instruments.OnTrialStateChanged(_counted, null);
         _counted = null;
-        return Task.CompletedTask;
+        if (_unwritten)
+        {
+            try
+            {
+                await state.WriteStateAsync();
+                _unwritten = false;
+            }
+            catch (Exception ex) when (ex is not OutOfMemoryException)
+            {
+                LogUnwrittenProgress(this.GetPrimaryKeyString(), reason.ToString(), ex);
+            }
+        }
     }
 
     /// <inheritdoc />
@@ -157,6 +176,8 @@ public sealed partial class ExperimentGrain(
         {
             await state.WriteStateAsync();
         }
+
+        _unwritten = !persist;
 
         Publish(events, null);
         return true;
@@ -425,6 +446,9 @@ public sealed partial class ExperimentGrain(
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Trial {TrialId}: its stored state cannot be read, so it is reported as unreadable and never run or overwritten: {Reason}")]
     private partial void LogUnreadable(string trialId, string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Trial {TrialId}: the progress reported since the last write was not written on deactivation ({Reason})")]
+    private partial void LogUnwrittenProgress(string trialId, string reason, Exception exception);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Trial {TrialId} is {State}: {What}")]
     private partial void LogStateChanged(string trialId, TrialState state, string what);
