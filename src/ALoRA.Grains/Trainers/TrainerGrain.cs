@@ -302,6 +302,7 @@ public sealed partial class TrainerGrain(
                 _releasing = true;
                 _job = null;
                 jobs.Remove(Key, job);
+                instruments.OnAttemptEnded(job.Assignment.Spec.TrialId, attempt);
                 job.Dispose();
                 DelayDeactivation(TimeSpan.FromSeconds(-1));
             }
@@ -339,10 +340,10 @@ public sealed partial class TrainerGrain(
                     job.ResumedFrom = p.Step;
                     break;
                 case TrialProgressKind.Step when p.Step > job.ResumedFrom:
-                    instruments.OnStep(spec.TrialId, spec.Method, TrainerKeys.DeviceOf(Key), p.Loss, p.TokensPerSecond);
+                    instruments.OnStep(spec.TrialId, job.Assignment.Attempt, spec.Method, TrainerKeys.DeviceOf(Key), p.Loss, p.TokensPerSecond);
                     break;
                 case TrialProgressKind.AllocationRound when p.Round is { } round:
-                    instruments.OnAllocationRound(spec.TrialId, spec.Method, round.RanksAfter.Values.Sum(),
+                    instruments.OnAllocationRound(spec.TrialId, job.Assignment.Attempt, spec.Method, round.RanksAfter.Values.Sum(),
                         p.Step > job.ResumedFrom ? round.ScoringSeconds : double.NaN);
                     break;
             }
