@@ -240,5 +240,22 @@ public static class AloraTelemetry
 
         /// <summary>Trial state, lower case (<c>queued</c>, <c>running</c>, <c>completed</c>, <c>failed</c>, <c>cancelled</c>).</summary>
         public const string State = "state";
+
+        /// <summary>
+        /// The tag keys every measurement of <paramref name="instrument"/> (one of <see cref="Instruments"/>) carries: its
+        /// Prometheus labels, besides the resource's. The silo's instruments record exactly these; the dashboard may use
+        /// no others.
+        /// </summary>
+        /// <exception cref="ArgumentException">Not an ALoRA instrument.</exception>
+        public static IReadOnlyList<string> Of(string instrument) => instrument switch
+        {
+            Instruments.TrainingLoss or Instruments.ActiveRanks => [Trial, Method],
+            Instruments.TokensPerSecond => [Method, Device],
+            Instruments.Trials => [State],
+            Instruments.QueueLength => [],
+            Instruments.DeviceBusy => [Device, Trainer],
+            Instruments.ScoringRound => [Method],
+            _ => throw new ArgumentException($"'{instrument}' is not an ALoRA instrument", nameof(instrument)),
+        };
     }
 }

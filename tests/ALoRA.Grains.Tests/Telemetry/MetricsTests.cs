@@ -1,4 +1,6 @@
 using System.Diagnostics.Metrics;
+using System.Reflection;
+using ALoRA.Abstractions.Trials;
 using ALoRA.Grains.Diagnostics;
 using ALoRA.Grains.Tests.Cluster;
 using Microsoft.Extensions.DependencyInjection;
@@ -111,6 +113,31 @@ public sealed class MetricsTests
                 "alora_tokens_per_second", "alora_training_loss", "alora_trials",
             },
             published.Select(PrometheusName).Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public void Instruments_RecordExactlyTheTagsDeclaredForThem()
+    {
+        using var services = new ServiceCollection().AddMetrics().BuildServiceProvider();
+        var factory = services.GetRequiredService<IMeterFactory>();
+        using var metrics = new MetricCollector([factory]);
+        var instruments = new AloraInstruments(factory);
+
+        instruments.OnStep("s-1", 1, "alora", "cpu:0", loss: 0.5, tokensPerSecond: 100);
+        instruments.OnAllocationRound("s-1", 1, "alora", activeRanks: 8, scoringSeconds: 0.01);
+        instruments.OnTrialStateChanged(null, TrialState.Running);
+        instruments.OnQueueChanged(2);
+        instruments.OnDeviceBusy("cpu:0", "node/cpu:0", 1.5);
+        metrics.Observe();
+
+        var names = typeof(I).GetFields(BindingFlags.Public | BindingFlags.Static).Where(f => f.IsLiteral).Select(f => (string)f.GetRawConstantValue()!).ToList();
+        Assert.Equal(7, names.Count);
+        foreach (var name in names)
+        {
+            var measured = metrics.Of(name);
+            Assert.True(measured.Count > 0, $"{name} recorded nothing");
+            Assert.All(measured, m => Assert.Equal(T.Of(name).Order(StringComparer.Ordinal), m.Tags.Keys.Order(StringComparer.Ordinal)));
+        }
     }
 
     /// <summary>
