@@ -39,7 +39,9 @@ public static class AloraTelemetryExtensions
         var otel = services.AddOpenTelemetry();
         if (string.IsNullOrWhiteSpace(configuration[AloraTelemetryExport.ServiceNameVariable]))
         {
-            otel.ConfigureResource(r => r.AddService(serviceName));
+            // A service.instance.id given in OTEL_RESOURCE_ATTRIBUTES stays; otherwise each process gets a random one.
+            var instance = AloraTelemetryExport.ResourceAttribute(configuration, "service.instance.id");
+            otel.ConfigureResource(r => r.AddService(serviceName, serviceInstanceId: instance, autoGenerateServiceInstanceId: instance is null));
         }
 
         if (export.Traces)
