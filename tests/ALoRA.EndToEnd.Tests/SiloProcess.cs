@@ -79,10 +79,14 @@ internal sealed class SiloProcess : IAsyncDisposable
         }
     }
 
-    /// <summary>Starts the silo and waits until <c>/health/ready</c> answers 200 (active, trainers registered).</summary>
-    public static async Task<SiloProcess> StartAsync(string name, SiloPorts ports, string dataDirectory, string workingDirectory, TimeSpan timeout)
+    /// <summary>
+    /// Starts the silo and waits until <c>/health/ready</c> answers 200 (active, trainers registered);
+    /// <paramref name="environment"/> is set on top of its settings.
+    /// </summary>
+    public static async Task<SiloProcess> StartAsync(
+        string name, SiloPorts ports, string dataDirectory, string workingDirectory, TimeSpan timeout, IReadOnlyDictionary<string, string>? environment = null)
     {
-        var silo = Start(name, ports, dataDirectory, workingDirectory);
+        var silo = Start(name, ports, dataDirectory, workingDirectory, environment);
         try
         {
             await silo.WaitReadyAsync(timeout);
@@ -95,8 +99,11 @@ internal sealed class SiloProcess : IAsyncDisposable
         }
     }
 
-    /// <summary>Starts the silo with the settings on top of this process' environment, minus any <c>Alora__*</c> variable.</summary>
-    public static SiloProcess Start(string name, SiloPorts ports, string dataDirectory, string workingDirectory)
+    /// <summary>
+    /// Starts the silo with the settings on top of this process' environment, minus any <c>Alora__*</c> and <c>OTEL_*</c>
+    /// variable, and <paramref name="extra"/> on top of them.
+    /// </summary>
+    public static SiloProcess Start(string name, SiloPorts ports, string dataDirectory, string workingDirectory, IReadOnlyDictionary<string, string>? extra = null)
     {
         var info = new ProcessStartInfo("dotnet")
         {
@@ -127,7 +134,7 @@ internal sealed class SiloProcess : IAsyncDisposable
             ["Alora__Trainers__TorchThreads"] = "1",
             ["Logging__LogLevel__ALoRA"] = "Information",
         };
-        foreach (var (key, value) in environment)
+        foreach (var (key, value) in environment.Concat(extra ?? new Dictionary<string, string>()))
         {
             info.Environment[key] = value;
         }
