@@ -121,6 +121,69 @@ public sealed class TelemetryTests
     }
 
     [Fact]
+    public void Dashboard_EveryLabelAQueryOrLegendUses_IsOneItsSeriesCarry()
+    {
+        var labels = new DashboardLabels(ResourceLabels());
+        using var dashboard = JsonDocument.Parse(K8sRepo.GeneratedFile("alora-grafana-dashboards", "alora.json"));
+        var targets = dashboard.RootElement.GetProperty("panels").EnumerateArray()
+            .SelectMany(p => p.GetProperty("targets").EnumerateArray().Select(t => (Panel: p.GetProperty("title").GetString(), Target: t)))
+            .ToList();
+        Assert.NotEmpty(targets);
+        var problems = targets
+            .SelectMany(t => labels.Problems(
+                t.Target.GetProperty("expr").GetString()!,
+                t.Target.TryGetProperty("legendFormat", out var legend) ? legend.GetString() : null).Select(p => $"{t.Panel}: {p}"))
+            .ToList();
+        Assert.True(problems.Count == 0, string.Join("\n", problems));
+    }
+
+    [Theory]
+    [InlineData("alora_training_loss", "{{trial}} ({{method}}) {{k8s_pod_name}}", true)]
+    [InlineData("alora_training_loss", "{{trial}} {{device}}", false)]
+    [InlineData("alora_active_ranks", "{{trail}}", false)]
+    [InlineData("alora_trials{state=\"running\"}", "{{state}}", true)]
+    [InlineData("alora_trials{phase=\"running\"}", null, false)]
+    [InlineData("sum by (k8s_pod_name, device) (rate(alora_device_busy_seconds_total[5m]))", "{{k8s_pod_name}} {{device}}", true)]
+    [InlineData("sum by (k8s_pod_name) (rate(alora_device_busy_seconds_total[5m]))", "{{device}}", false)]
+    [InlineData("sum by (state) (alora_queue_length)", null, false)]
+    [InlineData("histogram_quantile(0.5, sum by (le) (rate(alora_scoring_round_seconds_bucket[5m])))", "p50", true)]
+    [InlineData("sum by (le) (rate(alora_scoring_round_seconds_sum[5m]))", null, false)]
+    [InlineData("rate(alora_no_such_metric[5m])", null, false)]
+    public void DashboardLabels_FlagEveryLabelTheSeriesLack(string expr, string? legend, bool fine)
+    {
+        var problems = new DashboardLabels(ResourceLabels()).Problems(expr, legend);
+        Assert.True(fine == (problems.Count == 0), string.Join("\n", problems));
+    }
+
+    /// <summary>
+    /// The labels the collector's Prometheus exporter puts on every series: <c>job</c> and <c>instance</c>, and, with
+    /// <c>resource_to_telemetry_conversion</c>, the silo's resource attributes (<c>OTEL_SERVICE_NAME</c>,
+    /// <c>OTEL_RESOURCE_ATTRIBUTES</c> of the StatefulSet) with dots as underscores.
+    /// </summary>
+    private static HashSet<string> ResourceLabels()
+    {
+        var labels = new HashSet<string>(StringComparer.Ordinal) { "job", "instance" };
+        var exporter = Map(Map(CollectorConfig()["exporters"], "exporters")["prometheus"], "prometheus exporter");
+        if (!exporter.TryGetValue("resource_to_telemetry_conversion", out var conversion) || !Equals(Map(conversion, "resource_to_telemetry_conversion")["enabled"], "true"))
+        {
+            return labels;
+        }
+
+        var silo = K8sRepo.Silo;
+        var container = K8sRepo.SiloContainerOf(silo);
+        var attributes = K8sRepo.ResolveEnv(container, silo.Spec.Template, "OTEL_RESOURCE_ATTRIBUTES") ?? "";
+        var keys = attributes.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(a => a.Split('=', 2)[0]).ToList();
+        if (K8sRepo.ResolveEnv(container, silo.Spec.Template, "OTEL_SERVICE_NAME") is not null)
+        {
+            keys.Add("service.name");
+        }
+
+        Assert.Contains("k8s.pod.name", keys);
+        labels.UnionWith(keys.Select(k => System.Text.RegularExpressions.Regex.Replace(k, "[^a-zA-Z0-9_]", "_")));
+        return labels;
+    }
+
+    [Fact]
     public void Dashboard_PanelsUseTheProvisionedPrometheusDataSource()
     {
         var sources = K8sRepo.GeneratedFile("alora-grafana-datasources", "datasources.yaml");

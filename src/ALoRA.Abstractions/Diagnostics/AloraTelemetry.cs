@@ -50,7 +50,10 @@ public static class AloraTelemetry
     /// <summary>Span (activity operation) names.</summary>
     public static class Spans
     {
-        /// <summary><c>alora submit</c> in the client: the root of every trial's trace.</summary>
+        /// <summary>
+        /// <c>alora submit</c> in the client: the root of the submission's trace (the coordinator, the experiments'
+        /// initialisation and the scheduler's enqueue); each trial's own trace links to it.
+        /// </summary>
         public const string Submit = "alora.submit";
 
         /// <summary>The coordinator validates, expands, persists and queues a sweep.</summary>
@@ -59,7 +62,7 @@ public static class AloraTelemetry
         /// <summary>The coordinator cancels a sweep.</summary>
         public const string SweepCancel = "sweep.cancel";
 
-        /// <summary>An experiment is initialised (its id becomes the trial's trace parent).</summary>
+        /// <summary>An experiment is initialised (in the submission's trace).</summary>
         public const string ExperimentInitialize = "experiment.initialize";
 
         /// <summary>An experiment hands out a new attempt.</summary>
@@ -77,13 +80,17 @@ public static class AloraTelemetry
         /// <summary>The scheduler queues a sweep's trials.</summary>
         public const string SchedulerEnqueue = "scheduler.enqueue";
 
-        /// <summary>The scheduler hands a queued trial to a trainer.</summary>
+        /// <summary>
+        /// The scheduler hands a queued trial to a trainer. A trial's first dispatch starts the trial's own trace (a root
+        /// span linked to the <see cref="SchedulerEnqueue"/> span of its submission); later dispatches, attempts and
+        /// requeues are its children.
+        /// </summary>
         public const string SchedulerDispatch = "scheduler.dispatch";
 
         /// <summary>The scheduler takes a trial back from a lost trainer and queues it again.</summary>
         public const string SchedulerRequeue = "scheduler.requeue";
 
-        /// <summary>One attempt of a trial on a trainer, from hand-out to its outcome.</summary>
+        /// <summary>One attempt of a trial on a trainer, from hand-out to its outcome (a child of the trial's first dispatch).</summary>
         public const string TrialAttempt = "trial.attempt";
 
         /// <summary>The engine loads the model and prepares the data of an attempt.</summary>
@@ -140,7 +147,8 @@ public static class AloraTelemetry
 
         /// <summary>
         /// How an attempt ended: <c>completed</c>, <c>failed</c>, <c>cancelled</c>, <c>drained</c> (its silo stopped; checkpointed
-        /// and requeued), <c>stale</c> (another attempt took the trial over).
+        /// and requeued), <c>stale</c> (another attempt took the trial over), <c>skipped</c> (the trial was already final when
+        /// it was handed out).
         /// </summary>
         public const string Outcome = "alora.outcome";
 
@@ -232,5 +240,22 @@ public static class AloraTelemetry
 
         /// <summary>Trial state, lower case (<c>queued</c>, <c>running</c>, <c>completed</c>, <c>failed</c>, <c>cancelled</c>).</summary>
         public const string State = "state";
+
+        /// <summary>
+        /// The tag keys every measurement of <paramref name="instrument"/> (one of <see cref="Instruments"/>) carries: its
+        /// Prometheus labels, besides the resource's. The silo's instruments record exactly these; the dashboard may use
+        /// no others.
+        /// </summary>
+        /// <exception cref="ArgumentException">Not an ALoRA instrument.</exception>
+        public static IReadOnlyList<string> Of(string instrument) => instrument switch
+        {
+            Instruments.TrainingLoss or Instruments.ActiveRanks => [Trial, Method],
+            Instruments.TokensPerSecond => [Method, Device],
+            Instruments.Trials => [State],
+            Instruments.QueueLength => [],
+            Instruments.DeviceBusy => [Device, Trainer],
+            Instruments.ScoringRound => [Method],
+            _ => throw new ArgumentException($"'{instrument}' is not an ALoRA instrument", nameof(instrument)),
+        };
     }
 }

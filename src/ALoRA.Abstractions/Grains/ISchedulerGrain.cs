@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using ALoRA.Abstractions.Cluster;
+using ALoRA.Abstractions.Trials;
 
 namespace ALoRA.Abstractions.Grains;
 
@@ -19,8 +20,8 @@ public interface ISchedulerGrain : IGrainWithStringKey
     /// <summary>A silo's trainers announce themselves (at start and periodically); <paramref name="siloAddress"/> identifies the silo incarnation.</summary>
     Task RegisterTrainersAsync(string siloAddress, ImmutableList<string> trainerKeys);
 
-    /// <summary>A free trainer asks for a trial: the trial id to run, or null (it is told when work arrives).</summary>
-    Task<string?> RequestWorkAsync(string trainerKey);
+    /// <summary>A free trainer asks for a trial: the trial to run and its trace, or null (it is told when work arrives).</summary>
+    Task<TrialDispatch?> RequestWorkAsync(string trainerKey);
 
     /// <summary>A trainer is done with a trial; <paramref name="requeue"/> puts it back at the front of its sweep's queue.</summary>
     Task ReleaseAsync(string trainerKey, string trialId, bool requeue);

@@ -14,7 +14,7 @@ public sealed record TrialAssignment
     [Id(1)]
     public int Attempt { get; init; }
 
-    /// <summary>W3C traceparent of the trial's trace, so every attempt continues it.</summary>
+    /// <summary>W3C traceparent of the span the attempt was handed out in (in the trial's trace), or null.</summary>
     [Id(2)]
     public string? TraceParent { get; init; }
 }

@@ -1,12 +1,15 @@
 using System.Diagnostics;
 using ALoRA.Abstractions.Diagnostics;
+using Orleans.Runtime;
 
 namespace ALoRA.Grains.Diagnostics;
 
 /// <summary>
 /// The grains' activity sources (names in <see cref="AloraTelemetry"/>) and the trace-parent plumbing that keeps each
-/// trial in one trace: the experiment stores the W3C id of its first span (<see cref="TraceParentOf"/>) and every later
-/// span of the trial, on whatever silo, starts under it (<see cref="StartInTrace"/>).
+/// trial in one trace of its own: the scheduler starts it at the trial's first dispatch (<see cref="StartRoot"/>, linked
+/// to the submission), persists its W3C id (<see cref="TraceParentOf"/>) and hands it out with every dispatch, and every
+/// later span of the trial, on whatever silo, starts under it (<see cref="StartInTrace"/>). Work that belongs to no
+/// trial (a trainer asking for work) runs outside any trace (<see cref="LeaveTrace"/>).
 /// </summary>
 internal static class AloraDiagnostics
 {
@@ -50,6 +53,44 @@ internal static class AloraDiagnostics
         }
 
         return source.StartActivity(name);
+    }
+
+    /// <summary>
+    /// Starts <paramref name="name"/> as the root of a new trace, whatever activity is current, with a link to
+    /// <paramref name="linkTo"/> (a W3C id, e.g. the span that queued the work) when given. The new span becomes current;
+    /// when it stops, no activity is current. Null when nobody listens.
+    /// </summary>
+    public static Activity? StartRoot(this ActivitySource source, string name, string? linkTo)
+    {
+        if (!source.HasListeners())
+        {
+            return null;
+        }
+
+        ActivityLink[]? links = linkTo is not null && ActivityContext.TryParse(linkTo, null, isRemote: true, out var link) ? [new ActivityLink(link)] : null;
+        var current = Activity.Current;
+        Activity.Current = null;
+        var root = source.StartActivity(name, ActivityKind.Internal, parentContext: default, links: links);
+        if (root is null)
+        {
+            Activity.Current = current;
+        }
+
+        return root;
+    }
+
+    /// <summary>
+    /// Leaves the trace the current grain call runs in, for the rest of this asynchronous flow: no activity is current
+    /// and Orleans' request context carries no trace context, so the grain calls made from here on join no trace (their
+    /// own spans have no parent, which the sampler of <see cref="AloraTelemetryExtensions"/> drops).
+    /// </summary>
+    public static void LeaveTrace()
+    {
+        Activity.Current = null;
+        foreach (var field in DistributedContextPropagator.Current.Fields.Append("traceparent").Append("tracestate"))
+        {
+            RequestContext.Remove(field);
+        }
     }
 
     /// <summary>Marks <paramref name="activity"/> failed with <paramref name="exception"/>.</summary>

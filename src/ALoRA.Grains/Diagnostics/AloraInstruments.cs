@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Diagnostics.Metrics;
 using ALoRA.Abstractions.Diagnostics;
 using ALoRA.Abstractions.Trials;
@@ -10,16 +11,17 @@ namespace ALoRA.Grains.Diagnostics;
 /// The silo's ALoRA instruments, in one <see cref="Meter"/> named <see cref="AloraTelemetry.MeterName"/> made by the
 /// silo's <see cref="IMeterFactory"/> (so each silo of an in-process test cluster has its own). Grains report through the
 /// <c>On{Event}</c> methods; every method is thread-safe and cheap when nobody listens. Prometheus names (after the
-/// OpenTelemetry translation) are listed on <see cref="AloraTelemetry.Instruments"/>.
+/// OpenTelemetry translation) are listed on <see cref="AloraTelemetry.Instruments"/>. The per-trial gauges (loss, active
+/// ranks) are observable and read from a table of the trials training on this silo: a trial leaves it when its attempt
+/// here ends (<see cref="OnAttemptEnded"/>), so a finished trial is no longer exported.
 /// </summary>
 public sealed class AloraInstruments
 {
     private static readonly double[] TokensPerSecondBuckets = [10, 25, 50, 100, 250, 500, 1_000, 2_500, 5_000, 10_000, 25_000, 50_000, 100_000, 250_000, 1_000_000];
     private static readonly double[] ScoringSecondsBuckets = [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 25, 50, 100, 250, 600];
 
-    private readonly Gauge<double> _trainingLoss;
+    private readonly ConcurrentDictionary<string, LiveTrial> _live = new(StringComparer.Ordinal);
     private readonly Histogram<double> _tokensPerSecond;
-    private readonly Gauge<long> _activeRanks;
     private readonly UpDownCounter<long> _trials;
     private readonly Counter<double> _deviceBusy;
     private readonly Histogram<double> _scoringRound;
@@ -30,11 +32,11 @@ public sealed class AloraInstruments
     {
         ArgumentNullException.ThrowIfNull(meterFactory);
         Meter = meterFactory.Create(new MeterOptions(AloraTelemetry.MeterName));
-        _trainingLoss = Meter.CreateGauge<double>(I.TrainingLoss, description: "Training loss of a trial's last step");
+        Meter.CreateObservableGauge(I.TrainingLoss, ObserveLoss, description: "Training loss of a trial's last step (trials training on this silo)");
         _tokensPerSecond = Meter.CreateHistogram(
             I.TokensPerSecond, unit: null, description: "Training throughput of each step, in tokens per second", tags: null,
             advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = TokensPerSecondBuckets });
-        _activeRanks = Meter.CreateGauge<long>(I.ActiveRanks, description: "Active LoRA ranks of a trial (after its last allocation round)");
+        Meter.CreateObservableGauge(I.ActiveRanks, ObserveActiveRanks, description: "Active LoRA ranks of a trial after its last allocation round (trials training on this silo)");
         _trials = Meter.CreateUpDownCounter<long>(I.Trials, description: "Trials by state (experiments active in this silo)");
         _deviceBusy = Meter.CreateCounter<double>(I.DeviceBusy, unit: "s", description: "Time a device spent training");
         _scoringRound = Meter.CreateHistogram(
@@ -46,12 +48,12 @@ public sealed class AloraInstruments
     /// <summary>The meter (owned by the meter factory).</summary>
     public Meter Meter { get; }
 
-    /// <summary>A training step finished: its loss and throughput.</summary>
-    public void OnStep(string trialId, string method, string device, double? loss, double? tokensPerSecond)
+    /// <summary>A training step of attempt <paramref name="attempt"/> finished: its loss and throughput.</summary>
+    public void OnStep(string trialId, int attempt, string method, string device, double? loss, double? tokensPerSecond)
     {
         if (loss is { } l && double.IsFinite(l))
         {
-            _trainingLoss.Record(l, new(T.Trial, trialId), new(T.Method, method));
+            _live.AddOrUpdate(trialId, static (_, a) => new LiveTrial(a.attempt, a.method, a.l, null), static (_, t, a) => t.Attempt > a.attempt ? t : t with { Attempt = a.attempt, Loss = a.l }, (attempt, method, l));
         }
 
         if (tokensPerSecond is { } tps && double.IsFinite(tps) && tps >= 0)
@@ -60,10 +62,10 @@ public sealed class AloraInstruments
         }
     }
 
-    /// <summary>An allocation round finished: the trial's active ranks after it and the time spent scoring.</summary>
-    public void OnAllocationRound(string trialId, string method, long activeRanks, double scoringSeconds)
+    /// <summary>An allocation round of attempt <paramref name="attempt"/> finished: the trial's active ranks after it and the time spent scoring.</summary>
+    public void OnAllocationRound(string trialId, int attempt, string method, long activeRanks, double scoringSeconds)
     {
-        _activeRanks.Record(activeRanks, new(T.Trial, trialId), new(T.Method, method));
+        _live.AddOrUpdate(trialId, static (_, a) => new LiveTrial(a.attempt, a.method, null, a.activeRanks), static (_, t, a) => t.Attempt > a.attempt ? t : t with { Attempt = a.attempt, ActiveRanks = a.activeRanks }, (attempt, method, activeRanks));
         if (double.IsFinite(scoringSeconds) && scoringSeconds >= 0)
         {
             _scoringRound.Record(scoringSeconds, new KeyValuePair<string, object?>(T.Method, method));
@@ -104,6 +106,19 @@ public sealed class AloraInstruments
         }
     }
 
+    /// <summary>
+    /// Attempt <paramref name="attempt"/> of <paramref name="trialId"/> stopped training on this silo (finished, failed,
+    /// cancelled, drained or stale): its loss and active ranks are no longer reported, unless a later attempt already
+    /// reports here.
+    /// </summary>
+    public void OnAttemptEnded(string trialId, int attempt)
+    {
+        if (_live.TryGetValue(trialId, out var trial) && trial.Attempt <= attempt)
+        {
+            _live.TryRemove(new KeyValuePair<string, LiveTrial>(trialId, trial));
+        }
+    }
+
     /// <summary>The <c>state</c> tag value of <paramref name="state"/>.</summary>
     public static string StateName(TrialState state) => state switch
     {
@@ -114,6 +129,16 @@ public sealed class AloraInstruments
         TrialState.Cancelled => "cancelled",
         _ => state.ToString().ToLowerInvariant(),
     };
+
+    private IEnumerable<Measurement<double>> ObserveLoss() =>
+        _live.Where(t => t.Value.Loss is not null)
+            .Select(t => new Measurement<double>(t.Value.Loss!.Value, new(T.Trial, t.Key), new(T.Method, t.Value.Method)))
+            .ToList();
+
+    private IEnumerable<Measurement<long>> ObserveActiveRanks() =>
+        _live.Where(t => t.Value.ActiveRanks is not null)
+            .Select(t => new Measurement<long>(t.Value.ActiveRanks!.Value, new(T.Trial, t.Key), new(T.Method, t.Value.Method)))
+            .ToList();
 
     private IEnumerable<Measurement<long>> ObserveQueueLength()
     {

@@ -25,6 +25,9 @@ public sealed record AloraTelemetryExport(bool Traces, bool Metrics)
     /// <summary>Service name (wins over the name given in code).</summary>
     public const string ServiceNameVariable = "OTEL_SERVICE_NAME";
 
+    /// <summary>Resource attributes (<c>key=value,key=value</c>).</summary>
+    public const string ResourceAttributesVariable = "OTEL_RESOURCE_ATTRIBUTES";
+
     /// <summary>Whether anything is exported.</summary>
     public bool Any => Traces || Metrics;
 
@@ -41,6 +44,18 @@ public sealed record AloraTelemetryExport(bool Traces, bool Metrics)
         var traces = (all || IsSet(configuration, TracesEndpointVariable)) && !IsNone(configuration, "OTEL_TRACES_EXPORTER");
         var metrics = (all || IsSet(configuration, MetricsEndpointVariable)) && !IsNone(configuration, "OTEL_METRICS_EXPORTER");
         return new AloraTelemetryExport(traces, metrics);
+    }
+
+    /// <summary>The value <c>OTEL_RESOURCE_ATTRIBUTES</c> gives <paramref name="key"/>, or null.</summary>
+    public static string? ResourceAttribute(IConfiguration configuration, string key)
+    {
+        ArgumentNullException.ThrowIfNull(configuration);
+        return (configuration[ResourceAttributesVariable] ?? "")
+            .Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            .Select(a => a.Split('=', 2))
+            .Where(kv => kv.Length == 2 && kv[0].Trim() == key && kv[1].Trim().Length > 0)
+            .Select(kv => Uri.UnescapeDataString(kv[1].Trim()))
+            .LastOrDefault();
     }
 
     private static bool IsSet(IConfiguration configuration, string key) => !string.IsNullOrWhiteSpace(configuration[key]);

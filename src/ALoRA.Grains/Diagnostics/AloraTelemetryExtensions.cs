@@ -18,7 +18,8 @@ public static class AloraTelemetryExtensions
     /// calls and grain lifecycle (not <see cref="AloraTelemetry.OrleansRuntimeSource"/>, which is noisy), and the
     /// <see cref="AloraTelemetry.MeterName"/> and <see cref="AloraTelemetry.OrleansMeter"/> meters. With no endpoint set
     /// nothing is registered, so nothing listens and nothing is exported. Orleans only propagates trace context with
-    /// <c>AddActivityPropagation()</c> on the silo and on the client.
+    /// <c>AddActivityPropagation()</c> on the silo and on the client. Spans are sampled by <see cref="AloraTraceSampler"/>
+    /// (traces start only at ALoRA's own spans; no spans of progress reports).
     /// </summary>
     /// <param name="services">The services.</param>
     /// <param name="configuration">Configuration holding the environment variables.</param>
@@ -38,14 +39,14 @@ public static class AloraTelemetryExtensions
         var otel = services.AddOpenTelemetry();
         if (string.IsNullOrWhiteSpace(configuration[AloraTelemetryExport.ServiceNameVariable]))
         {
-            otel.ConfigureResource(r => r.AddService(serviceName));
+            // A service.instance.id given in OTEL_RESOURCE_ATTRIBUTES stays; otherwise each process gets a random one.
+            var instance = AloraTelemetryExport.ResourceAttribute(configuration, "service.instance.id");
+            otel.ConfigureResource(r => r.AddService(serviceName, serviceInstanceId: instance, autoGenerateServiceInstanceId: instance is null));
         }
 
         if (export.Traces)
         {
-            otel.WithTracing(t => t
-                .AddSource(AloraTelemetry.AllSources, AloraTelemetry.OrleansApplicationSource, AloraTelemetry.OrleansLifecycleSource)
-                .AddOtlpExporter());
+            otel.WithTracing(t => t.AddAloraTracing().AddOtlpExporter());
         }
 
         if (export.Metrics)
@@ -56,6 +57,19 @@ public static class AloraTelemetryExtensions
         }
 
         return export;
+    }
+
+    /// <summary>
+    /// What ALoRA traces, whatever the exporter: the ALoRA sources (<see cref="AloraTelemetry.AllSources"/>) and Orleans'
+    /// application calls and grain lifecycle (not <see cref="AloraTelemetry.OrleansRuntimeSource"/>, which is noisy),
+    /// sampled by <see cref="AloraTraceSampler"/>.
+    /// </summary>
+    public static TracerProviderBuilder AddAloraTracing(this TracerProviderBuilder builder)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        return builder
+            .AddSource(AloraTelemetry.AllSources, AloraTelemetry.OrleansApplicationSource, AloraTelemetry.OrleansLifecycleSource)
+            .SetSampler(new AloraTraceSampler());
     }
 
     /// <summary><see cref="AddAloraTelemetry(IServiceCollection, IConfiguration, string)"/> with the builder's configuration.</summary>

@@ -15,9 +15,11 @@ namespace ALoRA.Grains.Experiments;
 /// <summary>
 /// One trial's state machine (key: trial id). Attempts are numbered; only the current attempt's reports are accepted
 /// (fencing), so a trainer that lost the trial cannot overwrite its history or result. Infrastructure failures are
-/// always retried; training failures up to <see cref="AloraClusterOptions.MaxTrialRetries"/> times. The trial's trace
-/// starts with its <see cref="AloraTelemetry.Spans.ExperimentInitialize"/> span, whose id is kept in
-/// <see cref="ExperimentState.TraceParent"/> and handed out with every attempt, so every attempt continues that trace.
+/// always retried; training failures up to <see cref="AloraClusterOptions.MaxTrialRetries"/> times. Its
+/// <see cref="AloraTelemetry.Spans.ExperimentInitialize"/> span belongs to the submission's trace; the trial's own trace
+/// starts at its first dispatch (see <see cref="AloraTelemetry.Spans.SchedulerDispatch"/>), and each attempt is handed out
+/// inside it: the span of that hand-out is kept in <see cref="ExperimentState.TraceParent"/>, the parent of this trial's
+/// spans that are not started from within its trace.
 /// When the stored state cannot be read (<see cref="ExperimentState.UnreadableReason"/>), the grain still activates: it
 /// reports the trial as <see cref="TrialState.Unreadable"/> with the reason, never runs it and never writes over it.
 /// </summary>
@@ -101,8 +103,6 @@ public sealed partial class ExperimentGrain(
         {
             S.Spec = spec;
             S.State = TrialState.Queued;
-            // The first initialisation starts the trial's trace: every attempt continues it.
-            S.TraceParent ??= AloraDiagnostics.TraceParentOf(Activity.Current);
             await ChangedAsync("queued");
         }
         else if (S.Spec.ConfigHash != spec.ConfigHash)
@@ -111,11 +111,10 @@ public sealed partial class ExperimentGrain(
         }
         else if (S.State is TrialState.Cancelled or TrialState.Failed)
         {
-            // A resubmitted sweep gives cancelled and failed trials another run; history is kept. The new run belongs
-            // to the resubmission's trace (when it has one), like the scheduler's dispatch of it.
+            // A resubmitted sweep gives cancelled and failed trials another run; history is kept. The new run gets a trace
+            // of its own, linked to the resubmission (the scheduler starts it at the run's first dispatch).
             S.TrialFailures = 0;
             S.State = TrialState.Queued;
-            S.TraceParent = AloraDiagnostics.TraceParentOf(Activity.Current) ?? S.TraceParent;
             await ChangedAsync("queued again by a resubmission");
         }
 
@@ -140,6 +139,8 @@ public sealed partial class ExperimentGrain(
             return Assignment(); // a retried call whose first answer was lost (e.g. its silo went away meanwhile)
         }
 
+        // The trainer asks from within the attempt's span, in the trial's trace.
+        S.TraceParent = AloraDiagnostics.TraceParentOf(Activity.Current) ?? S.TraceParent;
         using var activity = StartSpan(AloraTelemetry.Spans.ExperimentBeginAttempt);
         activity?.SetTag(AloraTelemetry.Tags.Attempt, S.Attempt + 1).SetTag(AloraTelemetry.Tags.Trainer, trainer);
         if (S.State == TrialState.Running)

@@ -3,6 +3,7 @@ using System.Diagnostics;
 using ALoRA.Abstractions.Cluster;
 using ALoRA.Abstractions.Diagnostics;
 using ALoRA.Abstractions.Grains;
+using ALoRA.Abstractions.Trials;
 using ALoRA.Grains.Diagnostics;
 using ALoRA.Grains.Hosting;
 using ALoRA.Sweeps;
@@ -18,11 +19,13 @@ namespace ALoRA.Grains.Scheduling;
 /// sweeps, within each sweep's concurrency limit), or is remembered as waiting and told when work arrives. A timer
 /// checks cluster membership: the trainers of a silo that is no longer active are removed and their trials requeued
 /// at the front of their sweep. This grain awaits no other grain (its notifications are one-way), so it cannot take
-/// part in a call cycle. Each trial's dispatch is traced in the trace that queued it; the queue length is reported to
-/// <see cref="AloraInstruments"/> by the silo hosting this grain. When its stored state cannot be read, the grain still
-/// activates but schedules nothing and writes nothing: <see cref="GetClusterStatusAsync"/> reports the reason
-/// (<see cref="ClusterStatus.SchedulerError"/>), enqueueing is refused with it, trainers get no work. Once the record is
-/// repaired or deleted, resubmitting the sweeps queues their unfinished trials again (finished ones are reused).
+/// part in a call cycle. A trial's first dispatch starts the trial's own trace (linked to the span that queued it); its
+/// later dispatches and requeues join that trace, whose id is kept in <see cref="SchedulerState.TraceParents"/> and handed
+/// to the trainer. The queue length is reported to <see cref="AloraInstruments"/> by the silo hosting this grain.
+/// When its stored state cannot be read, the grain still activates but schedules nothing and writes nothing:
+/// <see cref="GetClusterStatusAsync"/> reports the reason (<see cref="ClusterStatus.SchedulerError"/>), enqueueing is
+/// refused with it, trainers get no work. Once the record is repaired or deleted, resubmitting the sweeps queues their
+/// unfinished trials again (finished ones are reused).
 /// </summary>
 public sealed partial class SchedulerGrain(
     [PersistentState("scheduler", AloraStorageNames.State)] IPersistentState<SchedulerState> state,
@@ -31,6 +34,10 @@ public sealed partial class SchedulerGrain(
     AloraInstruments instruments,
     ILogger<SchedulerGrain> logger) : Grain, ISchedulerGrain
 {
+    // Before a trial's first dispatch, SchedulerState.TraceParents holds the span that queued it behind this prefix (the
+    // first dispatch links to it); afterwards, the trial's own trace.
+    private const string QueuedBy = "queued-by:";
+
     private TrialQueue _queue = new();
 
     private string? Unreadable => state.State.UnreadableReason;
@@ -87,7 +94,11 @@ public sealed partial class SchedulerGrain(
                 added++;
                 if (traceParent is not null)
                 {
-                    state.State.TraceParents[id] = traceParent;
+                    state.State.TraceParents[id] = QueuedBy + traceParent;
+                }
+                else
+                {
+                    state.State.TraceParents.Remove(id);
                 }
             }
         }
@@ -159,7 +170,7 @@ public sealed partial class SchedulerGrain(
     }
 
     /// <inheritdoc />
-    public async Task<string?> RequestWorkAsync(string trainerKey)
+    public async Task<TrialDispatch?> RequestWorkAsync(string trainerKey)
     {
         if (Unreadable is not null)
         {
@@ -180,14 +191,14 @@ public sealed partial class SchedulerGrain(
 
         if (_queue.TryDequeue(out var sweepId, out var trialId))
         {
-            using var activity = StartSpan(AloraTelemetry.Spans.SchedulerDispatch, trialId);
+            using var activity = StartDispatchSpan(trialId);
             activity?.SetTag(AloraTelemetry.Tags.SweepId, sweepId)
                 .SetTag(AloraTelemetry.Tags.Trainer, trainerKey)
                 .SetTag(AloraTelemetry.Tags.QueueLength, _queue.TotalQueued);
             record.Trial = trialId;
             record.Waiting = false;
             await SaveAsync();
-            return trialId;
+            return new TrialDispatch { TrialId = trialId, TraceParent = TrialTrace(trialId) };
         }
 
         record.Waiting = true;
@@ -316,9 +327,34 @@ public sealed partial class SchedulerGrain(
         return state.WriteStateAsync();
     }
 
-    /// <summary>A span of <paramref name="trialId"/>, in the trace that queued it.</summary>
+    /// <summary>The W3C id of <paramref name="trialId"/>'s own trace, or null before its first dispatch.</summary>
+    private string? TrialTrace(string trialId) =>
+        state.State.TraceParents.GetValueOrDefault(trialId) is { } parent && !parent.StartsWith(QueuedBy, StringComparison.Ordinal) ? parent : null;
+
+    /// <summary>
+    /// The dispatch span of <paramref name="trialId"/>: in the trial's trace, or, at its first dispatch, the root of that
+    /// trace (linked to the span that queued it), whose id is kept as the trial's trace from then on.
+    /// </summary>
+    private Activity? StartDispatchSpan(string trialId)
+    {
+        if (TrialTrace(trialId) is not null)
+        {
+            return StartSpan(AloraTelemetry.Spans.SchedulerDispatch, trialId);
+        }
+
+        var queuedBy = state.State.TraceParents.GetValueOrDefault(trialId);
+        var root = AloraDiagnostics.Scheduler.StartRoot(AloraTelemetry.Spans.SchedulerDispatch, queuedBy?[QueuedBy.Length..]);
+        if (AloraDiagnostics.TraceParentOf(root) is { } trace)
+        {
+            state.State.TraceParents[trialId] = trace;
+        }
+
+        return root?.SetTag(AloraTelemetry.Tags.TrialId, trialId);
+    }
+
+    /// <summary>A span of <paramref name="trialId"/>, in the trial's trace (in the current trace before it has one).</summary>
     private Activity? StartSpan(string name, string trialId) =>
-        AloraDiagnostics.Scheduler.StartInTrace(name, state.State.TraceParents.GetValueOrDefault(trialId))
+        AloraDiagnostics.Scheduler.StartInTrace(name, TrialTrace(trialId), nestUnderCurrent: false)
             ?.SetTag(AloraTelemetry.Tags.TrialId, trialId);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "The scheduler's stored state cannot be read; nothing is queued or dispatched until it is repaired or deleted: {Reason}")]

@@ -26,8 +26,10 @@ public sealed class SchedulerState : IUnreadableStateAware
     public List<string> Sweeps { get; set; } = [];
 
     /// <summary>
-    /// W3C trace parent of each queued or running trial (the span that queued it), so its dispatches join its trace;
-    /// dropped when the trial finishes or its sweep is cancelled.
+    /// The trace of each queued or running trial, by trial id: before its first dispatch <c>queued-by:</c> and the W3C id
+    /// of the span that queued it (the first dispatch starts the trial's own trace, linked to that span), afterwards the
+    /// W3C id of the trial's root span, which its later dispatches and requeues join. Dropped when the trial finishes or
+    /// its sweep is cancelled.
     /// </summary>
     [Id(3)]
     public Dictionary<string, string> TraceParents { get; set; } = new(StringComparer.Ordinal);

@@ -19,8 +19,9 @@ namespace ALoRA.Grains.Trainers;
 /// scheduler, takes an attempt from its experiment, runs it on the device's dedicated thread and pumps progress back
 /// on the grain scheduler (orleans-facts.md section 4). The activation is kept alive while a trial runs; status and
 /// cancel calls interleave with the pump. Each attempt is one <see cref="AloraTelemetry.Spans.TrialAttempt"/> span in the
-/// trial's trace (<see cref="TrialAssignment.TraceParent"/>), current on the device thread while the engine trains (so
-/// the engine's spans nest under it) and around the pump's calls; steps, rounds and device time go to
+/// trial's trace (<see cref="TrialDispatch.TraceParent"/>: every attempt, on any silo, sits side by side under the
+/// trial's first dispatch), current around the hand-out, on the device thread while the engine trains (so the engine's
+/// spans nest under it) and around the pump's calls; steps, rounds and device time go to
 /// <see cref="AloraInstruments"/>. A job belongs to the silo (<see cref="TrainerJobs"/>), not to the activation: if
 /// Orleans replaces the activation while it trains, the next activation adopts the job and pumps on.
 /// </summary>
@@ -133,6 +134,9 @@ public sealed partial class TrainerGrain(
         }
 
         _pulling = true;
+        // Asking for work belongs to no trial's trace, whatever made this trainer ask (a heartbeat, a wake-up sent from
+        // another trial's trace): each attempt joins its own trial's trace below.
+        AloraDiagnostics.LeaveTrace();
         try
         {
             while (_job is null && !_draining && !_deactivating)
@@ -142,21 +146,37 @@ public sealed partial class TrainerGrain(
                 var scheduler = Scheduler;
                 var key = Key;
                 var identity = Identity;
-                var trialId = await _calls.ExecuteAsync(async _ => await scheduler.RequestWorkAsync(key));
-                if (trialId is null)
+                var dispatch = await _calls.ExecuteAsync(async _ => await scheduler.RequestWorkAsync(key));
+                if (dispatch is null)
                 {
                     return;
                 }
 
+                var trialId = dispatch.TrialId;
                 var experiment = GrainFactory.GetGrain<IExperimentGrain>(trialId);
-                var assignment = await _calls.ExecuteAsync(async _ => await experiment.BeginAttemptAsync(identity));
+                // The attempt's span is current from the hand-out on, so the experiment's spans of it nest under it.
+                var span = AloraDiagnostics.Trainer.StartInTrace(AloraTelemetry.Spans.TrialAttempt, dispatch.TraceParent, nestUnderCurrent: false);
+                TrialAssignment? assignment;
+                try
+                {
+                    assignment = await _calls.ExecuteAsync(async _ => await experiment.BeginAttemptAsync(identity));
+                }
+                catch (Exception ex)
+                {
+                    span.Fail(ex);
+                    span?.Dispose();
+                    throw;
+                }
+
                 if (assignment is null)
                 {
+                    span?.SetTag(AloraTelemetry.Tags.TrialId, trialId).SetTag(AloraTelemetry.Tags.Outcome, "skipped").Dispose();
+                    AloraDiagnostics.LeaveTrace();
                     await _calls.ExecuteAsync(async _ => await scheduler.ReleaseAsync(key, trialId, requeue: false));
                     continue;
                 }
 
-                Start(assignment);
+                Start(assignment, span);
             }
         }
         finally
@@ -165,15 +185,13 @@ public sealed partial class TrainerGrain(
         }
     }
 
-    private void Start(TrialAssignment assignment)
+    private void Start(TrialAssignment assignment, Activity? span)
     {
         var device = TrainerKeys.DeviceOf(Key);
         var workspace = new TrialWorkspace(checkpoints.TrialDirectory(assignment.Spec.TrialId));
         var channel = Channel.CreateUnbounded<TrialProgress>(new UnboundedChannelOptions { SingleWriter = true });
         var job = new TrainerJob(assignment, channel, workers.Stopping);
-        // Always a child of the trial's own span (not of whatever call made this trainer pull): every attempt, on any
-        // silo, sits side by side in the trial's trace.
-        var span = job.Activity = AloraDiagnostics.Trainer.StartInTrace(AloraTelemetry.Spans.TrialAttempt, assignment.TraceParent, nestUnderCurrent: false);
+        job.Activity = span;
         span?.SetTag(AloraTelemetry.Tags.TrialId, assignment.Spec.TrialId)
             .SetTag(AloraTelemetry.Tags.SweepId, assignment.Spec.SweepId)
             .SetTag(AloraTelemetry.Tags.Method, assignment.Spec.Method)
@@ -302,6 +320,7 @@ public sealed partial class TrainerGrain(
                 _releasing = true;
                 _job = null;
                 jobs.Remove(Key, job);
+                instruments.OnAttemptEnded(job.Assignment.Spec.TrialId, attempt);
                 job.Dispose();
                 DelayDeactivation(TimeSpan.FromSeconds(-1));
             }
@@ -339,10 +358,10 @@ public sealed partial class TrainerGrain(
                     job.ResumedFrom = p.Step;
                     break;
                 case TrialProgressKind.Step when p.Step > job.ResumedFrom:
-                    instruments.OnStep(spec.TrialId, spec.Method, TrainerKeys.DeviceOf(Key), p.Loss, p.TokensPerSecond);
+                    instruments.OnStep(spec.TrialId, job.Assignment.Attempt, spec.Method, TrainerKeys.DeviceOf(Key), p.Loss, p.TokensPerSecond);
                     break;
                 case TrialProgressKind.AllocationRound when p.Round is { } round:
-                    instruments.OnAllocationRound(spec.TrialId, spec.Method, round.RanksAfter.Values.Sum(),
+                    instruments.OnAllocationRound(spec.TrialId, job.Assignment.Attempt, spec.Method, round.RanksAfter.Values.Sum(),
                         p.Step > job.ResumedFrom ? round.ScoringSeconds : double.NaN);
                     break;
             }

@@ -83,6 +83,14 @@ public sealed class ContractSerializationTests
     }
 
     [Fact]
+    public void Dispatch_RoundTrips()
+    {
+        var dispatch = new TrialDispatch { TrialId = "s-abc", TraceParent = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01" };
+        Assert.Equal(dispatch, RoundTrip(dispatch));
+        Assert.Equal(new TrialDispatch { TrialId = "s-abc" }, RoundTrip(new TrialDispatch { TrialId = "s-abc" }));
+    }
+
+    [Fact]
     public void PersistedStates_RoundTrip()
     {
         var experiment = RoundTrip(new ExperimentState

@@ -1,6 +1,7 @@
 using ALoRA.Grains.Diagnostics;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using OpenTelemetry;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Trace;
 
@@ -30,5 +31,34 @@ public sealed class AloraTelemetryExtensionsTests
         using var provider = services.BuildServiceProvider();
         Assert.Equal(traces, provider.GetService<TracerProvider>() is not null);
         Assert.Equal(metrics, provider.GetService<MeterProvider>() is not null);
+    }
+
+    [Theory]
+    [InlineData("service.instance.id=alora-silo-1,k8s.pod.name=alora-silo-1", "alora-silo-1")]
+    [InlineData("k8s.pod.name=alora-silo-1", null)]
+    public void AddAloraTelemetry_KeepsTheInstanceIdOfOtelResourceAttributes_ElseGeneratesOne(string attributes, string? instance)
+    {
+        var configuration = new ConfigurationBuilder()
+            .AddInMemoryCollection(new Dictionary<string, string?>
+            {
+                ["OTEL_EXPORTER_OTLP_ENDPOINT"] = "http://127.0.0.1:1",
+                ["OTEL_RESOURCE_ATTRIBUTES"] = attributes,
+            })
+            .Build();
+        var services = new ServiceCollection().AddSingleton<IConfiguration>(configuration);
+        services.AddAloraTelemetry(configuration, "alora-test");
+
+        using var provider = services.BuildServiceProvider();
+        var resource = provider.GetRequiredService<TracerProvider>().GetResource().Attributes.ToDictionary(a => a.Key, a => a.Value);
+        Assert.Equal("alora-test", resource["service.name"]);
+        Assert.Equal("alora-silo-1", resource["k8s.pod.name"]);
+        if (instance is null)
+        {
+            Assert.True(Guid.TryParse((string)resource["service.instance.id"], out _), $"{resource["service.instance.id"]}");
+        }
+        else
+        {
+            Assert.Equal(instance, resource["service.instance.id"]);
+        }
     }
 }

@@ -12,6 +12,8 @@ internal sealed class MetricCollector : IDisposable
 {
     private readonly MeterListener _listener = new();
     private readonly ConcurrentQueue<(string Name, double Value, Dictionary<string, object?> Tags)> _measurements = new();
+    private readonly object _observing = new();
+    private List<(string Name, double Value, Dictionary<string, object?> Tags)>? _observation;
 
     public MetricCollector(IEnumerable<IMeterFactory> factories)
     {
@@ -28,8 +30,18 @@ internal sealed class MetricCollector : IDisposable
         _listener.Start();
     }
 
-    /// <summary>Reads the observable instruments now.</summary>
-    public void Observe() => _listener.RecordObservableInstruments();
+    /// <summary>Reads the observable instruments now; what they reported in this reading.</summary>
+    public Observation Observe()
+    {
+        lock (_observing)
+        {
+            _observation = [];
+            _listener.RecordObservableInstruments();
+            var observed = new Observation(_observation);
+            _observation = null;
+            return observed;
+        }
+    }
 
     public IReadOnlyList<(double Value, Dictionary<string, object?> Tags)> Of(string instrument) =>
         [.. _measurements.Where(m => m.Name == instrument).Select(m => (m.Value, m.Tags))];
@@ -49,5 +61,9 @@ internal sealed class MetricCollector : IDisposable
         }
 
         _measurements.Enqueue((instrument.Name, value, copy));
+        if (instrument.IsObservable)
+        {
+            _observation?.Add((instrument.Name, value, copy));
+        }
     }
 }

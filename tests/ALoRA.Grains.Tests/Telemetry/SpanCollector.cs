@@ -5,8 +5,9 @@ using ALoRA.Abstractions.Diagnostics;
 namespace ALoRA.Grains.Tests.Telemetry;
 
 /// <summary>
-/// Captures, in memory, every span of the ALoRA sources and of Orleans' application calls started while it lives.
-/// Listeners are process-wide, so other tests' spans show up too: filter by trace id or trial id.
+/// Captures, in memory, every span of the ALoRA sources and of Orleans' application calls and grain lifecycle started
+/// while it lives, sampling all of them (no sampler). Listeners are process-wide, so other tests' spans show up too:
+/// filter by trace id or trial id.
 /// </summary>
 internal sealed class SpanCollector : IDisposable
 {
@@ -18,7 +19,7 @@ internal sealed class SpanCollector : IDisposable
     {
         _listener = new ActivityListener
         {
-            ShouldListenTo = s => s.Name.StartsWith("ALoRA.Orleans.", StringComparison.Ordinal) || s.Name == AloraTelemetry.OrleansApplicationSource,
+            ShouldListenTo = s => s.Name.StartsWith("ALoRA.Orleans.", StringComparison.Ordinal) || s.Name is AloraTelemetry.OrleansApplicationSource or AloraTelemetry.OrleansLifecycleSource,
             Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllDataAndRecorded,
             ActivityStarted = a => _started.Enqueue(a),
             ActivityStopped = a => _stopped[a] = true,
@@ -35,6 +36,21 @@ internal sealed class SpanCollector : IDisposable
         [.. _started.Where(a => a.OperationName == name && (trialId is null || Equals(a.GetTagItem(AloraTelemetry.Tags.TrialId), trialId)))];
 
     public bool IsStopped(Activity activity) => _stopped.ContainsKey(activity);
+
+    /// <summary>Whether <paramref name="span"/> is a descendant of <paramref name="ancestor"/> through spans captured here.</summary>
+    public bool Descends(Activity span, Activity ancestor)
+    {
+        var bySpanId = _started.Where(a => a.TraceId == span.TraceId).GroupBy(a => a.SpanId).ToDictionary(g => g.Key, g => g.First());
+        for (var parent = span.ParentSpanId; parent != default && bySpanId.TryGetValue(parent, out var next); parent = next.ParentSpanId)
+        {
+            if (next.SpanId == ancestor.SpanId)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
 
     /// <summary>Waits (polling, 10 s at most) until <paramref name="condition"/> holds.</summary>
     public static async Task WaitForAsync(Func<bool> condition, string what)
