@@ -22,8 +22,13 @@ public interface IExperimentGrain : IGrainWithStringKey
     /// </summary>
     Task<TrialAssignment?> BeginAttemptAsync(string trainer);
 
-    /// <summary>Progress of attempt <paramref name="attempt"/>; false when that attempt is no longer current (the trainer must stop).</summary>
-    Task<bool> ReportProgressAsync(int attempt, ImmutableList<TrialProgress> events);
+    /// <summary>
+    /// Progress of attempt <paramref name="attempt"/>, numbered by <see cref="TrialProgress.Sequence"/>: events already
+    /// applied are skipped (a repeated report is harmless); when earlier events are missing, nothing from the gap on is
+    /// applied and the receipt asks for them again. Not <see cref="ProgressReceipt.Accepted"/> when the attempt is no
+    /// longer current (the trainer must stop).
+    /// </summary>
+    Task<ProgressReceipt> ReportProgressAsync(int attempt, ImmutableList<TrialProgress> events);
 
     /// <summary>Attempt <paramref name="attempt"/> finished with <paramref name="result"/>; false when it is stale (the result is dropped).</summary>
     Task<bool> CompleteAsync(int attempt, TrialResult result);

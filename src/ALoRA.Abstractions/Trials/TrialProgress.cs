@@ -47,4 +47,11 @@ public sealed record TrialProgress
     /// <summary>When the trainer produced the event.</summary>
     [Id(10)]
     public DateTimeOffset Timestamp { get; init; }
+
+    /// <summary>
+    /// Position of the event in its attempt's stream (1, 2, ...; the attempt's <c>Started</c> event is 1), given by the
+    /// trainer: the experiment applies each event once and in order, and asks again for any it lost. 0: not numbered.
+    /// </summary>
+    [Id(11)]
+    public long Sequence { get; init; }
 }

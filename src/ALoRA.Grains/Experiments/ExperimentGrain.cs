@@ -38,6 +38,9 @@ public sealed partial class ExperimentGrain(
     // Progress (step losses, evaluations) applied since the state was last written; written at the latest on deactivation.
     private bool _unwritten;
 
+    // ExperimentState.ReportedSequence as last stored: the trainer may forget the events up to it.
+    private long _storedSequence;
+
     private ExperimentState S => state.State;
 
     private bool Unreadable => S.UnreadableReason is not null;
@@ -45,6 +48,7 @@ public sealed partial class ExperimentGrain(
     /// <inheritdoc />
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
+        _storedSequence = S.ReportedSequence;
         if (Unreadable)
         {
             LogUnreadable(this.GetPrimaryKeyString(), S.UnreadableReason!);
@@ -71,8 +75,7 @@ public sealed partial class ExperimentGrain(
         {
             try
             {
-                await state.WriteStateAsync();
-                _unwritten = false;
+                await WriteAsync();
             }
             catch (Exception ex) when (ex is not OutOfMemoryException)
             {
@@ -151,6 +154,7 @@ public sealed partial class ExperimentGrain(
         }
 
         S.Attempt++;
+        S.ReportedSequence = 0;
         S.Trainer = trainer;
         S.State = TrialState.Running;
         S.Attempts.Add($"attempt {S.Attempt} on {trainer}: started {DateTimeOffset.UtcNow:O}");
@@ -159,29 +163,57 @@ public sealed partial class ExperimentGrain(
     }
 
     /// <inheritdoc />
-    public async Task<bool> ReportProgressAsync(int attempt, ImmutableList<TrialProgress> events)
+    /// <remarks>
+    /// Step losses and evaluations are stored with the next checkpoint, allocation round or state change, not one by one.
+    /// Until then the trainer keeps them: the receipt says up to which event the stored state goes, and when this
+    /// activation is missing events it had applied but not stored (its silo died, or a report was lost), it asks for
+    /// them again, so the history has no holes.
+    /// </remarks>
+    public async Task<ProgressReceipt> ReportProgressAsync(int attempt, ImmutableList<TrialProgress> events)
     {
         if (!IsCurrent(attempt))
         {
             LogStaleReport(this.GetPrimaryKeyString(), attempt, S.Attempt, S.State);
-            return false;
+            return ProgressReceipt.Stale;
         }
 
         var persist = false;
+        long? resendFrom = null;
+        var applied = ImmutableList.CreateBuilder<TrialProgress>();
         foreach (var e in events)
         {
+            if (e.Sequence != 0)
+            {
+                if (e.Sequence <= S.ReportedSequence)
+                {
+                    continue; // applied already: a repeated report, or a resend that overlaps
+                }
+
+                if (e.Sequence > S.ReportedSequence + 1)
+                {
+                    resendFrom = S.ReportedSequence + 1;
+                    LogMissingProgress(this.GetPrimaryKeyString(), attempt, resendFrom.Value, e.Sequence);
+                    break;
+                }
+
+                S.ReportedSequence = e.Sequence;
+            }
+
             persist |= Apply(e);
+            applied.Add(e);
         }
 
         if (persist)
         {
-            await state.WriteStateAsync();
+            await WriteAsync();
+        }
+        else if (applied.Count > 0)
+        {
+            _unwritten = true;
         }
 
-        _unwritten = !persist;
-
-        Publish(events, null);
-        return true;
+        Publish(applied.ToImmutable(), null);
+        return new ProgressReceipt { Accepted = true, StoredSequence = _storedSequence, ResendFrom = resendFrom };
     }
 
     /// <inheritdoc />
@@ -400,10 +432,17 @@ public sealed partial class ExperimentGrain(
         UpdatedAt = S.UpdatedAt,
     };
 
+    private async Task WriteAsync()
+    {
+        await state.WriteStateAsync();
+        _storedSequence = S.ReportedSequence;
+        _unwritten = false;
+    }
+
     private async Task ChangedAsync(string what)
     {
         S.UpdatedAt = DateTimeOffset.UtcNow;
-        await state.WriteStateAsync();
+        await WriteAsync();
         Count();
         LogStateChanged(this.GetPrimaryKeyString(), S.State, what);
         Publish([], Status());
@@ -416,6 +455,11 @@ public sealed partial class ExperimentGrain(
     /// </summary>
     private void Publish(ImmutableList<TrialProgress> progress, TrialStatus? stateChange)
     {
+        if (progress.IsEmpty && stateChange is null)
+        {
+            return;
+        }
+
         var coordinator = Coordinator();
         _published = PublishAfterAsync(_published, coordinator, progress, stateChange);
     }
@@ -450,6 +494,9 @@ public sealed partial class ExperimentGrain(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Trial {TrialId}: the progress reported since the last write was not written on deactivation ({Reason})")]
     private partial void LogUnwrittenProgress(string trialId, string reason, Exception exception);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Trial {TrialId}: attempt {Attempt} reported event {Received} but events from {Missing} on were lost before they were stored; asked for them again")]
+    private partial void LogMissingProgress(string trialId, int attempt, long missing, long received);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Trial {TrialId} is {State}: {What}")]
     private partial void LogStateChanged(string trialId, TrialState state, string what);

@@ -77,4 +77,11 @@ public sealed class ExperimentState : IUnreadableStateAware
     /// <summary>Last state change.</summary>
     [Id(15)]
     public DateTimeOffset UpdatedAt { get; set; }
+
+    /// <summary>
+    /// <see cref="TrialProgress.Sequence"/> of the last event of the current attempt applied to this state (0: none yet);
+    /// a stored state holds every event up to it.
+    /// </summary>
+    [Id(16)]
+    public long ReportedSequence { get; set; }
 }

@@ -14,6 +14,9 @@ public sealed partial class TrainerGrain
     [LoggerMessage(Level = LogLevel.Warning, Message = "Trainer {Trainer}: could not report progress of {TrialId}: {Error}")]
     private partial void LogReportFailed(string trainer, string trialId, string error);
 
+    [LoggerMessage(Level = LogLevel.Information, Message = "Trainer {Trainer}: the experiment of {TrialId} (attempt {Attempt}) lost events from {From} on before storing them; sending {Count} again")]
+    private partial void LogResending(string trainer, string trialId, int attempt, long from, int count);
+
     [LoggerMessage(Level = LogLevel.Warning, Message = "Trainer {Trainer}: training of {TrialId} failed: {Error}")]
     private partial void LogTrainingFailed(string trainer, string trialId, string error);
 

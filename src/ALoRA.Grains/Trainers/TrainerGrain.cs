@@ -221,7 +221,7 @@ public sealed partial class TrainerGrain(
                     var now = busy.Elapsed;
                     instruments.OnDeviceBusy(device, trainer, (now - counted).TotalSeconds);
                     counted = now;
-                    channel.Writer.TryWrite(p);
+                    channel.Writer.TryWrite(p with { Sequence = ++job.LastSequence });
                 }, job.Token);
             }
             finally
@@ -276,19 +276,14 @@ public sealed partial class TrainerGrain(
             }
 
             Measure(job, batch);
+            job.Unstored.AddRange(batch);
+            await ReportAsync(job, experiment, [.. batch]);
+        }
 
-            try
-            {
-                if (!await _calls.ExecuteAsync(async _ => await experiment.ReportProgressAsync(attempt, [.. batch])))
-                {
-                    LogStale(Key, job.Assignment.Spec.TrialId, attempt);
-                    job.Stop(TrainerStopReason.Stale);
-                }
-            }
-            catch (Exception ex) when (ex is not OperationCanceledException)
-            {
-                LogReportFailed(Key, job.Assignment.Spec.TrialId, ex.Message);
-            }
+        if (job.ReportFailed && job.Unstored.Count > 0 && job.Reason != TrainerStopReason.Stale)
+        {
+            // The last report did not get through: send what is not stored yet before the result (applied events are skipped).
+            await ReportAsync(job, experiment, [.. job.Unstored]);
         }
 
         var requeue = false;

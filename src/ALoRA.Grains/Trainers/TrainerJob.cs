@@ -57,6 +57,18 @@ internal sealed class TrainerJob(TrialAssignment assignment, Channel<TrialProgre
     /// <summary>The step the attempt started from (its replayed history ends there).</summary>
     public int ResumedFrom { get; set; }
 
+    /// <summary><see cref="TrialProgress.Sequence"/> of the last event the training produced (written on the device thread only).</summary>
+    public long LastSequence { get; set; }
+
+    /// <summary>
+    /// Events reported (or being reported) that the experiment has not stored yet, in order: sent again when it asks
+    /// (<see cref="ProgressReceipt.ResendFrom"/>), dropped once a receipt says they are stored.
+    /// </summary>
+    public List<TrialProgress> Unstored { get; } = [];
+
+    /// <summary>True when the last report failed even after its retries.</summary>
+    public bool ReportFailed { get; set; }
+
     public void Stop(TrainerStopReason reason)
     {
         if (Reason == TrainerStopReason.None)

@@ -53,7 +53,7 @@ public sealed class FailoverTests
 
         // Attempt 1 finished; a report or result carrying attempt 0 or a future attempt is refused and changes nothing.
         var late = new TrialProgress { TrialId = status.Trials[0].TrialId, Attempt = 0, Kind = TrialProgressKind.Step, Step = 1, Loss = 99 };
-        Assert.False(await experiment.ReportProgressAsync(0, [late]));
+        Assert.False((await experiment.ReportProgressAsync(0, [late])).Accepted);
         Assert.False(await experiment.CompleteAsync(0, new TrialResult { Method = "lora", TestMetric = 0.01 }));
         Assert.False(await experiment.FailAsync(2, "late", infrastructure: false));
         var after = await experiment.GetDetailsAsync();

@@ -91,6 +91,15 @@ public sealed class ContractSerializationTests
     }
 
     [Fact]
+    public void ProgressReceiptAndSequence_RoundTrip()
+    {
+        var receipt = new ProgressReceipt { Accepted = true, StoredSequence = 41, ResendFrom = 37 };
+        Assert.Equal(receipt, RoundTrip(receipt));
+        Assert.Equal(ProgressReceipt.Stale, RoundTrip(ProgressReceipt.Stale));
+        Assert.Equal(9_000_000_000L, RoundTrip(new TrialProgress { TrialId = "t", Sequence = 9_000_000_000L }).Sequence);
+    }
+
+    [Fact]
     public void PersistedStates_RoundTrip()
     {
         var experiment = RoundTrip(new ExperimentState

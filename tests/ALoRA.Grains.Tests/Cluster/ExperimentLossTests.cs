@@ -1,0 +1,51 @@
+using ALoRA.Abstractions.Grains;
+using ALoRA.Abstractions.Trials;
+using Orleans.Runtime;
+
+namespace ALoRA.Grains.Tests.Cluster;
+
+/// <summary>
+/// The silo hosting a trial's experiment grain dies while the trial trains on another silo: the events the experiment
+/// had applied but not yet stored are gone with it. The trainer keeps every event the experiment has not stored, the
+/// next activation finds the gap by sequence number and asks for them again, and the history comes out whole.
+/// </summary>
+public sealed class ExperimentLossTests
+{
+    [Fact]
+    public async Task ExperimentSiloKilledWhileTrialTrainsElsewhere_LostStepsAreSentAgain_HistoryHasNoHoles()
+    {
+        // No checkpoint, so no write between the start and the end: what the experiment applies lives in its activation.
+        var engine = new FakeTrainingEngine { Steps = 12, CheckpointEvery = 100 };
+        using var atSix = new ManualResetEventSlim(false);
+        using var atNine = new ManualResetEventSlim(false);
+        engine.BeforeStep = (_, _, step) =>
+        {
+            (step == 6 ? atSix : step == 9 ? atNine : null)?.Wait(TimeSpan.FromSeconds(60));
+        };
+        await using var h = await ClusterHarness.StartAsync(silos: 2, trainersPerSilo: 1, engine: engine);
+        await h.Sweep("exp-loss").SubmitAsync(Specs.Grid("exp-loss", seeds: 1, learningRates: 1, loraOnly: true), null);
+        var running = await h.WaitForAsync(() => h.Sweep("exp-loss").GetStatusAsync(), s => s.Trials[0].Step == 5, what: "step 5");
+        var experiment = h.Client.GetGrain<IExperimentGrain>(running.Trials[0].TrialId);
+
+        // Put the experiment on the silo that does not train the trial (placement is random: move it until it is there).
+        var management = h.Client.GetGrain<IManagementGrain>(0);
+        var other = h.Cluster.Silos.Single(s => !running.Trials[0].Trainer!.StartsWith(s.Name + "/", StringComparison.Ordinal));
+        for (var tries = 0; await management.GetActivationAddress(experiment) is var at && !Equals(at, other.SiloAddress); tries++)
+        {
+            Assert.True(tries < 40, "the experiment never activated on the silo that does not train its trial");
+            await h.Cluster.DeactivateAsync(experiment);
+            await experiment.GetStatusAsync();
+        }
+
+        // Steps 6-8 reach the experiment there and are not stored; then its silo dies.
+        atSix.Set();
+        await h.WaitForAsync(() => experiment.GetStatusAsync(), s => s.Step == 8, what: "step 8");
+        await h.Cluster.KillSiloAsync(other);
+        atNine.Set();
+
+        var done = await h.WaitForSweepAsync("exp-loss", timeout: TimeSpan.FromSeconds(90));
+        var trial = Assert.Single(done.Trials);
+        Assert.Equal((TrialState.Completed, 1), (trial.State, trial.Attempt));
+        Assert.Equal(Enumerable.Range(1, 12).Select(s => 1.0 / s), (await experiment.GetDetailsAsync()).StepLosses);
+    }
+}
