@@ -29,6 +29,9 @@ public sealed partial class ExperimentGrain(
     AloraInstruments instruments,
     ILogger<ExperimentGrain> logger) : Grain, IExperimentGrain
 {
+    // At most this many applied events wait for a write (a trial that writes no checkpoints); their trainer keeps them until then.
+    private const int MaxUnstoredEvents = 1000;
+
     // The state this activation counts in the alora.trials instrument (null: not counted).
     private TrialState? _counted;
 
@@ -164,7 +167,8 @@ public sealed partial class ExperimentGrain(
 
     /// <inheritdoc />
     /// <remarks>
-    /// Step losses and evaluations are stored with the next checkpoint, allocation round or state change, not one by one.
+    /// Step losses and evaluations are stored with the next checkpoint, allocation round or state change (or after
+    /// 1,000 unstored events), not one by one.
     /// Until then the trainer keeps them: the receipt says up to which event the stored state goes, and when this
     /// activation is missing events it had applied but not stored (its silo died, or a report was lost), it asks for
     /// them again, so the history has no holes.
@@ -203,7 +207,7 @@ public sealed partial class ExperimentGrain(
             applied.Add(e);
         }
 
-        if (persist)
+        if (persist || S.ReportedSequence - _storedSequence >= MaxUnstoredEvents)
         {
             await WriteAsync();
         }

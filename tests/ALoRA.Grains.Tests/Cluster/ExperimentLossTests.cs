@@ -48,4 +48,31 @@ public sealed class ExperimentLossTests
         Assert.Equal((TrialState.Completed, 1), (trial.State, trial.Attempt));
         Assert.Equal(Enumerable.Range(1, 12).Select(s => 1.0 / s), (await experiment.GetDetailsAsync()).StepLosses);
     }
+
+    [Fact]
+    public async Task TrialWithoutCheckpoints_ItsExperimentStillWritesAtLeastEveryThousandEvents()
+    {
+        var engine = new FakeTrainingEngine { Steps = 2500, CheckpointEvery = 100_000, StepDelay = TimeSpan.Zero };
+        using var held = new ManualResetEventSlim(false);
+        engine.BeforeStep = (_, _, step) =>
+        {
+            if (step == 2100)
+            {
+                held.Wait(TimeSpan.FromSeconds(60));
+            }
+        };
+        await using var h = await ClusterHarness.StartAsync(silos: 1, trainersPerSilo: 1, engine: engine);
+        await h.Sweep("no-ckpt").SubmitAsync(Specs.Grid("no-ckpt", seeds: 1, learningRates: 1, loraOnly: true), null);
+        var running = await h.WaitForAsync(() => h.Sweep("no-ckpt").GetStatusAsync(), s => s.Trials[0].Step == 2099, what: "step 2099");
+
+        // 2,100 events reported (Started and 2,099 steps), none of them a checkpoint: at most 999 of them may be unstored.
+        var file = Assert.Single(Directory.GetFiles(Path.Combine(h.Directory, "state", "experiment"), "*.json", SearchOption.AllDirectories));
+        using var stored = System.Text.Json.JsonDocument.Parse(await File.ReadAllBytesAsync(file));
+        var state = stored.RootElement.GetProperty("state");
+        var storedSequence = state.GetProperty("reported_sequence").GetInt64();
+        Assert.InRange(storedSequence, 2100 - 999, 2100);
+        Assert.Equal(storedSequence - 1, state.GetProperty("step_losses").GetArrayLength());
+        held.Set();
+        Assert.Equal(TrialState.Completed, (await h.WaitForSweepAsync("no-ckpt")).Trials[0].State);
+    }
 }
