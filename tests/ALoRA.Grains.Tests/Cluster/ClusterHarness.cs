@@ -55,11 +55,19 @@ internal sealed class ClusterHarness : IAsyncDisposable
 
     public ISweepCoordinatorGrain Sweep(string id) => Client.GetGrain<ISweepCoordinatorGrain>(id);
 
-    /// <summary>Stops every silo and deploys a new cluster on the same storage and checkpoint folders.</summary>
-    public async Task RestartAsync()
+    /// <summary>
+    /// Stops every silo and deploys a new cluster on the same storage and checkpoint folders; <paramref name="whileStopped"/>
+    /// runs in between, when no silo can write.
+    /// </summary>
+    public async Task RestartAsync(Func<Task>? whileStopped = null)
     {
         await Cluster.StopAllSilosAsync();
         await Cluster.DisposeAsync();
+        if (whileStopped is not null)
+        {
+            await whileStopped();
+        }
+
         await DeployAsync();
     }
 

@@ -18,9 +18,8 @@ public sealed class UnreadableStateTests
         var before = await h.WaitForSweepAsync("broken-trial");
         var victim = before.Trials[0].TrialId;
         var file = StateFile(h, "experiment", victim);
-        await File.WriteAllTextAsync(file, "{ this is not json");
 
-        await h.RestartAsync();
+        await h.RestartAsync(() => File.WriteAllTextAsync(file, "{ this is not json"));
         var status = await h.Sweep("broken-trial").GetStatusAsync();
 
         var broken = Assert.Single(status.Trials, t => t.TrialId == victim);
@@ -48,10 +47,13 @@ public sealed class UnreadableStateTests
         await h.Sweep("future").SubmitAsync(Specs.Grid("future", seeds: 1, loraOnly: true), null);
         await h.WaitForSweepAsync("future");
         var file = StateFile(h, "sweepcoordinator", "future");
-        var newer = (await File.ReadAllTextAsync(file)).Replace("\"schema_version\": 1", "\"schema_version\": 2", StringComparison.Ordinal);
-        await File.WriteAllTextAsync(file, newer);
+        var newer = "";
 
-        await h.RestartAsync();
+        await h.RestartAsync(async () =>
+        {
+            newer = (await File.ReadAllTextAsync(file)).Replace("\"schema_version\": 1", "\"schema_version\": 2", StringComparison.Ordinal);
+            await File.WriteAllTextAsync(file, newer);
+        });
         var status = await h.Sweep("future").GetStatusAsync();
 
         Assert.Equal((SweepState.Unreadable, "future"), (status.State, status.SweepId));
@@ -73,9 +75,9 @@ public sealed class UnreadableStateTests
         await h.Sweep("before").SubmitAsync(Specs.Grid("before", seeds: 1, loraOnly: true), null);
         await h.WaitForSweepAsync("before");
         var file = StateFile(h, "scheduler", "default");
-        await File.WriteAllBytesAsync(file, [0x00, 0xFF, 0x13, 0x37]);
 
-        await h.RestartAsync(); // the silo starts: its trainers' registration with the scheduler does not take it down
+        // The silo starts: its trainers' registration with the scheduler does not take it down.
+        await h.RestartAsync(() => File.WriteAllBytesAsync(file, [0x00, 0xFF, 0x13, 0x37]));
 
         var cluster = await h.Scheduler.GetClusterStatusAsync();
         Assert.Contains(file, cluster.SchedulerError, StringComparison.Ordinal);
