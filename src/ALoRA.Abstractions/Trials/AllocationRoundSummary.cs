@@ -2,7 +2,7 @@ using System.Collections.Immutable;
 
 namespace ALoRA.Abstractions.Trials;
 
-/// <summary>What one allocation round of a trial did (alora.md section 7).</summary>
+/// <summary>What one allocation round of a trial did (docs/alora-method.md section 7).</summary>
 [GenerateSerializer, Immutable, Alias("alora.AllocationRoundSummary")]
 public sealed record AllocationRoundSummary
 {

@@ -1,6 +1,6 @@
 namespace ALoRA.Abstractions.Trials;
 
-/// <summary>The outcome of a completed trial (alora.md section 7).</summary>
+/// <summary>The outcome of a completed trial (docs/alora-method.md section 7).</summary>
 [GenerateSerializer, Immutable, Alias("alora.TrialResult")]
 public sealed record TrialResult
 {

@@ -5,7 +5,7 @@ using static TorchSharp.torch;
 
 namespace ALoRA.Engine.Allocation;
 
-/// <summary><c>alora</c>: AB-LoRA ablation scores on B_val (alora.md section 3), by the fast path or the literal reference.</summary>
+/// <summary><c>alora</c>: AB-LoRA ablation scores on B_val (docs/alora-method.md section 3), by the fast path or the literal reference.</summary>
 public sealed class AbLoraMethod(LlamaForCausalLM model, bool referenceScorer = false, int maxVariantsPerPass = 16) : IAllocationMethod
 {
     /// <inheritdoc />

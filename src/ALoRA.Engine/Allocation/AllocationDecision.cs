@@ -1,7 +1,7 @@
 namespace ALoRA.Engine.Allocation;
 
 /// <summary>
-/// What one ALoRA allocation round does (alora.md section 4), decided by <see cref="RankAllocator.Decide(IReadOnlyList{int}, IReadOnlyList{RankScore}, int)"/>
+/// What one ALoRA allocation round does (docs/alora-method.md section 4), decided by <see cref="RankAllocator.Decide(IReadOnlyList{int}, IReadOnlyList{RankScore}, int)"/>
 /// and carried out on a model by <see cref="AllocationApplier.Apply"/>. Every per-module list has one entry per
 /// adapted module, in model order. Two decisions are equal when all their lists are element-wise equal.
 /// </summary>

@@ -9,7 +9,7 @@ using static TorchSharp.torch;
 namespace ALoRA.Engine.Allocation;
 
 /// <summary>
-/// <c>alora-dnas</c> (alora.md section 6): every rank's gate is relaxed to <c>2 sigmoid(a)</c> with a trained
+/// <c>alora-dnas</c> (docs/alora-method.md section 6): every rank's gate is relaxed to <c>2 sigmoid(a)</c> with a trained
 /// logit <c>a</c> (initially 0, so the network starts as plain LoRA); importance = the gate value.
 /// <para>
 /// Alternating updates on two halves of the training set <b>(choice)</b>: the training set is split once, by a

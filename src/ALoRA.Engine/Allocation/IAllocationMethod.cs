@@ -5,7 +5,7 @@ using static TorchSharp.torch;
 namespace ALoRA.Engine.Allocation;
 
 /// <summary>
-/// One way of deciding which ranks matter (alora.md section 6), plugged into the trainer like PEFT's LoRA variants:
+/// One way of deciding which ranks matter (docs/alora-method.md section 6), plugged into the trainer like PEFT's LoRA variants:
 /// <c>lora</c> (fixed rank), <c>alora</c> (AB-LoRA), <c>alora-dnas</c> (relaxed gates), <c>alora-sensi</c>
 /// (AdaLoRA sensitivity). The trainer owns the schedule (K1, K2, N_A, n_A) and the prune-and-grow step; a method
 /// only observes training while the search is on and scores the active ranks when a round is due.

@@ -1,7 +1,7 @@
 namespace ALoRA.Engine.Allocation;
 
 /// <summary>
-/// The allocation step of the ALoRA loop (alora.md section 4), as pure decision logic (no torch):
+/// The allocation step of the ALoRA loop (docs/alora-method.md section 4), as pure decision logic (no torch):
 /// prune the n_A lowest-scoring active ranks; U := the modules that lost no rank this round (a module with no
 /// active rank that lost nothing is in U); if U is not empty, give each module of U <c>floor(n_A / |U|)</c> new
 /// ranks and the remaining <c>n_A mod |U|</c> one each to the modules of U with the highest average importance

@@ -1,7 +1,7 @@
 namespace ALoRA.Engine.Allocation;
 
 /// <summary>
-/// The importance score of one active rank. For <c>alora</c> it is AB-LoRA's (alora.md section 3):
+/// The importance score of one active rank. For <c>alora</c> it is AB-LoRA's (docs/alora-method.md section 3):
 /// <c>IS = CE(M \ r) - CE(M) - CE(M_r)</c>; methods that do not ablate (<c>alora-dnas</c>, <c>alora-sensi</c>)
 /// leave the two CE values null.
 /// </summary>

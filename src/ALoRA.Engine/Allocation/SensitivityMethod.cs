@@ -6,7 +6,7 @@ using static TorchSharp.torch;
 namespace ALoRA.Engine.Allocation;
 
 /// <summary>
-/// <c>alora-sensi</c> (alora.md section 6): AdaLoRA's sensitivity importance. After every training step of the
+/// <c>alora-sensi</c> (docs/alora-method.md section 6): AdaLoRA's sensitivity importance. After every training step of the
 /// search, for each entry of A and B: <c>I = |theta * grad|</c>, <c>Ibar = b1 Ibar + (1 - b1) I</c>,
 /// <c>U = b2 U + (1 - b2) |I - Ibar|</c> (AdaLoRA's order and defaults b1 = b2 = 0.85); an entry's score is
 /// <c>Ibar * U</c> and a rank's importance is the sum over its row of A and its column of B. Gradients are taken

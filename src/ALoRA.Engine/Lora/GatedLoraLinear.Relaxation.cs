@@ -4,7 +4,7 @@ using TorchSharp.Modules;
 namespace ALoRA.Engine.Lora;
 
 /// <summary>
-/// Relaxed gates for <c>alora-dnas</c> (alora.md section 6): while gate logits <c>a</c> are attached, rank i
+/// Relaxed gates for <c>alora-dnas</c> (docs/alora-method.md section 6): while gate logits <c>a</c> are attached, rank i
 /// contributes with weight <c>g_i * 2 sigmoid(a_i)</c>, trainable through <c>a</c>. The logits are owned by the
 /// caller (they are not part of the module's parameters or state dict), and <see cref="FoldGateRelaxation"/> bakes
 /// the relaxed gate values into <c>lora_B</c>, which leaves the output unchanged and the module a plain gated LoRA.

@@ -4,7 +4,7 @@ using static TorchSharp.torch;
 namespace ALoRA.Engine.Lora;
 
 /// <summary>
-/// Temporary gate overrides used by scoring (alora.md section 8): the adapter can be switched off entirely, or
+/// Temporary gate overrides used by scoring (docs/alora-method.md section 8): the adapter can be switched off entirely, or
 /// the batch can carry V stacked variants of the network, each with its own gate vector for this module.
 /// Overrides never touch the stored gates.
 /// </summary>

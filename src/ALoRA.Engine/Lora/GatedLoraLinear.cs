@@ -8,7 +8,7 @@ using F = TorchSharp.torch.nn.functional;
 namespace ALoRA.Engine.Lora;
 
 /// <summary>
-/// A frozen linear layer with a gated LoRA adapter (alora.md section 1):
+/// A frozen linear layer with a gated LoRA adapter (docs/alora-method.md section 1):
 /// <c>y = W x + s * B diag(g) A x</c>, A (r x in) Kaiming-uniform, B (out x r) zero, gates g in {0, 1} (not trained),
 /// s = alpha / r_init fixed for the whole run. State-dict names follow PEFT: <c>base_layer.weight</c>,
 /// <c>lora_A.weight</c>, <c>lora_B.weight</c>, plus the gate buffer <c>lora_gate</c>.
@@ -32,7 +32,7 @@ public sealed partial class GatedLoraLinear : nn.Module<Tensor, Tensor>
     [ComponentName(Name = "lora_dropout")]
     private readonly Dropout? _dropout;
 
-    // s * g, folded into the rank-r product in forward (torchsharp-facts.md). Held outside a Tensor field so that
+    // s * g, folded into the rank-r product in forward (docs/engine-notes.md, TorchSharp). Held outside a Tensor field so that
     // RegisterComponents does not register it as a buffer.
     private readonly ScaledGates _scaled = new();
 

@@ -35,7 +35,7 @@ public sealed class LlamaDecoderLayer : nn.Module<Tensor, Tensor>
     /// <inheritdoc />
     public override Tensor forward(Tensor x)
     {
-        // One dispose scope per block: temporaries die here, only the block output leaves (torchsharp-facts.md).
+        // One dispose scope per block: temporaries die here, only the block output leaves (docs/engine-notes.md, TorchSharp).
         using var scope = NewDisposeScope();
         var h = x.add(_selfAttn.forward(_inputLayerNorm.forward(x)), CachedScalars.One);
         // Not in place: the norm saved h for the backward pass.

@@ -5,7 +5,7 @@ namespace ALoRA.Engine.Runtime;
 /// <summary>
 /// Scalars reused on hot paths. Every implicit scalar (<c>t * 2.0</c>, and <c>a + b</c>, where TorchSharp passes
 /// alpha = 1) is a native object that no dispose scope tracks; reusing these keeps the native heap flat
-/// (torchsharp-facts.md).
+/// (docs/engine-notes.md, TorchSharp).
 /// </summary>
 public static class CachedScalars
 {

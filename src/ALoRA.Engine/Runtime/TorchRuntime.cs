@@ -66,7 +66,7 @@ public static class TorchRuntime
     /// <summary>
     /// Frees native objects that only finalizers release (TorchSharp's implicit <c>Scalar</c>s and tensor handles
     /// dropped without <c>Dispose</c>): a gen-0 collection plus waiting for finalizers. Called once per training
-    /// step, it keeps resident memory flat (torchsharp-facts.md); it costs about a millisecond.
+    /// step, it keeps resident memory flat (docs/engine-notes.md, TorchSharp); it costs about a millisecond.
     /// </summary>
     public static void ReleaseFinalizableNativeObjects()
     {

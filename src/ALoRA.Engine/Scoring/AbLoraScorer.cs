@@ -7,7 +7,7 @@ using static TorchSharp.torch;
 namespace ALoRA.Engine.Scoring;
 
 /// <summary>
-/// AB-LoRA importance scores (alora.md section 3) on one fixed validation batch, under no-grad in eval mode:
+/// AB-LoRA importance scores (docs/alora-method.md section 3) on one fixed validation batch, under no-grad in eval mode:
 /// for every active rank r, <c>CE(M \ r)</c> (only r switched off) and <c>CE(M_r)</c> (r the only active rank in
 /// the whole network), and <c>IS = CE(M \ r) - CE(M) - CE(M_r)</c>.
 /// <see cref="Reference"/> follows the definition literally (one full forward per variant);

@@ -1,6 +1,6 @@
 namespace ALoRA.Engine.Training;
 
-/// <summary>How a trial allocates its rank budget (alora.md section 6); names in configuration via <see cref="AllocationMethods"/>.</summary>
+/// <summary>How a trial allocates its rank budget (docs/alora-method.md section 6); names in configuration via <see cref="AllocationMethods"/>.</summary>
 public enum AllocationMethod
 {
     /// <summary><c>lora</c>: fixed rank, no allocation (baseline).</summary>

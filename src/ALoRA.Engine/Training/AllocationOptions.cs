@@ -1,7 +1,7 @@
 namespace ALoRA.Engine.Training;
 
 /// <summary>
-/// The ALoRA schedule (alora.md section 4), paper defaults: train K1 = 1 epoch, then N_A = 8 rounds of
+/// The ALoRA schedule (docs/alora-method.md section 4), paper defaults: train K1 = 1 epoch, then N_A = 8 rounds of
 /// (score every active rank on B_val, prune n_A, add n_A to modules that lost nothing, train K2 = 0.25 epoch).
 /// </summary>
 public sealed record AllocationOptions

@@ -2,7 +2,7 @@ using ALoRA.Engine.Allocation;
 
 namespace ALoRA.Engine.Training;
 
-/// <summary>What one ALoRA round did (alora.md section 7); kept in the trainer state, so checkpoints keep the history.</summary>
+/// <summary>What one ALoRA round did (docs/alora-method.md section 7); kept in the trainer state, so checkpoints keep the history.</summary>
 /// <param name="Round">1-based round number.</param>
 /// <param name="Step">Optimizer steps done when the round ran.</param>
 /// <param name="BaseCe">CE(M) on the round's validation batch.</param>

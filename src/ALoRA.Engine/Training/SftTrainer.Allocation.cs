@@ -5,7 +5,7 @@ using TorchSharp;
 
 namespace ALoRA.Engine.Training;
 
-/// <summary>The ALoRA loop of <see cref="SftTrainer"/> (alora.md section 4): rounds of score, prune and reallocate.</summary>
+/// <summary>The ALoRA loop of <see cref="SftTrainer"/> (docs/alora-method.md section 4): rounds of score, prune and reallocate.</summary>
 public sealed partial class SftTrainer
 {
     private AllocationPlan? _allocationPlan;

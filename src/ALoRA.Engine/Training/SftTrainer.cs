@@ -9,7 +9,7 @@ using static TorchSharp.torch;
 namespace ALoRA.Engine.Training;
 
 /// <summary>
-/// Supervised fine-tuning of the adapters (alora.md section 5): AdamW on adapter parameters only, linear decay
+/// Supervised fine-tuning of the adapters (docs/alora-method.md section 5): AdamW on adapter parameters only, linear decay
 /// with warm-up, gradient clipping, dev evaluation every N steps with early stopping on dev loss, the best
 /// checkpoint tested at the end. Deterministic on CPU for a given seed; resumable from a checkpoint to the same
 /// losses and weights; cancellable between steps.

@@ -1,7 +1,7 @@
 namespace ALoRA.Engine.Training;
 
 /// <summary>
-/// The supervised fine-tuning protocol (alora.md section 5). Every default is the paper's unless marked.
+/// The supervised fine-tuning protocol (docs/alora-method.md section 5). Every default is the paper's unless marked.
 /// </summary>
 public sealed record TrainingOptions
 {

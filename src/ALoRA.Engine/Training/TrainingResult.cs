@@ -1,6 +1,6 @@
 namespace ALoRA.Engine.Training;
 
-/// <summary>The outcome of a finished training run (alora.md section 7, the parts plain LoRA training knows).</summary>
+/// <summary>The outcome of a finished training run (docs/alora-method.md section 7, the parts plain LoRA training knows).</summary>
 /// <param name="Steps">Optimizer steps done.</param>
 /// <param name="TotalSteps">Steps the schedule planned.</param>
 /// <param name="EarlyStopped">Patience ran out before the planned end.</param>

@@ -3,7 +3,7 @@ using System.Collections.Concurrent;
 namespace ALoRA.Grains.Trainers;
 
 /// <summary>
-/// One device's dedicated thread (conventions.md 6): training jobs run here, one at a time, never on the grain
+/// One device's dedicated thread (docs/engine-notes.md, Orleans): training jobs run here, one at a time, never on the grain
 /// scheduler or the thread pool. Completions resume asynchronously, so awaiting a job from a grain continues on the
 /// grain's scheduler.
 /// </summary>

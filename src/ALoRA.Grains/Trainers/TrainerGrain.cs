@@ -17,7 +17,7 @@ namespace ALoRA.Grains.Trainers;
 /// <summary>
 /// One device of one silo (key <c>&lt;silo name&gt;/&lt;device&gt;</c>), placed on that silo. Pulls a trial from the
 /// scheduler, takes an attempt from its experiment, runs it on the device's dedicated thread and pumps progress back
-/// on the grain scheduler (orleans-facts.md section 4). The activation is kept alive while a trial runs; status and
+/// on the grain scheduler (docs/engine-notes.md, Orleans). The activation is kept alive while a trial runs; status and
 /// cancel calls interleave with the pump. Each attempt is one <see cref="AloraTelemetry.Spans.TrialAttempt"/> span in the
 /// trial's trace (<see cref="TrialDispatch.TraceParent"/>: every attempt, on any silo, sits side by side under the
 /// trial's first dispatch), current around the hand-out, on the device thread while the engine trains (so the engine's

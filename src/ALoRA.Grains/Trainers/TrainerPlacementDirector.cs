@@ -4,7 +4,7 @@ using Orleans.Runtime.Placement;
 namespace ALoRA.Grains.Trainers;
 
 /// <summary>
-/// Activates a trainer on the silo named by its key (orleans-facts.md section 3): the part before the first
+/// Activates a trainer on the silo named by its key (docs/engine-notes.md, Orleans): the part before the first
 /// <c>/</c> is matched against the silo names of the active members. When no such silo is active the call fails
 /// fast, so the scheduler can give the work to another trainer.
 /// </summary>
