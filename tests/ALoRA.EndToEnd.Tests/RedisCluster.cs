@@ -174,7 +174,7 @@ internal sealed class RedisCluster : IAsyncDisposable
     }
 
     /// <summary>Checks that <see cref="LeftoverProcesses"/> sees the Redis server and every running silo (so that its empty answer later means something).</summary>
-    public void AssertSeesItsProcesses()
+    private void AssertSeesItsProcesses()
     {
         var seen = LeftoverProcesses();
         var expected = _started.Where(s => !s.HasExited).Select(s => s.Id).Append(Redis.ProcessId).ToList();
@@ -182,7 +182,7 @@ internal sealed class RedisCluster : IAsyncDisposable
     }
 
     /// <summary>Waits until <see cref="LeftoverProcesses"/> is empty; fails with the list when it is not within <paramref name="timeout"/>.</summary>
-    public async Task AssertNoLeftoverProcessesAsync(TimeSpan timeout)
+    private async Task AssertNoLeftoverProcessesAsync(TimeSpan timeout)
     {
         var deadline = DateTime.UtcNow + timeout;
         while (true)
@@ -200,6 +200,17 @@ internal sealed class RedisCluster : IAsyncDisposable
 
             await Task.Delay(200);
         }
+    }
+
+    /// <summary>
+    /// Ends a test that passed: checks that <see cref="LeftoverProcesses"/> sees this cluster's processes, disposes the
+    /// cluster and checks that none of them is left within 15 s.
+    /// </summary>
+    public async Task DisposeAndAssertNothingLeftAsync()
+    {
+        AssertSeesItsProcesses();
+        await DisposeAsync();
+        await AssertNoLeftoverProcessesAsync(TimeSpan.FromSeconds(15));
     }
 
     /// <summary>Kills every silo process it started, then the Redis server.</summary>

@@ -202,9 +202,7 @@ public sealed partial class RedisClusterTests(ITestOutputHelper log) : EndToEndT
             }
         }
 
-        cluster.AssertSeesItsProcesses();
-        await cluster.DisposeAsync();
-        await cluster.AssertNoLeftoverProcessesAsync(TimeSpan.FromSeconds(15));
+        await cluster.DisposeAndAssertNothingLeftAsync();
     }
 
     [Fact]
@@ -311,9 +309,7 @@ public sealed partial class RedisClusterTests(ITestOutputHelper log) : EndToEndT
             }
         }
 
-        cluster.AssertSeesItsProcesses();
-        await cluster.DisposeAsync();
-        await cluster.AssertNoLeftoverProcessesAsync(TimeSpan.FromSeconds(15));
+        await cluster.DisposeAndAssertNothingLeftAsync();
     }
 
     /// <summary>LoRA parameters of rank 4 on q_proj and v_proj of the 5 layers.</summary>

@@ -84,9 +84,7 @@ public sealed class RedisUnreadableStateTests(ITestOutputHelper log) : EndToEndT
         Assert.Contains(sweepId, listed.EnumerateArray().Select(s => s.Str("sweep_id")));
         Assert.Equal("{ garbage", await cluster.Redis.CommandAsync("GET", trialKey));
 
-        cluster.AssertSeesItsProcesses();
-        await cluster.DisposeAsync();
-        await cluster.AssertNoLeftoverProcessesAsync(TimeSpan.FromSeconds(15));
+        await cluster.DisposeAndAssertNothingLeftAsync();
     }
 
     private async Task<CliResult> CliAsync(RedisCluster cluster, params string[] args)

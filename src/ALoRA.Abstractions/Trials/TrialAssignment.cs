@@ -14,7 +14,5 @@ public sealed record TrialAssignment
     [Id(1)]
     public int Attempt { get; init; }
 
-    /// <summary>W3C traceparent of the span the attempt was handed out in (in the trial's trace), or null.</summary>
-    [Id(2)]
-    public string? TraceParent { get; init; }
+    // [Id(2)] was the trial's trace parent; trainers get it with the dispatch now (TrialDispatch.TraceParent). Not reused.
 }

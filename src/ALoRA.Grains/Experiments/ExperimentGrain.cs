@@ -38,10 +38,8 @@ public sealed partial class ExperimentGrain(
     // The last event sent to the sweep's feed: the next one goes after it.
     private Task _published = Task.CompletedTask;
 
-    // Progress (step losses, evaluations) applied since the state was last written; written at the latest on deactivation.
-    private bool _unwritten;
-
-    // ExperimentState.ReportedSequence as last stored: the trainer may forget the events up to it.
+    // ExperimentState.ReportedSequence as last stored: the trainer may forget the events up to it. Events applied since
+    // (ReportedSequence above it) are written at the latest on deactivation.
     private long _storedSequence;
 
     private ExperimentState S => state.State;
@@ -74,7 +72,7 @@ public sealed partial class ExperimentGrain(
     {
         instruments.OnTrialStateChanged(_counted, null);
         _counted = null;
-        if (_unwritten)
+        if (S.ReportedSequence != _storedSequence)
         {
             try
             {
@@ -211,10 +209,6 @@ public sealed partial class ExperimentGrain(
         {
             await WriteAsync();
         }
-        else if (applied.Count > 0)
-        {
-            _unwritten = true;
-        }
 
         Publish(applied.ToImmutable(), null);
         return new ProgressReceipt { Accepted = true, StoredSequence = _storedSequence, ResendFrom = resendFrom };
@@ -344,7 +338,7 @@ public sealed partial class ExperimentGrain(
         Attempts = [.. S.Attempts],
     });
 
-    private TrialAssignment Assignment() => new() { Spec = S.Spec!, Attempt = S.Attempt, TraceParent = S.TraceParent };
+    private TrialAssignment Assignment() => new() { Spec = S.Spec!, Attempt = S.Attempt };
 
     private bool IsCurrent(int attempt) => S.State == TrialState.Running && attempt == S.Attempt;
 
@@ -404,43 +398,48 @@ public sealed partial class ExperimentGrain(
         S.Rounds.RemoveAll(r => r.Step > step);
     }
 
-    private TrialStatus Status() => Unreadable
-        ? new TrialStatus
+    private TrialStatus Status()
+    {
+        if (Unreadable)
+        {
+            return new TrialStatus
+            {
+                TrialId = this.GetPrimaryKeyString(),
+                SweepId = TrialIds.SweepOf(this.GetPrimaryKeyString()),
+                State = TrialState.Unreadable,
+                Error = S.UnreadableReason,
+            };
+        }
+
+        return new TrialStatus
         {
             TrialId = this.GetPrimaryKeyString(),
-            SweepId = TrialIds.SweepOf(this.GetPrimaryKeyString()),
-            State = TrialState.Unreadable,
-            Error = S.UnreadableReason,
-        }
-        : new TrialStatus
-    {
-        TrialId = this.GetPrimaryKeyString(),
-        SweepId = S.Spec?.SweepId ?? "",
-        Index = S.Spec?.Index ?? 0,
-        Method = S.Spec?.Method ?? "",
-        Seed = S.Spec?.Training.Seed ?? 0,
-        SearchValues = S.Spec?.SearchValues ?? new Dictionary<string, string>(StringComparer.Ordinal),
-        State = S.State,
-        Attempt = S.Attempt,
-        Trainer = S.Trainer,
-        Step = S.StepLosses.Count,
-        TotalSteps = S.TotalSteps,
-        Loss = S.StepLosses.Count > 0 ? S.StepLosses[^1] : null,
-        DevLoss = S.DevLoss,
-        Rounds = S.Rounds.Count,
-        RanksMoved = S.Rounds.Sum(r => r.Pruned.Count),
-        Result = S.Result,
-        Error = S.Error,
-        InfrastructureRetries = S.InfrastructureRetries,
-        TrialFailures = S.TrialFailures,
-        UpdatedAt = S.UpdatedAt,
-    };
+            SweepId = S.Spec?.SweepId ?? "",
+            Index = S.Spec?.Index ?? 0,
+            Method = S.Spec?.Method ?? "",
+            Seed = S.Spec?.Training.Seed ?? 0,
+            SearchValues = S.Spec?.SearchValues ?? new Dictionary<string, string>(StringComparer.Ordinal),
+            State = S.State,
+            Attempt = S.Attempt,
+            Trainer = S.Trainer,
+            Step = S.StepLosses.Count,
+            TotalSteps = S.TotalSteps,
+            Loss = S.StepLosses.Count > 0 ? S.StepLosses[^1] : null,
+            DevLoss = S.DevLoss,
+            Rounds = S.Rounds.Count,
+            RanksMoved = S.Rounds.Sum(r => r.Pruned.Count),
+            Result = S.Result,
+            Error = S.Error,
+            InfrastructureRetries = S.InfrastructureRetries,
+            TrialFailures = S.TrialFailures,
+            UpdatedAt = S.UpdatedAt,
+        };
+    }
 
     private async Task WriteAsync()
     {
         await state.WriteStateAsync();
         _storedSequence = S.ReportedSequence;
-        _unwritten = false;
     }
 
     private async Task ChangedAsync(string what)

@@ -250,7 +250,6 @@ public sealed partial class SchedulerGrain(
 
     private async Task CheckTrainersAsync(CancellationToken cancellationToken)
     {
-
         var snapshot = membership.CurrentSnapshot;
         var changed = false;
         foreach (var (key, record) in state.State.Trainers.ToList())

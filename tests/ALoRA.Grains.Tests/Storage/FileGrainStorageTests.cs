@@ -27,16 +27,7 @@ public sealed class FileGrainStorageTests : IDisposable
         new("test", new FileGrainStorageOptions { RootDirectory = _root.Path }, pipeline ?? ResiliencePipeline.Empty,
             NullLogger<FileGrainStorage>.Instance);
 
-    private static CounterState Sample() => new()
-    {
-        Count = 3,
-        Label = "héllo \"quoted\"",
-        Loss = double.NaN,
-        Phase = TestPhase.Running,
-        Losses = [1.5, double.PositiveInfinity, double.NegativeInfinity],
-        RankPattern = new() { ["model.layers.0.self_attn.q_proj"] = 8 },
-        Nested = new NestedRecord { Name = "n", At = new DateTimeOffset(2025, 1, 2, 3, 4, 5, TimeSpan.Zero) },
-    };
+    private static CounterState Sample() => GrainStorageContract.Sample();
 
     [Fact]
     public async Task ClearStateAsync_DeletesFileAndResetsState()

@@ -33,7 +33,8 @@ public abstract class GrainStorageContract
     /// <summary>How the provider names <paramref name="grain"/>'s record in messages (a path, a key).</summary>
     protected abstract string Where(GrainId grain);
 
-    private static CounterState Sample() => new()
+    /// <summary>A state with every kind of value the format must keep (escapes, NaN and infinities, an enum, a nested record).</summary>
+    internal static CounterState Sample() => new()
     {
         Count = 3,
         Label = "héllo \"quoted\" ✓",

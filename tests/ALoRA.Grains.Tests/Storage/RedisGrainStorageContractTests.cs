@@ -54,7 +54,7 @@ public sealed class RedisGrainStorageContractTests(RedisFixture redis) : GrainSt
     }
 
     [Fact]
-    public async Task RedisDown_WriteFailsAfterRetries_ThenWorksWhenItIsBack()
+    public async Task RedisUnreachable_WriteFailsWithAFailureTheStoragePipelineRetries()
     {
         var storage = new RedisGrainStorage("test", new RedisGrainStorageOptions { ConnectionString = "127.0.0.1:1,connectTimeout=200", KeyPrefix = _prefix },
             ResiliencePipeline.Empty, NullLogger<RedisGrainStorage>.Instance);
