@@ -33,17 +33,18 @@ internal sealed class DemoCommand : Command
                            ?? (SampleLocator.FindSamples() is { } samples
                                ? new FileInfo(Path.Combine(samples, "sweeps", "demo.yaml"))
                                : throw new DirectoryNotFoundException("samples/sweeps/demo.yaml not found: run from the repository or pass --spec"));
-            var (yaml, spec) = SubmitCommand.Read(specFile);
+            var (definition, sweepId) = SubmitCommand.Read(specFile);
             var runs = parse.GetValue(_runs)!.FullName;
             var format = parse.GetValue(_format);
             var settings = new ConnectionSettings("local", Local: true, Path.Combine(runs, ".alora-data"), TimeSpan.FromSeconds(30))
             {
                 LocalCpuTrainers = Math.Max(1, parse.GetValue(_trainers)),
+                LocalDataRoot = specFile.Directory!.FullName,
             };
             var log = format == OutputFormat.Json ? Console.Error : Console.Out;
             log.WriteLine($"demo: {specFile.FullName} on a local silo with {settings.LocalCpuTrainers} CPU trainers; state in {settings.DataDirectory}");
             await using var session = await ClusterSession.OpenAsync(settings, ct);
-            var submitted = await session.Grains.GetGrain<ISweepCoordinatorGrain>(spec.SweepId).SubmitAsync(yaml, specFile.Directory!.FullName);
+            var submitted = await session.Grains.GetGrain<ISweepCoordinatorGrain>(sweepId).SubmitAsync(definition);
             log.WriteLine($"sweep {submitted.SweepId}: {submitted.Trials} trials" + (submitted.Reused > 0 ? $", {submitted.Reused} already finished (reused)" : ""));
             var status = await new SweepWatcher(submitted.SweepId, format).WatchAsync(session, settings, ct);
             var outDir = Path.Combine(runs, submitted.SweepId);

@@ -4,7 +4,10 @@ using ALoRA.Cli.Connection;
 
 namespace ALoRA.Cli.Commands;
 
-/// <summary><c>alora export TRIAL --peft DIR</c>: copies a finished trial's adapter (PEFT layout) to DIR.</summary>
+/// <summary>
+/// <c>alora export TRIAL --peft DIR</c>: fetches a finished trial's adapter (PEFT layout) from the cluster's checkpoint
+/// store through a silo and writes it to DIR, checking each file's size and SHA-256.
+/// </summary>
 internal sealed class ExportCommand : Command
 {
     private readonly Argument<string> _trial = new("trial") { Description = "Trial id" };
@@ -24,22 +27,15 @@ internal sealed class ExportCommand : Command
                 throw new KeyNotFoundException($"no trial '{id}'");
             }
 
-            var source = details.Status.Result?.AdapterDirectory
-                         ?? throw new ArgumentException($"trial {id} is {details.Status.State.ToString().ToLowerInvariant()}: it has no adapter yet");
-            if (!File.Exists(Path.Combine(source, "adapter_config.json")))
+            if (details.Status.Result is null)
             {
-                throw new DirectoryNotFoundException(
-                    $"{source}: the trial's adapter is not on this machine (export from a machine that mounts the checkpoint store)");
+                throw new ArgumentException($"trial {id} is {details.Status.State.ToString().ToLowerInvariant()}: it has no adapter yet");
             }
 
+            // Through the cluster: a silo reads the checkpoint store, so this machine needs no access to it.
             var target = parse.GetValue(_peft)!.FullName;
-            Directory.CreateDirectory(target);
-            foreach (var file in Directory.EnumerateFiles(source))
-            {
-                File.Copy(file, Path.Combine(target, Path.GetFileName(file)), overwrite: true);
-            }
-
-            Console.Error.WriteLine($"exported {id} ({details.Spec.Method}, {details.Status.Result!.FinalTrainableParameters} trainable parameters) to {target}");
+            await AdapterDownload.DownloadAsync(session.Grains, id, target, ct);
+            Console.Error.WriteLine($"exported {id} ({details.Spec.Method}, {details.Status.Result.FinalTrainableParameters} trainable parameters) to {target}");
             return ExitCodes.Ok;
         }));
     }

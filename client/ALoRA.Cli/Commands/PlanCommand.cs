@@ -25,7 +25,7 @@ internal sealed class PlanCommand : Command
         Options.Add(_format);
         SetAction(parse => ClusterCommand.Guard(() =>
         {
-            var (_, spec) = SubmitCommand.Read(parse.GetValue(_spec)!);
+            var spec = SubmitCommand.ReadLocal(parse.GetValue(_spec)!);
             var plan = SweepExpander.Expand(spec);
             var layers = LlamaConfig.Load(Path.Combine(spec.ResolvePath(spec.Model), "config.json")).NumHiddenLayers;
             var rows = plan.Trials.Select(t =>

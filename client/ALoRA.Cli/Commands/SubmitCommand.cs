@@ -11,7 +11,10 @@ using ALoRA.Sweeps;
 
 namespace ALoRA.Cli.Commands;
 
-/// <summary><c>alora submit SPEC.yaml [--watch]</c>: validates the spec here, submits it, prints the sweep id.</summary>
+/// <summary>
+/// <c>alora submit SPEC.yaml [--watch]</c>: parses and validates the spec here, sends it parsed (the silos check its
+/// files; docs/sweep-spec.md, "Paths and where they are read"), prints the sweep id.
+/// </summary>
 internal sealed class SubmitCommand : Command
 {
     private static readonly ActivitySource Telemetry = new(AloraTelemetry.ClientSource);
@@ -29,16 +32,16 @@ internal sealed class SubmitCommand : Command
         SetAction((parse, ct) => ClusterCommand.Guard(async () =>
         {
             var file = parse.GetValue(_spec)!;
-            var (yaml, spec) = Read(file);
+            var (definition, sweepId) = Read(file);
             var format = parse.GetValue(_format);
-            var settings = ConnectionOptions.Read(parse);
+            var settings = ConnectionOptions.Read(parse) with { LocalDataRoot = file.Directory!.FullName };
             await using var session = await ClusterSession.OpenAsync(settings, ct);
             SweepSubmitted submitted;
             using (var activity = Telemetry.StartActivity(AloraTelemetry.Spans.Submit))
             {
                 // The root of every trial's trace: the coordinator, experiments, trainers and engine continue it.
-                activity?.SetTag("alora.sweep.id", spec.SweepId);
-                submitted = await session.Grains.GetGrain<ISweepCoordinatorGrain>(spec.SweepId).SubmitAsync(yaml, file.Directory!.FullName);
+                activity?.SetTag("alora.sweep.id", sweepId);
+                submitted = await session.Grains.GetGrain<ISweepCoordinatorGrain>(sweepId).SubmitAsync(definition);
             }
 
             if (format == OutputFormat.Json)
@@ -68,17 +71,34 @@ internal sealed class SubmitCommand : Command
         }));
     }
 
-    /// <summary>Reads and validates a spec file; errors name the file, the YAML path and line.</summary>
-    public static (string Yaml, SweepSpec Spec) Read(FileInfo file)
+    /// <summary>
+    /// Reads and validates a spec file without looking at the files it names (the silos do, where they are read); errors
+    /// name the file, the YAML path and line. Returns what goes over the wire and the sweep id it addresses.
+    /// </summary>
+    public static (SweepDefinition Definition, string SweepId) Read(FileInfo file)
     {
         if (!file.Exists)
         {
             throw new FileNotFoundException($"{file.FullName}: spec file not found");
         }
 
-        var yaml = File.ReadAllText(file.FullName);
-        var spec = SweepSpecParser.Parse(yaml, file.FullName, file.Directory!.FullName);
-        SweepSpecValidator.EnsureFiles(spec, file.Directory!.FullName);
-        return (yaml, spec);
+        var spec = SweepSpecParser.Parse(File.ReadAllText(file.FullName), file.FullName);
+        return (SweepDefinitions.From(spec), spec.SweepId);
+    }
+
+    /// <summary>
+    /// Reads a spec file for the commands that read its files on this machine (<c>plan</c>, <c>train</c>): relative
+    /// paths resolve against the file's folder, and the files are checked here.
+    /// </summary>
+    public static SweepSpec ReadLocal(FileInfo file)
+    {
+        if (!file.Exists)
+        {
+            throw new FileNotFoundException($"{file.FullName}: spec file not found");
+        }
+
+        var spec = SweepSpecParser.ParseFile(file.FullName);
+        SweepSpecValidator.EnsureFiles(spec);
+        return spec;
     }
 }

@@ -34,7 +34,7 @@ internal sealed class TrainCommand : Command
 
     private int Run(ParseResult parse, CancellationToken ct)
     {
-        var (_, spec) = SubmitCommand.Read(parse.GetValue(_spec)!);
+        var spec = SubmitCommand.ReadLocal(parse.GetValue(_spec)!);
         var plan = SweepExpander.Expand(spec);
         var index = parse.GetValue(_index);
         if (index is null && plan.Trials.Count != 1)

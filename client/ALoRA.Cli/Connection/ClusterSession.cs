@@ -124,6 +124,7 @@ internal sealed class ClusterSession : IAsyncDisposable
             silo.AddAloraFileGrainStorage(AloraStorageNames.State, o => o.RootDirectory = Path.Combine(settings.DataDirectory, "state"));
             silo.Services.Configure<CheckpointStoreOptions>(o => o.RootDirectory = Path.Combine(settings.DataDirectory, "checkpoints"));
             silo.Services.Configure<AloraTrainerOptions>(o => o.CpuTrainers = settings.LocalCpuTrainers);
+            silo.Services.Configure<AloraClusterOptions>(o => o.DataRoot = settings.LocalDataRoot ?? "");
             silo.AddAlora(builder.Configuration);
         });
         var host = builder.Build();

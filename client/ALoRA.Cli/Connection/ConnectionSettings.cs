@@ -15,4 +15,10 @@ internal sealed record ConnectionSettings(string Gateway, bool Local, string Dat
 
     /// <summary>CPU trainers of the in-process silo.</summary>
     public int LocalCpuTrainers { get; init; } = 1;
+
+    /// <summary>
+    /// Folder relative spec paths resolve against in the in-process silo (its <c>Alora:DataRoot</c>): the spec file's
+    /// folder for <c>submit --local</c> and <c>demo</c>; null: the working directory.
+    /// </summary>
+    public string? LocalDataRoot { get; init; }
 }

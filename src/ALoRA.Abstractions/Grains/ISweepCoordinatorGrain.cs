@@ -12,12 +12,16 @@ namespace ALoRA.Abstractions.Grains;
 public interface ISweepCoordinatorGrain : IGrainWithStringKey
 {
     /// <summary>
-    /// Validates <paramref name="specYaml"/> (relative paths resolve against <paramref name="baseDirectory"/>), expands
-    /// it and queues its trials. Nothing is stored when the spec is invalid. Submitting the same sweep again reuses
-    /// its finished trials and requeues nothing that is still queued or running.
+    /// Re-checks <paramref name="definition"/> (the client's parse of the spec; nothing in it is trusted), resolves its
+    /// <c>model</c> and <c>data</c> paths on this silo (relative ones against <c>Alora:DataRoot</c>) and checks their
+    /// files, expands it and queues its trials. Nothing is stored when the spec is invalid. Submitting the same sweep
+    /// again reuses its finished trials and requeues nothing that is still queued or running.
     /// </summary>
-    /// <exception cref="ArgumentException">The spec is invalid (every error, with its YAML path and line) or its id is not this grain's key.</exception>
-    Task<SweepSubmitted> SubmitAsync(string specYaml, string? baseDirectory);
+    /// <exception cref="ArgumentException">
+    /// The spec is invalid or names files this silo cannot find (every error, with its YAML path and line), or its id is
+    /// not this grain's key.
+    /// </exception>
+    Task<SweepSubmitted> SubmitAsync(SweepDefinition definition);
 
     /// <summary>The sweep and every trial's status.</summary>
     Task<SweepStatus> GetStatusAsync();

@@ -42,6 +42,9 @@ public sealed class DirectoryCheckpointStore : ICheckpointStore
     }
 
     /// <inheritdoc />
+    public string TrialPath(string trialId) => PathOf(trialId);
+
+    /// <inheritdoc />
     public bool HasCheckpoint(string trialId)
     {
         var workspace = new TrialWorkspace(PathOf(trialId));

@@ -11,6 +11,11 @@ public interface ICheckpointStore
     /// <exception cref="ArgumentException"><paramref name="trialId"/> cannot name a folder (unpaired surrogate).</exception>
     string TrialDirectory(string trialId);
 
+    /// <summary>The path of the trial's folder (the one <see cref="TrialDirectory"/> gives); creates nothing.</summary>
+    /// <param name="trialId">The trial id (any string).</param>
+    /// <exception cref="ArgumentException"><paramref name="trialId"/> cannot name a folder (unpaired surrogate).</exception>
+    string TrialPath(string trialId);
+
     /// <summary>Whether the trial's folder holds a selected, resumable checkpoint; creates nothing.</summary>
     /// <param name="trialId">The trial id.</param>
     bool HasCheckpoint(string trialId);

@@ -21,4 +21,13 @@ public sealed class AloraClusterOptions
     /// <summary>Progress events a sweep keeps for watchers that reconnect. Default 10000.</summary>
     [Range(100, 10_000_000)]
     public int FeedCapacity { get; set; } = 10_000;
+
+    /// <summary>
+    /// Folder that relative <c>model</c> and <c>data</c> paths of submitted specs resolve against on this silo (see
+    /// docs/sweep-spec.md, "Paths and where they are read"); it must exist. Empty (default): the silo's working directory.
+    /// </summary>
+    public string DataRoot { get; set; } = "";
+
+    /// <summary>The absolute folder of <see cref="DataRoot"/> (the working directory when it is empty).</summary>
+    public string ResolvedDataRoot() => string.IsNullOrWhiteSpace(DataRoot) ? Environment.CurrentDirectory : Path.GetFullPath(DataRoot);
 }

@@ -29,6 +29,19 @@ public sealed class AloraClusterOptionsValidator : IValidateOptions<AloraCluster
             errors.Add($"{AloraClusterOptions.Section}:FeedCapacity must be between 100 and 10000000, got {options.FeedCapacity}");
         }
 
+        if (!string.IsNullOrWhiteSpace(options.DataRoot))
+        {
+            var setting = $"{AloraClusterOptions.Section}:{nameof(AloraClusterOptions.DataRoot)}";
+            if (Storage.DirectorySetting.Check(setting, options.DataRoot) is { } error)
+            {
+                errors.Add(error);
+            }
+            else if (!Directory.Exists(options.DataRoot))
+            {
+                errors.Add($"{setting} = '{options.DataRoot}' does not exist (the folder relative model and data paths of specs resolve against)");
+            }
+        }
+
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
     }
 }

@@ -13,7 +13,8 @@ using Microsoft.Extensions.Options;
 namespace ALoRA.Grains.Sweeps;
 
 /// <summary>
-/// One sweep (key: sweep id): validates and expands the spec, persists the trial list, initialises every trial's
+/// One sweep (key: sweep id): re-checks the spec the client parsed (<see cref="SweepDefinition"/>), resolves and checks
+/// its files on this silo (docs/sweep-spec.md, "Paths and where they are read"), expands it, persists the trial list, initialises every trial's
 /// experiment and queues the unfinished ones; aggregates status from the experiments; cancels; keeps the progress
 /// feed that watchers poll. A rejected spec leaves nothing behind. When its stored state cannot be read, the grain still
 /// activates: status says so (<see cref="SweepState.Unreadable"/> with the reason), and submit and cancel are refused
@@ -44,13 +45,13 @@ public sealed partial class SweepCoordinatorGrain(
     /// Traced as <see cref="AloraTelemetry.Spans.SweepSubmit"/> under the caller's span (with activity propagation, the
     /// client's <c>alora.submit</c>); the experiments are initialised inside it, so each trial's trace starts here.
     /// </remarks>
-    public async Task<SweepSubmitted> SubmitAsync(string specYaml, string? baseDirectory)
+    public async Task<SweepSubmitted> SubmitAsync(SweepDefinition definition)
     {
         using var activity = AloraDiagnostics.Sweep.StartActivity(AloraTelemetry.Spans.SweepSubmit);
         activity?.SetTag(AloraTelemetry.Tags.SweepId, this.GetPrimaryKeyString());
         try
         {
-            var submitted = await SubmitCoreAsync(specYaml, baseDirectory, activity);
+            var submitted = await SubmitCoreAsync(definition, activity);
             activity?.SetTag(AloraTelemetry.Tags.TrialCount, submitted.Trials)
                 .SetTag(AloraTelemetry.Tags.Reused, submitted.Reused);
             return submitted;
@@ -62,14 +63,17 @@ public sealed partial class SweepCoordinatorGrain(
         }
     }
 
-    private async Task<SweepSubmitted> SubmitCoreAsync(string specYaml, string? baseDirectory, Activity? activity)
+    private async Task<SweepSubmitted> SubmitCoreAsync(SweepDefinition definition, Activity? activity)
     {
         ThrowIfUnreadable();
+        ArgumentNullException.ThrowIfNull(definition);
+        var root = options.Value.ResolvedDataRoot();
         SweepPlan plan;
         try
         {
-            var spec = SweepSpecParser.Parse(specYaml, "spec", baseDirectory);
-            SweepSpecValidator.EnsureFiles(spec, baseDirectory);
+            // No YAML here: the values are re-checked as they came, and the files are looked for where they are read.
+            var spec = SweepDefinitions.Read(definition, root);
+            SweepSpecValidator.EnsureFiles(spec);
             plan = SweepExpander.Expand(spec);
         }
         catch (SweepSpecException ex)
@@ -83,16 +87,16 @@ public sealed partial class SweepCoordinatorGrain(
             throw new ArgumentException($"the spec describes sweep '{plan.SweepId}', not '{key}'");
         }
 
-        var existing = S.SpecYaml is not null;
-        if (existing && S.SpecHash != plan.SpecHash)
+        var existing = S.IsSubmitted;
+        if (existing && !IsSameSweep(plan))
         {
-            throw new ArgumentException($"sweep '{key}' already exists with a different spec; give the new one another id");
+            throw new ArgumentException($"sweep '{key}' already exists with a different spec (or one whose paths resolve to other files); give the new one another id");
         }
 
         if (!existing)
         {
-            S.SpecYaml = specYaml;
-            S.BaseDirectory = baseDirectory;
+            S.Definition = definition;
+            S.DataRoot = root;
             S.SpecHash = plan.SpecHash;
             S.Name = plan.Name;
             S.Metric = plan.Metric;
@@ -123,7 +127,7 @@ public sealed partial class SweepCoordinatorGrain(
             return new SweepStatus { SweepId = this.GetPrimaryKeyString(), State = SweepState.Unreadable, Error = reason };
         }
 
-        if (S.SpecYaml is null)
+        if (!S.IsSubmitted)
         {
             throw new KeyNotFoundException($"no sweep '{this.GetPrimaryKeyString()}'");
         }
@@ -149,7 +153,7 @@ public sealed partial class SweepCoordinatorGrain(
     public async Task CancelAsync()
     {
         ThrowIfUnreadable();
-        if (S.SpecYaml is null)
+        if (!S.IsSubmitted)
         {
             throw new KeyNotFoundException($"no sweep '{this.GetPrimaryKeyString()}'");
         }
@@ -178,6 +182,14 @@ public sealed partial class SweepCoordinatorGrain(
 
         return Task.CompletedTask;
     }
+
+    /// <summary>
+    /// Whether <paramref name="plan"/> is the stored sweep: the same trials (their ids hash the resolved paths) and, for
+    /// records that hold a definition, the same spec hash. Records written before the definition hold a hash over
+    /// resolved paths, so only their trials are compared.
+    /// </summary>
+    private bool IsSameSweep(SweepPlan plan) =>
+        S.TrialIds.SequenceEqual(plan.Trials.Select(t => t.TrialId), StringComparer.Ordinal) && (S.Definition is null || S.SpecHash == plan.SpecHash);
 
     private void ThrowIfUnreadable()
     {

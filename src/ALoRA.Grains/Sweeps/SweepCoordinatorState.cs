@@ -1,4 +1,5 @@
 using System.Text.Json.Serialization;
+using ALoRA.Abstractions.Coordination;
 using ALoRA.Grains.Storage;
 
 namespace ALoRA.Grains.Sweeps;
@@ -12,11 +13,14 @@ public sealed class SweepCoordinatorState : IUnreadableStateAware
     [field: NonSerialized]
     public string? UnreadableReason { get; set; }
 
-    /// <summary>The spec as submitted.</summary>
+    /// <summary>
+    /// The spec's YAML text, in records of sweeps submitted before the spec went over the wire parsed
+    /// (<see cref="Definition"/>); never written now.
+    /// </summary>
     [Id(0)]
     public string? SpecYaml { get; set; }
 
-    /// <summary>Folder relative paths resolved against.</summary>
+    /// <summary>The client's folder relative paths resolved against, in records that hold <see cref="SpecYaml"/>; never written now.</summary>
     [Id(1)]
     public string? BaseDirectory { get; set; }
 
@@ -55,4 +59,16 @@ public sealed class SweepCoordinatorState : IUnreadableStateAware
     /// <summary>Duplicate configurations collapsed at expansion.</summary>
     [Id(10)]
     public int Duplicates { get; set; }
+
+    /// <summary>The spec as received (the client's parse, re-checked here); null in records that hold <see cref="SpecYaml"/>.</summary>
+    [Id(11)]
+    public SweepDefinition? Definition { get; set; }
+
+    /// <summary>The folder relative <c>model</c> and <c>data</c> paths resolved against on the coordinator's silo (<c>Alora:DataRoot</c>).</summary>
+    [Id(12)]
+    public string? DataRoot { get; set; }
+
+    /// <summary>Whether a sweep was submitted (either kind of record).</summary>
+    [JsonIgnore]
+    public bool IsSubmitted => Definition is not null || SpecYaml is not null;
 }
