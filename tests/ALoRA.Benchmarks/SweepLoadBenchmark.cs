@@ -8,10 +8,11 @@ using ALoRA.Grains.Checkpoints;
 using ALoRA.Grains.Hosting;
 using ALoRA.Grains.Storage;
 using ALoRA.Grains.Training;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
+using ALoRA.Sweeps;
 using ALoRA.TestSupport;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 using Orleans.TestingHost;
 using StackExchange.Redis;
 
@@ -80,7 +81,7 @@ public static class SweepLoadBenchmark
             var rssBefore = ProcessMemory.ResidentBytes();
 
             var total = Stopwatch.StartNew();
-            var submitted = await sweep.SubmitAsync(Spec(samples, trials), null);
+            var submitted = await sweep.SubmitAsync(SweepDefinitions.From(SweepSpecParser.Parse(Spec(samples, trials))));
             var submitSeconds = total.Elapsed.TotalSeconds;
             SweepStatus status;
             var polls = 0;

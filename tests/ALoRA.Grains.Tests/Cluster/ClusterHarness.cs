@@ -22,6 +22,7 @@ internal sealed class ClusterHarness : IAsyncDisposable
     private readonly bool _tracing;
 
     private ITrainingEngine? _realEngine;
+    private string _dataRoot = "";
 
     private ClusterHarness(int silos, int trainersPerSilo, FakeTrainingEngine engine, string directory, bool ownsDirectory, bool tracing)
     {
@@ -44,11 +45,12 @@ internal sealed class ClusterHarness : IAsyncDisposable
     public ISchedulerGrain Scheduler => Client.GetGrain<ISchedulerGrain>(SchedulerKeys.Default);
 
     /// <param name="tracing">Turns on Orleans' trace context propagation (<c>AddActivityPropagation()</c>) on the silos and the client.</param>
+    /// <param name="dataRoot">The silos' <c>Alora:DataRoot</c> (relative spec paths resolve against it); null: the working directory.</param>
     public static async Task<ClusterHarness> StartAsync(int silos = 2, int trainersPerSilo = 2, FakeTrainingEngine? engine = null, string? directory = null,
-                                                        ITrainingEngine? realEngine = null, bool tracing = false)
+                                                        ITrainingEngine? realEngine = null, bool tracing = false, string? dataRoot = null)
     {
         var dir = directory ?? System.IO.Directory.CreateTempSubdirectory("alora-cluster-").FullName;
-        var harness = new ClusterHarness(silos, trainersPerSilo, engine ?? new FakeTrainingEngine(), dir, directory is null, tracing) { _realEngine = realEngine };
+        var harness = new ClusterHarness(silos, trainersPerSilo, engine ?? new FakeTrainingEngine(), dir, directory is null, tracing) { _realEngine = realEngine, _dataRoot = dataRoot ?? "" };
         await harness.DeployAsync();
         return harness;
     }
@@ -118,6 +120,7 @@ internal sealed class ClusterHarness : IAsyncDisposable
         var checkpoints = Path.Combine(Directory, "checkpoints");
         var trainers = _trainersPerSilo;
         var tracing = _tracing;
+        var dataRoot = _dataRoot;
         if (tracing)
         {
             builder.ConfigureClient(c => c.AddActivityPropagation());
@@ -141,6 +144,7 @@ internal sealed class ClusterHarness : IAsyncDisposable
             {
                 o.SchedulerInterval = TimeSpan.FromMilliseconds(200);
                 o.HeartbeatInterval = TimeSpan.FromMilliseconds(500);
+                o.DataRoot = dataRoot;
             });
             silo.AddAloraFileGrainStorage(AloraStorageNames.State, o => o.RootDirectory = state);
             silo.AddAlora();

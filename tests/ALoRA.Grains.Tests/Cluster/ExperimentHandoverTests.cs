@@ -25,7 +25,7 @@ public sealed class ExperimentHandoverTests
             }
         };
         await using var h = await ClusterHarness.StartAsync(silos: 1, trainersPerSilo: 1, engine: engine);
-        await h.Sweep("exp-handover").SubmitAsync(Specs.Grid("exp-handover", seeds: 1, learningRates: 1, loraOnly: true), null);
+        await h.Sweep("exp-handover").SubmitAsync(Specs.Parsed(Specs.Grid("exp-handover", seeds: 1, learningRates: 1, loraOnly: true)));
         var running = await h.WaitForAsync(() => h.Sweep("exp-handover").GetStatusAsync(), s => s.Trials[0].Step == 5, what: "step 5");
         var experiment = h.Client.GetGrain<IExperimentGrain>(running.Trials[0].TrialId);
 

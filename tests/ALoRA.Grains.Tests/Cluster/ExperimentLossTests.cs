@@ -24,7 +24,7 @@ public sealed class ExperimentLossTests
             (step == 6 ? atSix : step == 9 ? atNine : null)?.Wait(TimeSpan.FromSeconds(60));
         };
         await using var h = await ClusterHarness.StartAsync(silos: 2, trainersPerSilo: 1, engine: engine);
-        await h.Sweep("exp-loss").SubmitAsync(Specs.Grid("exp-loss", seeds: 1, learningRates: 1, loraOnly: true), null);
+        await h.Sweep("exp-loss").SubmitAsync(Specs.Parsed(Specs.Grid("exp-loss", seeds: 1, learningRates: 1, loraOnly: true)));
         var running = await h.WaitForAsync(() => h.Sweep("exp-loss").GetStatusAsync(), s => s.Trials[0].Step == 5, what: "step 5");
         var experiment = h.Client.GetGrain<IExperimentGrain>(running.Trials[0].TrialId);
 
@@ -72,7 +72,7 @@ public sealed class ExperimentLossTests
             }
         };
         await using var h = await ClusterHarness.StartAsync(silos: 1, trainersPerSilo: 1, engine: engine);
-        await h.Sweep("no-ckpt").SubmitAsync(Specs.Grid("no-ckpt", seeds: 1, learningRates: 1, loraOnly: true), null);
+        await h.Sweep("no-ckpt").SubmitAsync(Specs.Parsed(Specs.Grid("no-ckpt", seeds: 1, learningRates: 1, loraOnly: true)));
         var running = await h.WaitForAsync(() => h.Sweep("no-ckpt").GetStatusAsync(), s => s.Trials[0].Step == 2099, what: "step 2099");
 
         // 2,100 events reported (Started and 2,099 steps), none of them a checkpoint: at most 999 of them may be unstored.

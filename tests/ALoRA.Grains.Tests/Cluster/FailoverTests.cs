@@ -20,7 +20,7 @@ public sealed class FailoverTests
             }
         };
         await using var h = await ClusterHarness.StartAsync(engine: engine);
-        await h.Sweep("killed").SubmitAsync(Specs.Grid("killed", seeds: 1, learningRates: 1, loraOnly: true), null);
+        await h.Sweep("killed").SubmitAsync(Specs.Parsed(Specs.Grid("killed", seeds: 1, learningRates: 1, loraOnly: true)));
         var running = await h.WaitForAsync(() => h.Sweep("killed").GetStatusAsync(), s => s.Trials[0].Step == 5, what: "step 5");
         var trial = running.Trials[0];
         var victim = h.Cluster.Silos.Single(s => trial.Trainer!.StartsWith(s.Name + "/", StringComparison.Ordinal));
@@ -47,7 +47,7 @@ public sealed class FailoverTests
     public async Task StaleTrainer_LateReportAndResult_AreRejected()
     {
         await using var h = await ClusterHarness.StartAsync(silos: 1, trainersPerSilo: 1, engine: new FakeTrainingEngine { Steps = 3 });
-        await h.Sweep("stale").SubmitAsync(Specs.Grid("stale", seeds: 1, learningRates: 1, loraOnly: true), null);
+        await h.Sweep("stale").SubmitAsync(Specs.Parsed(Specs.Grid("stale", seeds: 1, learningRates: 1, loraOnly: true)));
         var status = await h.WaitForSweepAsync("stale");
         var experiment = h.Client.GetGrain<IExperimentGrain>(status.Trials[0].TrialId);
 
@@ -67,7 +67,7 @@ public sealed class FailoverTests
     {
         var engine = new FakeTrainingEngine { Steps = 40, StepDelay = TimeSpan.FromMilliseconds(5) };
         await using var h = await ClusterHarness.StartAsync(silos: 1, trainersPerSilo: 2, engine: engine);
-        await h.Sweep("fence").SubmitAsync(Specs.Grid("fence", seeds: 1, learningRates: 1, loraOnly: true), null);
+        await h.Sweep("fence").SubmitAsync(Specs.Parsed(Specs.Grid("fence", seeds: 1, learningRates: 1, loraOnly: true)));
         var running = await h.WaitForAsync(() => h.Sweep("fence").GetStatusAsync(), s => s.Trials[0].Step >= 2, what: "step 2");
         var experiment = h.Client.GetGrain<IExperimentGrain>(running.Trials[0].TrialId);
 
@@ -103,7 +103,7 @@ public sealed class FailoverTests
         var h = await ClusterHarness.StartAsync(engine: engine, directory: Directory.CreateTempSubdirectory("alora-restart-").FullName);
         try
         {
-            await h.Sweep("restart").SubmitAsync(Specs.Grid("restart", seeds: 2, maxConcurrent: 2), null);
+            await h.Sweep("restart").SubmitAsync(Specs.Parsed(Specs.Grid("restart", seeds: 2, maxConcurrent: 2)));
             var before = await h.WaitForAsync(() => h.Sweep("restart").GetStatusAsync(), s => s.Count(TrialState.Completed) >= 2, what: "2 results");
             Interlocked.Exchange(ref completedBefore, 2);
             var finishedIds = before.Trials.Where(t => t.State == TrialState.Completed).Select(t => (t.TrialId, t.Result!.TestMetric)).ToList();

@@ -24,7 +24,7 @@ public sealed class RealEngineFailoverTests
             """;
         var engine = new AloraTrainingEngine(new AloraTrainingEngineOptions { Threads = EngineSamples.Threads });
         await using var h = await ClusterHarness.StartAsync(silos: 2, trainersPerSilo: 1, realEngine: engine);
-        await h.Sweep("real-kill").SubmitAsync(spec, null);
+        await h.Sweep("real-kill").SubmitAsync(Specs.Parsed(spec));
         var running = await h.WaitForAsync(() => h.Sweep("real-kill").GetStatusAsync(), s => s.Trials[0].Step >= 15, TimeSpan.FromSeconds(120), "step 15");
         var trial = running.Trials[0];
         var victim = h.Cluster.Silos.Single(s => trial.Trainer!.StartsWith(s.Name + "/", StringComparison.Ordinal));

@@ -1,5 +1,7 @@
 using System.Globalization;
 using System.Reflection;
+using ALoRA.Abstractions.Coordination;
+using ALoRA.Sweeps;
 
 namespace ALoRA.Grains.Tests.Cluster;
 
@@ -10,6 +12,9 @@ internal static class Specs
         .Single(a => a.Key == "RepositoryRoot").Value!;
 
     public static string Samples => Path.Combine(RepositoryRoot, "samples");
+
+    /// <summary>What a client sends for <paramref name="yaml"/>: its parse, as the <c>alora</c> CLI makes it.</summary>
+    public static SweepDefinition Parsed(string yaml) => SweepDefinitions.From(SweepSpecParser.Parse(yaml, "spec.yaml"));
 
     /// <summary>methods lora/alora (or only lora) x <paramref name="learningRates"/> x <paramref name="seeds"/> seeds.</summary>
     public static string Grid(string id, int seeds, int learningRates = 2, int maxConcurrent = 100, bool loraOnly = false)

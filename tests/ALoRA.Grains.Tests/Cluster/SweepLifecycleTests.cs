@@ -12,7 +12,7 @@ public sealed class SweepLifecycleTests
     public async Task Sweep_20Trials_On4TrainersOf2Silos_EveryTrialRunsExactlyOnceAndCompletes()
     {
         await using var h = await ClusterHarness.StartAsync();
-        var submitted = await h.Sweep("grid20").SubmitAsync(Specs.Grid("grid20", seeds: 5), null);
+        var submitted = await h.Sweep("grid20").SubmitAsync(Specs.Parsed(Specs.Grid("grid20", seeds: 5)));
         Assert.Equal(20, submitted.Trials);
 
         var status = await h.WaitForSweepAsync("grid20");
@@ -45,7 +45,7 @@ public sealed class SweepLifecycleTests
             }
         };
         await using var h = await ClusterHarness.StartAsync(engine: engine);
-        await h.Sweep("limited").SubmitAsync(Specs.Grid("limited", seeds: 2, maxConcurrent: 2), null);
+        await h.Sweep("limited").SubmitAsync(Specs.Parsed(Specs.Grid("limited", seeds: 2, maxConcurrent: 2)));
         await h.WaitForSweepAsync("limited");
         Assert.Equal(2, peak);
     }
@@ -55,7 +55,7 @@ public sealed class SweepLifecycleTests
     {
         var engine = new FakeTrainingEngine { Steps = 1000, StepDelay = TimeSpan.FromMilliseconds(5) };
         await using var h = await ClusterHarness.StartAsync(engine: engine);
-        await h.Sweep("cancelme").SubmitAsync(Specs.Grid("cancelme", seeds: 5), null);
+        await h.Sweep("cancelme").SubmitAsync(Specs.Parsed(Specs.Grid("cancelme", seeds: 5)));
         await h.WaitForAsync(() => Task.FromResult(engine.Running.Count), n => n == 4, what: "4 running trials");
 
         var started = DateTime.UtcNow;
@@ -85,7 +85,7 @@ public sealed class SweepLifecycleTests
             }
         };
         await using var h = await ClusterHarness.StartAsync(engine: engine);
-        await h.Sweep("flaky").SubmitAsync(Specs.Grid("flaky", seeds: 2), null);
+        await h.Sweep("flaky").SubmitAsync(Specs.Parsed(Specs.Grid("flaky", seeds: 2)));
         var status = await h.WaitForSweepAsync("flaky");
 
         var failed = Assert.Single(status.Trials, t => t.State == TrialState.Failed);
@@ -100,9 +100,9 @@ public sealed class SweepLifecycleTests
     public async Task Resubmit_ReusesFinishedTrials_AndRunsNothingTwice()
     {
         await using var h = await ClusterHarness.StartAsync();
-        await h.Sweep("again").SubmitAsync(Specs.Grid("again", seeds: 2), null);
+        await h.Sweep("again").SubmitAsync(Specs.Parsed(Specs.Grid("again", seeds: 2)));
         await h.WaitForSweepAsync("again");
-        var again = await h.Sweep("again").SubmitAsync(Specs.Grid("again", seeds: 2), null);
+        var again = await h.Sweep("again").SubmitAsync(Specs.Parsed(Specs.Grid("again", seeds: 2)));
         Assert.True(again.Existing);
         Assert.Equal(8, again.Reused);
         await h.WaitForSweepAsync("again");
@@ -110,22 +110,10 @@ public sealed class SweepLifecycleTests
     }
 
     [Fact]
-    public async Task Submit_InvalidSpec_IsRejectedNamingTheField_AndStoresNothing()
-    {
-        await using var h = await ClusterHarness.StartAsync(silos: 1, trainersPerSilo: 1);
-        var spec = Specs.Grid("bad", seeds: 1).Replace("max_steps: 20", "max_steps: 20\n  warmup_ratoi: 0.1");
-        var ex = await Assert.ThrowsAsync<ArgumentException>(() => h.Sweep("bad").SubmitAsync(spec, null));
-        Assert.Contains("training.warmup_ratoi", ex.Message);
-        await Assert.ThrowsAsync<KeyNotFoundException>(() => h.Sweep("bad").GetStatusAsync());
-        Assert.Empty(Directory.EnumerateFiles(Path.Combine(h.Directory, "state"), "*bad*", SearchOption.AllDirectories));
-        Assert.Empty((await h.Scheduler.GetClusterStatusAsync()).Sweeps);
-    }
-
-    [Fact]
     public async Task Submit_SpecWithAnotherId_IsRejected()
     {
         await using var h = await ClusterHarness.StartAsync(silos: 1, trainersPerSilo: 1);
-        var ex = await Assert.ThrowsAsync<ArgumentException>(() => h.Sweep("other").SubmitAsync(Specs.Grid("mine", seeds: 1), null));
+        var ex = await Assert.ThrowsAsync<ArgumentException>(() => h.Sweep("other").SubmitAsync(Specs.Parsed(Specs.Grid("mine", seeds: 1))));
         Assert.Contains("'mine'", ex.Message);
     }
 

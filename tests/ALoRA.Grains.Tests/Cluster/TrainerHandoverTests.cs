@@ -22,7 +22,7 @@ public sealed class TrainerHandoverTests
             }
         };
         await using var h = await ClusterHarness.StartAsync(silos: 1, trainersPerSilo: 1, engine: engine);
-        await h.Sweep("handover").SubmitAsync(Specs.Grid("handover", seeds: 1, learningRates: 1, loraOnly: true), null);
+        await h.Sweep("handover").SubmitAsync(Specs.Parsed(Specs.Grid("handover", seeds: 1, learningRates: 1, loraOnly: true)));
         var running = await h.WaitForAsync(() => h.Sweep("handover").GetStatusAsync(), s => s.Trials[0].Step == 5, what: "step 5");
         var trainer = h.Client.GetGrain<ITrainerGrain>(running.Trials[0].Trainer!.Split('@')[0]);
 

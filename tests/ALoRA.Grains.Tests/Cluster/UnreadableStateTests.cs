@@ -14,7 +14,7 @@ public sealed class UnreadableStateTests
     public async Task ExperimentStateGarbage_TrialReportedUnreadable_NeverRunOrOverwritten_OtherSweepsRun()
     {
         await using var h = await ClusterHarness.StartAsync(silos: 1);
-        await h.Sweep("broken-trial").SubmitAsync(Specs.Grid("broken-trial", seeds: 1, loraOnly: true), null);
+        await h.Sweep("broken-trial").SubmitAsync(Specs.Parsed(Specs.Grid("broken-trial", seeds: 1, loraOnly: true)));
         var before = await h.WaitForSweepAsync("broken-trial");
         var victim = before.Trials[0].TrialId;
         var file = StateFile(h, "experiment", victim);
@@ -31,9 +31,9 @@ public sealed class UnreadableStateTests
 
         // Resubmitting neither runs nor overwrites it; cancelling leaves it alone; another sweep runs to the end.
         var starts = h.Engine.Starts.Count;
-        await h.Sweep("broken-trial").SubmitAsync(Specs.Grid("broken-trial", seeds: 1, loraOnly: true), null);
+        await h.Sweep("broken-trial").SubmitAsync(Specs.Parsed(Specs.Grid("broken-trial", seeds: 1, loraOnly: true)));
         await h.Sweep("broken-trial").CancelAsync();
-        await h.Sweep("fine").SubmitAsync(Specs.Grid("fine", seeds: 1, loraOnly: true), null);
+        await h.Sweep("fine").SubmitAsync(Specs.Parsed(Specs.Grid("fine", seeds: 1, loraOnly: true)));
         var fine = await h.WaitForSweepAsync("fine");
         Assert.All(fine.Trials, t => Assert.Equal(TrialState.Completed, t.State));
         Assert.DoesNotContain(h.Engine.Starts.Skip(starts), s => s.TrialId == victim);
@@ -44,7 +44,7 @@ public sealed class UnreadableStateTests
     public async Task CoordinatorStateFromANewerVersion_SweepReportedUnreadable_SubmitAndCancelRefused_FileKept()
     {
         await using var h = await ClusterHarness.StartAsync(silos: 1);
-        await h.Sweep("future").SubmitAsync(Specs.Grid("future", seeds: 1, loraOnly: true), null);
+        await h.Sweep("future").SubmitAsync(Specs.Parsed(Specs.Grid("future", seeds: 1, loraOnly: true)));
         await h.WaitForSweepAsync("future");
         var file = StateFile(h, "sweepcoordinator", "future");
         var newer = "";
@@ -59,7 +59,7 @@ public sealed class UnreadableStateTests
         Assert.Equal((SweepState.Unreadable, "future"), (status.State, status.SweepId));
         Assert.Contains(file, status.Error, StringComparison.Ordinal);
         Assert.Contains("schema_version 2 is not supported", status.Error, StringComparison.Ordinal);
-        var submit = await Assert.ThrowsAsync<InvalidOperationException>(() => h.Sweep("future").SubmitAsync(Specs.Grid("future", seeds: 1, loraOnly: true), null));
+        var submit = await Assert.ThrowsAsync<InvalidOperationException>(() => h.Sweep("future").SubmitAsync(Specs.Parsed(Specs.Grid("future", seeds: 1, loraOnly: true))));
         Assert.Contains("'future' cannot be changed", submit.Message, StringComparison.Ordinal);
         await Assert.ThrowsAsync<InvalidOperationException>(() => h.Sweep("future").CancelAsync());
         Assert.Equal(newer, await File.ReadAllTextAsync(file));
@@ -72,7 +72,7 @@ public sealed class UnreadableStateTests
     public async Task SchedulerStateGarbage_SiloStarts_ClusterReportsIt_NothingScheduled_DeletingItRecovers()
     {
         await using var h = await ClusterHarness.StartAsync(silos: 1);
-        await h.Sweep("before").SubmitAsync(Specs.Grid("before", seeds: 1, loraOnly: true), null);
+        await h.Sweep("before").SubmitAsync(Specs.Parsed(Specs.Grid("before", seeds: 1, loraOnly: true)));
         await h.WaitForSweepAsync("before");
         var file = StateFile(h, "scheduler", "default");
 
@@ -81,7 +81,7 @@ public sealed class UnreadableStateTests
 
         var cluster = await h.Scheduler.GetClusterStatusAsync();
         Assert.Contains(file, cluster.SchedulerError, StringComparison.Ordinal);
-        var submit = await Assert.ThrowsAsync<InvalidOperationException>(() => h.Sweep("after").SubmitAsync(Specs.Grid("after", seeds: 1, loraOnly: true), null));
+        var submit = await Assert.ThrowsAsync<InvalidOperationException>(() => h.Sweep("after").SubmitAsync(Specs.Parsed(Specs.Grid("after", seeds: 1, loraOnly: true))));
         Assert.Contains("scheduler cannot queue", submit.Message, StringComparison.Ordinal);
         Assert.Contains(file, submit.Message, StringComparison.Ordinal);
         Assert.Equal([0x00, 0xFF, 0x13, 0x37], await File.ReadAllBytesAsync(file));
@@ -90,7 +90,7 @@ public sealed class UnreadableStateTests
         // The documented repair: delete the record, restart, submit again; the sweep's trial runs.
         File.Delete(file);
         await h.RestartAsync();
-        await h.Sweep("after").SubmitAsync(Specs.Grid("after", seeds: 1, loraOnly: true), null);
+        await h.Sweep("after").SubmitAsync(Specs.Parsed(Specs.Grid("after", seeds: 1, loraOnly: true)));
         var after = await h.WaitForSweepAsync("after");
         Assert.All(after.Trials, t => Assert.Equal(TrialState.Completed, t.State));
     }

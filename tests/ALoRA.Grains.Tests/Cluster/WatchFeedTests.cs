@@ -12,7 +12,7 @@ public sealed class WatchFeedTests
         var engine = new FakeTrainingEngine { Steps = 10 };
         await using var h = await ClusterHarness.StartAsync(engine: engine);
         var sweep = h.Sweep("watched");
-        await sweep.SubmitAsync(Specs.Grid("watched", seeds: 1, learningRates: 1, loraOnly: true), null);
+        await sweep.SubmitAsync(Specs.Parsed(Specs.Grid("watched", seeds: 1, learningRates: 1, loraOnly: true)));
 
         var seen = new List<SweepEvent>();
         long last = 0;
@@ -43,7 +43,7 @@ public sealed class WatchFeedTests
     {
         await using var h = await ClusterHarness.StartAsync();
         var sweep = h.Sweep("moved");
-        await sweep.SubmitAsync(Specs.Grid("moved", seeds: 1, learningRates: 1, loraOnly: true), null);
+        await sweep.SubmitAsync(Specs.Parsed(Specs.Grid("moved", seeds: 1, learningRates: 1, loraOnly: true)));
         await h.WaitForSweepAsync("moved");
         var before = await sweep.GetEventsAsync(0);
         Assert.NotEmpty(before.Events);

@@ -27,7 +27,7 @@ public sealed class MetricsTests
         await using var h = await ClusterHarness.StartAsync(silos: 1, trainersPerSilo: 1, engine: engine);
         using var metrics = new MetricCollector(h.Cluster.Silos.Select(s => s.ServiceProvider.GetRequiredService<IMeterFactory>()));
 
-        var submitted = await h.Sweep("metered").SubmitAsync(Specs.Grid("metered", seeds: 1), null);
+        var submitted = await h.Sweep("metered").SubmitAsync(Specs.Parsed(Specs.Grid("metered", seeds: 1)));
         Assert.Equal(4, submitted.Trials);
         var methods = (await h.Sweep("metered").GetStatusAsync()).Trials.ToDictionary(t => t.TrialId, t => t.Method);
         var finished = new HashSet<string>(StringComparer.Ordinal);

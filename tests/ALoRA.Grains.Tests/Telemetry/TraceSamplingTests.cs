@@ -64,7 +64,7 @@ public sealed class TraceSamplingTests
         {
             Assert.NotNull(submit);
             submitTrace = submit.TraceId;
-            await h.Sweep("sampled").SubmitAsync(Specs.Grid("sampled", seeds: 1), null);
+            await h.Sweep("sampled").SubmitAsync(Specs.Parsed(Specs.Grid("sampled", seeds: 1)));
         }
 
         // Follow it as `alora watch` does: feed and status polls with no span around them.

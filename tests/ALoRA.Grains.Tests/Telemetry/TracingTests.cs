@@ -133,7 +133,7 @@ public sealed class TracingTests
     {
         using var submit = Client.StartActivity(Spans.Submit, ActivityKind.Client);
         Assert.NotNull(submit);
-        await h.Sweep(sweepId).SubmitAsync(spec, null);
+        await h.Sweep(sweepId).SubmitAsync(Specs.Parsed(spec));
         return submit.TraceId;
     }
 }

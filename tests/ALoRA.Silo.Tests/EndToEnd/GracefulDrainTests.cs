@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Net;
 using ALoRA.Abstractions.Grains;
 using ALoRA.Abstractions.Trials;
+using ALoRA.Sweeps;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Xunit.Abstractions;
@@ -72,7 +73,7 @@ public sealed class GracefulDrainTests(ITestOutputHelper log) : IAsyncLifetime
 
         var grains = client.Services.GetRequiredService<IClusterClient>();
         var sweep = grains.GetGrain<ISweepCoordinatorGrain>("drain");
-        await sweep.SubmitAsync(Spec(data), null);
+        await sweep.SubmitAsync(SweepDefinitions.From(SweepSpecParser.Parse(Spec(data))));
         var running = await PollAsync(() => sweep.GetStatusAsync(), s => s.Trials[0].State == TrialState.Running && s.Trials[0].Step >= 30,
             TimeSpan.FromSeconds(120), "the trial to pass its step-20 checkpoint", Output);
         var victim = workers.Single(w => running.Trials[0].Trainer!.StartsWith(w.Name + "/", StringComparison.Ordinal));
