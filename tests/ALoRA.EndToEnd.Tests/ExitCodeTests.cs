@@ -93,6 +93,18 @@ public sealed class ExitCodeTests(ITestOutputHelper log) : EndToEndTest(log)
             Assert.Contains("line 6", submit.Stderr, StringComparison.Ordinal);
             Assert.Contains(bad, submit.Stderr, StringComparison.Ordinal);
             Assert.DoesNotContain("   at ", submit.Stderr, StringComparison.Ordinal);
+
+            // Files are checked where they are read: a relative path resolves against the silo's working directory
+            // (its Alora:DataRoot default), not the spec file's folder, next to which the data exists.
+            var elsewhere = Workspace.PathOf("client", "relative.yaml");
+            Directory.CreateDirectory(Path.GetDirectoryName(elsewhere)!);
+            await File.WriteAllTextAsync(elsewhere, $"model: {Workspace.Model}\ndata: ../sst2-small\ntask: sst2\nseeds: [1]\nmethod: lora\n");
+            Assert.True(File.Exists(Path.Combine(Workspace.Root, "sst2-small", "train.jsonl")), "the data is next to the client's folder");
+            var unseen = await Alora("submit", elsewhere, "--gateway", gateway, "--format", "json");
+            Assert.True(unseen.ExitCode == 2, unseen.ToString());
+            Assert.Equal("", unseen.Stdout);
+            Assert.Contains($"data (line 2, col 7): data folder not found: {Path.GetFullPath(Path.Combine(Workspace.Root, "..", "sst2-small"))}", unseen.Stderr, StringComparison.Ordinal);
+            Assert.Contains(elsewhere, unseen.Stderr, StringComparison.Ordinal);
             var sweeps = JsonOutput.Document(await AloraOk("status", "--gateway", gateway, "--format", "json"));
             Assert.Equal(0, sweeps.GetArrayLength());
 

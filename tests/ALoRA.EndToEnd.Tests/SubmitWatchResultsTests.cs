@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using System.Diagnostics;
+using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using Xunit.Abstractions;
@@ -77,7 +78,7 @@ public sealed class SubmitWatchResultsTests(ITestOutputHelper log) : EndToEndTes
 
             await CheckResultsAsync(gateway, sweepId, status);
             await CheckShowAsync(gateway, JsonOutput.Trial(status, "alora"), JsonOutput.Trial(status, "lora"));
-            await CheckExportAsync(gateway, JsonOutput.Trial(status, "alora"));
+            await CheckExportAsync(gateway, JsonOutput.Trial(status, "alora"), silo.DataDirectory);
 
             // Submitting the same spec again reuses the finished trials: nothing runs again.
             var again = await Alora(Watch, "submit", spec, "--gateway", gateway, "--watch", "--format", "json");
@@ -308,12 +309,20 @@ public sealed class SubmitWatchResultsTests(ITestOutputHelper log) : EndToEndTes
         Assert.Equal(Steps, showLora.GetProperty("step_losses").GetArrayLength());
     }
 
-    private async Task CheckExportAsync(string gateway, JsonElement alora)
+    private async Task CheckExportAsync(string gateway, JsonElement alora, string siloData)
     {
         var peft = Workspace.PathOf("peft");
         var export = await AloraOk("export", alora.Str("trial_id"), "--peft", peft, "--gateway", gateway);
         Assert.Contains($"exported {alora.Str("trial_id")} (alora,", export.Stderr, StringComparison.Ordinal);
         Assert.Equal("", export.Stdout);
+
+        // The files came through the cluster byte for byte: hash the checkpoint store's copies directly.
+        var stored = Directory.EnumerateDirectories(siloData, "adapter", SearchOption.AllDirectories)
+            .Single(d => Path.GetFileName(Path.GetDirectoryName(d)) == alora.Str("trial_id"));
+        Assert.Equal(
+            Directory.GetFiles(stored).Select(f => (Path.GetFileName(f), Convert.ToHexString(SHA256.HashData(File.ReadAllBytes(f))))).Order(),
+            Directory.GetFiles(peft).Select(f => (Path.GetFileName(f), Convert.ToHexString(SHA256.HashData(File.ReadAllBytes(f))))).Order());
+        Assert.Contains("adapter_model.safetensors", Directory.GetFiles(peft).Select(Path.GetFileName));
 
         var allocation = alora.GetProperty("result").GetProperty("final_allocation").EnumerateObject()
             .Where(p => p.Value.GetInt32() > 0).ToDictionary(p => p.Name, p => p.Value.GetInt32());
