@@ -3,8 +3,9 @@ using ALoRA.Abstractions.Sweeps;
 namespace ALoRA.Sweeps;
 
 /// <summary>
-/// A parsed and validated sweep spec (see docs/sweep-spec.md). Produced only by <see cref="SweepSpecParser"/>, so every
-/// value in it is valid; <see cref="SweepExpander.Expand"/> turns it into trials.
+/// A parsed and validated sweep spec (see docs/sweep-spec.md). Produced only by <see cref="SweepSpecParser"/> (and, from a
+/// received definition, <see cref="SweepDefinitions.Read"/>), so every value in it is valid;
+/// <see cref="SweepExpander.Expand"/> turns it into trials.
 /// </summary>
 public sealed class SweepSpec
 {

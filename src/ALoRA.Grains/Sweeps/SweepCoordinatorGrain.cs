@@ -14,9 +14,9 @@ namespace ALoRA.Grains.Sweeps;
 
 /// <summary>
 /// One sweep (key: sweep id): re-checks the spec the client parsed (<see cref="SweepDefinition"/>), resolves and checks
-/// its files on this silo (docs/sweep-spec.md, "Paths and where they are read"), expands it, persists the trial list, initialises every trial's
-/// experiment and queues the unfinished ones; aggregates status from the experiments; cancels; keeps the progress
-/// feed that watchers poll. A rejected spec leaves nothing behind. When its stored state cannot be read, the grain still
+/// its files on this silo (docs/sweep-spec.md, "Paths and where they are read"), expands it, persists the trial list,
+/// initialises every trial's experiment and queues the unfinished ones; aggregates status from the experiments;
+/// cancels; keeps the progress feed that watchers poll. A rejected spec leaves nothing behind. When its stored state cannot be read, the grain still
 /// activates: status says so (<see cref="SweepState.Unreadable"/> with the reason), and submit and cancel are refused
 /// without writing anything.
 /// </summary>
