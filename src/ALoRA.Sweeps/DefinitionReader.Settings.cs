@@ -19,8 +19,8 @@ internal sealed partial class DefinitionReader
             return;
         }
 
-        var values = setting.Values ?? [];
-        var domain = def.Kind == SettingKind.ModuleList ? ReadModules(path, def, setting.Domain, values) : ReadDomain(path, def, setting.Domain, values);
+        var (keyword, values) = (setting.Domain ?? "", setting.Values ?? []);
+        var domain = def.Kind == SettingKind.ModuleList ? ReadModules(path, def, keyword, values) : ReadDomain(path, def, keyword, values);
         if (domain is not null)
         {
             _parameters.Add(new SweepParameter(path, section, key, domain));

@@ -29,9 +29,9 @@ internal sealed partial class DefinitionReader(SweepDefinition definition)
         var seen = new HashSet<string>(StringComparer.Ordinal);
         foreach (var setting in d.Settings)
         {
-            if (setting is null || !seen.Add(setting.Path ?? ""))
+            if (setting?.Path is null || !seen.Add(setting.Path))
             {
-                Error(setting?.Path ?? "", "a setting is given twice (or is null)");
+                Error(setting?.Path ?? "", setting?.Path is null ? "a setting without a path" : $"{setting.Path} is given twice");
                 continue;
             }
 

@@ -126,6 +126,27 @@ public sealed class SweepDefinitionsTests
     }
 
     [Fact]
+    public void Read_NullsWhereTheContractHasNone_AreRefusedNotThrown()
+    {
+        var definition = SweepDefinitions.From(Specs.Parse("lora: {r: 8}\n"));
+        var forged = definition with
+        {
+            Task = null!, Metric = null!, Model = null!,
+            Settings = [new SweepSetting { Path = null! }, new SweepSetting { Path = "lora.r", Domain = null!, Values = null! }, new SweepSetting { Path = "lora.r", Values = ["8"] }],
+        };
+
+        var e = Assert.Throws<SweepSpecException>(() => SweepDefinitions.Read(forged, null));
+
+        string[] expected =
+        [
+            "a setting without a path", "lora.r is given twice", "r: a fixed value has one value, got 0", "model must be a non-empty path, got ''",
+            "unknown task ''; expected one of sst2, rte, qnli, boolq, copa, prompt",
+            "unknown metric ''; expected one of dev_accuracy, test_accuracy, dev_loss, test_loss",
+        ];
+        Assert.Equal(expected.Order(StringComparer.Ordinal), e.Errors.Select(x => x.Message).Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
     public void Read_TooManyTrials_IsRefused()
     {
         var definition = SweepDefinitions.From(Specs.Parse("seeds: [1]\n"));
