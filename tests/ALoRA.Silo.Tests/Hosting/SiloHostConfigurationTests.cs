@@ -111,9 +111,9 @@ public sealed class SiloHostConfigurationTests
     }
 
     [Fact]
-    public void Readme_DocumentsEverySetting()
+    public void OperationsDoc_DocumentsEverySetting()
     {
-        var readme = File.ReadAllText(Path.Combine(TestPaths.RepositoryRoot, "silo", "README.md"));
+        var readme = File.ReadAllText(Path.Combine(TestPaths.RepositoryRoot, "docs", "operations.md"));
 
         foreach (var property in typeof(SiloHostOptions).GetProperties(BindingFlags.Public | BindingFlags.Instance))
         {
