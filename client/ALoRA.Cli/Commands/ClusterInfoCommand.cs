@@ -28,7 +28,7 @@ internal sealed class ClusterInfoCommand : Command
                 console.Line($"scheduler: unreadable, nothing is scheduled: {schedulerError}");
             }
 
-            var table = new CliTable(new("TRAINER", 28), new("STATE", 5), new("TRIAL", 32), new("SILO"));
+            var table = new CliTable(new("TRAINER", 28, Wrap: true), new("STATE", 5), new("TRIAL", 32, Wrap: true), new("SILO"));
             foreach (var t in cluster.Trainers)
             {
                 table.Add(t.Key, t.Trial is null ? "free" : "busy", t.Trial ?? "-", t.SiloAddress);

@@ -45,7 +45,7 @@ internal sealed class PlanCommand : Command
             console.Line($"sweep {plan.SweepId}: {plan.Trials.Count} trials ({plan.Duplicates} duplicates collapsed), at most {plan.MaxConcurrentTrials} at once; " +
                          $"metric {plan.Metric} ({plan.Mode.ToString().ToLowerInvariant()}); model has {layers} layers");
             var table = new CliTable(
-                new("#", 3, Right: true), new("TRIAL", 30), new("METHOD", 11), new("SEED", 4, Right: true), new("BUDGET", 6, Right: true),
+                new("#", 3, Right: true), new("TRIAL", 30, Wrap: true), new("METHOD", 11), new("SEED", 4, Right: true), new("BUDGET", 6, Right: true),
                 new("ROUNDS", 6, Right: true), new("FWD/ROUND REF", 13, Right: true), new("FWD/ROUND FAST", 14, Right: true), new("PARAMETERS", Gap: 2));
             foreach (var r in rows)
             {

@@ -55,7 +55,7 @@ internal sealed class StatusCommand : Command
             }
 
             var table = new CliTable(
-                new("SWEEP", 24), new("STATE", 10), new("TRIALS", 6, Right: true), new("QUEUED", 6, Right: true), new("RUNNING", 7, Right: true),
+                new("SWEEP", 24, Wrap: true), new("STATE", 10), new("TRIALS", 6, Right: true), new("QUEUED", 6, Right: true), new("RUNNING", 7, Right: true),
                 new("DONE", 5, Right: true), new("FAILED", 6, Right: true), new("SUBMITTED", Gap: 2));
             foreach (var s in sweeps)
             {
@@ -84,7 +84,7 @@ internal sealed class StatusCommand : Command
 
         console.Line($"sweep {status.SweepId} ({Lower(status.State)}), metric {status.Metric} ({status.Mode})");
         var table = new CliTable(
-            new("#", 3, Right: true), new("TRIAL", 30), new("METHOD", 11), new("SEED", 4, Right: true), new("STATE", 9), new("STEP", 11, Right: true),
+            new("#", 3, Right: true), new("TRIAL", 30, Wrap: true), new("METHOD", 11), new("SEED", 4, Right: true), new("STATE", 9), new("STEP", 11, Right: true),
             new("LOSS", 7, Right: true), new("DEV LOSS", 8, Right: true), new("ROUNDS", 6, Right: true), new("METRIC", 7, Right: true, Gap: 2),
             new("PARAMETERS", Gap: 2));
         foreach (var t in status.Trials)

@@ -4,7 +4,7 @@ namespace ALoRA.Cli.Output;
 
 /// <summary>
 /// A table a command prints. On a terminal it is a Spectre.Console table whose columns fit the screen (long ids and
-/// parameters wrap within their column instead of pushing the others out); otherwise it is the plain fixed-width
+/// parameters wrap within their column, <see cref="CliColumn.Wrap"/>, instead of pushing the others out); otherwise it is the plain fixed-width
 /// lines the CLI always printed (scripts may cut them), each cell padded to its column's <see cref="CliColumn.PlainWidth"/>.
 /// </summary>
 /// <param name="columns">The columns.</param>
@@ -39,10 +39,12 @@ internal sealed class CliTable(params CliColumn[] columns)
         }
 
         var table = new Table().Border(TableBorder.Simple).BorderColor(Spectre.Console.Color.Grey);
-        foreach (var c in columns)
+        for (var i = 0; i < columns.Length; i++)
         {
-            var column = new TableColumn(new Text(c.Header, new Style(decoration: Decoration.Bold)));
-            table.AddColumn(c.Right ? column.RightAligned() : column);
+            var c = columns[i];
+            var column = new TableColumn(new Text(c.Header, new Style(decoration: Decoration.Bold))).PadLeft(i == 0 ? 0 : 1).PadRight(0);
+            column = c.Right ? column.RightAligned() : column;
+            table.AddColumn(c.Wrap || i == columns.Length - 1 ? column : column.NoWrap());
         }
 
         foreach (var row in _rows)

@@ -163,27 +163,36 @@ internal sealed class LiveView(IAnsiConsole? terminal, string sweepId, TextWrite
         _live.Refresh();
     }
 
-    /// <summary>One row per running trial (bar, step, losses, ranks moved; the description cut with an ellipsis to fit) and the counts.</summary>
+    /// <summary>
+    /// One row per running trial (bar, step, losses, ranks moved, description), cut with an ellipsis to the terminal's
+    /// width so that each trial keeps one row, and the counts (which wrap).
+    /// </summary>
     private IRenderable Block(SweepStatus status)
     {
-        var grid = new Grid();
-        grid.AddColumn(new GridColumn().NoWrap().PadLeft(2));
-        grid.AddColumn(new GridColumn().NoWrap());
-        grid.AddColumn(new GridColumn());
+        var width = Math.Max(10, terminal!.Profile.Width);
+        var rows = new List<IRenderable>();
         foreach (var t in status.Trials.Where(t => t.State == TrialState.Running))
         {
             var p = _progress.GetValueOrDefault(t.TrialId);
             var step = Math.Max(t.Step, p?.Step ?? 0);
             var total = Math.Max(1, Math.Max(t.TotalSteps, p?.TotalSteps ?? 0));
             var filled = (int)Math.Round(BarWidth * (double)Math.Min(step, total) / total);
-            var numbers = string.Create(CultureInfo.InvariantCulture, $"{step,5}/{total} loss {p?.Loss ?? t.Loss:F3} dev {t.DevLoss:F3} moved {t.RanksMoved,3}");
-            grid.AddRow(
-                new Text($"[{new string('#', filled)}{new string('-', BarWidth - filled)}]", new Style(Color.Green)),
-                new Text(numbers),
-                new Text(Describe(t)).Ellipsis());
+            var rest = string.Create(CultureInfo.InvariantCulture, $"] {step,5}/{total} loss {p?.Loss ?? t.Loss:F3} dev {t.DevLoss:F3} moved {t.RanksMoved,3}  {Describe(t)}");
+            var line = $"  [{new string('#', filled)}{new string('-', BarWidth - filled)}{rest}";
+            if (line.Length > width)
+            {
+                rows.Add(new Text(line[..(width - 1)] + "\u2026"));
+                continue;
+            }
+
+            rows.Add(new Paragraph()
+                .Append($"  [")
+                .Append(new string('#', filled), new Style(Color.Green))
+                .Append(new string('-', BarWidth - filled) + rest));
         }
 
-        return new Rows(grid, new Text($"  {Counts(status)}"));
+        rows.Add(new Text($"  {Counts(status)}"));
+        return new Rows(rows);
     }
 
     private void Line(string text)
@@ -194,7 +203,7 @@ internal sealed class LiveView(IAnsiConsole? terminal, string sweepId, TextWrite
             return;
         }
 
-        // Written through the console while the live display runs: it goes above the block, which is redrawn below.
-        terminal.Write(new Text(text + "\n"));
+        // Written through the console while the live display runs: it goes above the block, which is redrawn below it.
+        terminal.Write(new LineAboveLive(text));
     }
 }
