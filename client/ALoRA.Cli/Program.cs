@@ -1,3 +1,4 @@
 using ALoRA.Cli.Hosting;
 
-return await CliApp.RunAsync(args, CliApp.CreateServices());
+await using var services = CliApp.CreateServices();
+return await CliApp.RunAsync(args, services);

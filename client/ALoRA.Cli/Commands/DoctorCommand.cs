@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Reflection;
 using System.Runtime.InteropServices;
+using ALoRA.Cli.Cluster;
 using ALoRA.Cli.Connection;
 using ALoRA.Cli.Local;
 using ALoRA.Cli.Output;
@@ -16,7 +17,7 @@ internal sealed class DoctorCommand : Command
     private readonly Option<OutputFormat> _format = CliOptions.Format();
 
     /// <summary>Creates the command.</summary>
-    public DoctorCommand(ConnectionOptions connection, ClusterCommand access, ILocalRuntimeProvider local, CliConsole console)
+    public DoctorCommand(ConnectionOptions connection, ClusterCommand runner, ILocalRuntimeProvider local, CliConsole console)
         : base("doctor", "Check this machine: versions, torch, devices, connectivity to the gateway")
     {
         Options.Add(_format);
@@ -41,11 +42,11 @@ internal sealed class DoctorCommand : Command
             settings = settings with { ConnectTimeout = TimeSpan.FromSeconds(Math.Min(settings.ConnectTimeout.TotalSeconds, 10)) };
             try
             {
-                await using var cluster = await access.Connector.ConnectAsync(settings, ct);
+                await using var cluster = await runner.Connector.ConnectAsync(settings, ct);
                 var info = await cluster.GetClusterAsync(ct);
                 checks.Add(new("gateway", true, $"{settings.Gateway}: {info.Trainers.Count} trainers, {info.Running} trials running, {info.Queued} queued"));
             }
-            catch (Exception ex) when (ex is Cluster.ClusterUnavailableException or ArgumentException)
+            catch (Exception ex) when (ex is ClusterUnavailableException or ArgumentException)
             {
                 checks.Add(new("gateway", false, ex.Message));
             }
