@@ -5,7 +5,8 @@
 # Image name: alora/cli, as in k8s/base. Files left out of the build context: cli.Dockerfile.dockerignore.
 # Run: docker run --rm alora/cli:dev submit /specs/sweep.yaml --gateway HOST:30000 (or ALORA_GATEWAY=HOST:30000).
 #
-# The CLI carries the grains and TorchSharp (CPU) for `alora demo` and `--local`; TorchSharp 0.107 needs
+# The thin alora.dll carries no grains and no TorchSharp; ALoRA.Cli.Local (the grains and TorchSharp CPU), published
+# into the same folder, is loaded only by `alora demo`, `train`, `score` and `--local`. TorchSharp 0.107 needs
 # GLIBCXX_3.4.32, which Ubuntu 24.04 (GCC 14 libstdc++) has.
 
 ARG DOTNET_VERSION=10.0
@@ -17,7 +18,8 @@ COPY src/ src/
 COPY client/ client/
 RUN find src client -type d \( -name bin -o -name obj \) -prune -exec rm -rf {} +
 RUN --mount=type=cache,id=alora-nuget,target=/root/.nuget/packages \
-    dotnet publish client/ALoRA.Cli/ALoRA.Cli.csproj -c Release -p:TorchBackend=cpu -p:UseAppHost=false -o /app
+    dotnet publish client/ALoRA.Cli/ALoRA.Cli.csproj -c Release -p:TorchBackend=cpu -p:UseAppHost=false -o /app \
+ && dotnet publish client/ALoRA.Cli.Local/ALoRA.Cli.Local.csproj -c Release -p:TorchBackend=cpu -o /app
 
 FROM mcr.microsoft.com/dotnet/runtime:${DOTNET_VERSION}-noble AS final
 RUN apt-get update \

@@ -1,6 +1,6 @@
 using System.CommandLine;
-using ALoRA.Abstractions.Grains;
 using ALoRA.Cli.Connection;
+using ALoRA.Cli.Output;
 
 namespace ALoRA.Cli.Commands;
 
@@ -9,15 +9,16 @@ internal sealed class CancelCommand : Command
 {
     private readonly Argument<string> _sweep = new("sweep") { Description = "Sweep id" };
 
-    public CancelCommand()
+    /// <summary>Creates the command.</summary>
+    public CancelCommand(ClusterCommand runner, CliConsole console)
         : base("cancel", "Cancel a sweep (finished results are kept)")
     {
         Arguments.Add(_sweep);
-        SetAction((parse, ct) => ClusterCommand.RunAsync(parse, ct, async (session, _) =>
+        SetAction((parse, ct) => runner.RunAsync(parse, ct, async (cluster, _) =>
         {
             var id = parse.GetValue(_sweep)!;
-            await session.Grains.GetGrain<ISweepCoordinatorGrain>(id).CancelAsync();
-            Console.Error.WriteLine($"sweep {id} cancelled");
+            await cluster.CancelAsync(id, ct);
+            console.Message($"sweep {id} cancelled");
             return ExitCodes.Ok;
         }));
     }

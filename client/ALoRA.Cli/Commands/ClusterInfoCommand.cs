@@ -1,5 +1,4 @@
 using System.CommandLine;
-using ALoRA.Abstractions.Grains;
 using ALoRA.Cli.Connection;
 using ALoRA.Cli.Output;
 
@@ -10,32 +9,34 @@ internal sealed class ClusterInfoCommand : Command
 {
     private readonly Option<OutputFormat> _format = CliOptions.Format();
 
-    public ClusterInfoCommand()
+    /// <summary>Creates the command.</summary>
+    public ClusterInfoCommand(ClusterCommand runner, CliConsole console)
         : base("cluster", "Show trainers (silo/device), what they run, and the queue")
     {
         Options.Add(_format);
-        SetAction((parse, ct) => ClusterCommand.RunAsync(parse, ct, async (session, _) =>
+        SetAction((parse, ct) => runner.RunAsync(parse, ct, async (session, _) =>
         {
-            var cluster = await session.Grains.GetGrain<ISchedulerGrain>(SchedulerKeys.Default).GetClusterStatusAsync();
+            var cluster = await session.GetClusterAsync(ct);
             if (parse.GetValue(_format) == OutputFormat.Json)
             {
-                CliJson.Print(cluster);
+                console.Json(cluster);
                 return ExitCodes.Ok;
             }
 
             if (cluster.SchedulerError is { } schedulerError)
             {
-                Console.WriteLine($"scheduler: unreadable, nothing is scheduled: {schedulerError}");
+                console.Line($"scheduler: unreadable, nothing is scheduled: {schedulerError}");
             }
 
-            Console.WriteLine($"{"TRAINER",-28} {"STATE",-5} {"TRIAL",-32} SILO");
+            var table = new CliTable(new("TRAINER", 28, Wrap: true), new("STATE", 5), new("TRIAL", 32, Wrap: true), new("SILO"));
             foreach (var t in cluster.Trainers)
             {
-                Console.WriteLine($"{t.Key,-28} {(t.Trial is null ? "free" : "busy"),-5} {t.Trial ?? "-",-32} {t.SiloAddress}");
+                table.Add(t.Key, t.Trial is null ? "free" : "busy", t.Trial ?? "-", t.SiloAddress);
             }
 
-            Console.WriteLine($"{cluster.Trainers.Count} trainers on {cluster.Trainers.Select(t => t.SiloAddress).Distinct().Count()} silos; " +
-                              $"{cluster.Running} trials running, {cluster.Queued} queued; {cluster.Sweeps.Count} sweeps");
+            table.WriteTo(console);
+            console.Line($"{cluster.Trainers.Count} trainers on {cluster.Trainers.Select(t => t.SiloAddress).Distinct().Count()} silos; " +
+                         $"{cluster.Running} trials running, {cluster.Queued} queued; {cluster.Sweeps.Count} sweeps");
             return ExitCodes.Ok;
         }));
     }

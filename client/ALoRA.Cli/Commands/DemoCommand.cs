@@ -1,5 +1,4 @@
 using System.CommandLine;
-using ALoRA.Abstractions.Grains;
 using ALoRA.Abstractions.Trials;
 using ALoRA.Cli.Connection;
 using ALoRA.Cli.Output;
@@ -20,14 +19,15 @@ internal sealed class DemoCommand : Command
     private readonly Option<int> _trainers = new("--trainers") { Description = "CPU trainers (trials at once) in the local silo", DefaultValueFactory = _ => 2 };
     private readonly Option<OutputFormat> _format = CliOptions.Format();
 
-    public DemoCommand()
+    /// <summary>Creates the command.</summary>
+    public DemoCommand(ClusterCommand runner, CliConsole console)
         : base("demo", "Run the demo sweep on this machine (in-process silo) and write its results")
     {
         Options.Add(_spec);
         Options.Add(_runs);
         Options.Add(_trainers);
         Options.Add(_format);
-        SetAction((parse, ct) => ClusterCommand.Guard(async () =>
+        SetAction((parse, ct) => runner.Guard(async () =>
         {
             var specFile = parse.GetValue(_spec)
                            ?? (SampleLocator.FindSamples() is { } samples
@@ -41,14 +41,14 @@ internal sealed class DemoCommand : Command
                 LocalCpuTrainers = Math.Max(1, parse.GetValue(_trainers)),
                 LocalDataRoot = specFile.Directory!.FullName,
             };
-            var log = format == OutputFormat.Json ? Console.Error : Console.Out;
+            var log = console.Log(format);
             log.WriteLine($"demo: {specFile.FullName} on a local silo with {settings.LocalCpuTrainers} CPU trainers; state in {settings.DataDirectory}");
-            await using var session = await ClusterSession.OpenAsync(settings, ct);
-            var submitted = await session.Grains.GetGrain<ISweepCoordinatorGrain>(sweepId).SubmitAsync(definition);
+            await using var cluster = await runner.Connector.ConnectAsync(settings, ct);
+            var submitted = await cluster.SubmitAsync(sweepId, definition, ct);
             log.WriteLine($"sweep {submitted.SweepId}: {submitted.Trials} trials" + (submitted.Reused > 0 ? $", {submitted.Reused} already finished (reused)" : ""));
-            var status = await new SweepWatcher(submitted.SweepId, format).WatchAsync(session, settings, ct);
+            var status = await new SweepWatcher(submitted.SweepId, format, console).WatchAsync(cluster, settings, runner.Connector, ct);
             var outDir = Path.Combine(runs, submitted.SweepId);
-            await ResultsReport.WriteAsync(session.Grains, status, outDir, format);
+            await ResultsReport.WriteAsync(cluster, console, status, outDir, format, ct);
             return status.Count(TrialState.Failed) > 0 ? ExitCodes.TrainingFailed : ExitCodes.Ok;
         }));
     }

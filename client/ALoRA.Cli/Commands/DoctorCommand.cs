@@ -1,22 +1,23 @@
 using System.CommandLine;
 using System.Reflection;
 using System.Runtime.InteropServices;
-using ALoRA.Abstractions.Grains;
+using ALoRA.Cli.Cluster;
 using ALoRA.Cli.Connection;
+using ALoRA.Cli.Local;
 using ALoRA.Cli.Output;
-using ALoRA.Engine.Runtime;
-using ALoRA.Grains.Hosting;
-using ALoRA.Grains.Trainers;
-using TorchSharp;
 
 namespace ALoRA.Cli.Commands;
 
-/// <summary><c>alora doctor</c>: versions, whether torch loads (and why not, with the fix), devices, and the gateway.</summary>
+/// <summary>
+/// <c>alora doctor</c>: versions, whether torch loads (and why not, with the fix) and the devices, through the local
+/// runtime (ALoRA.Cli.Local; its absence is reported, since the cluster commands work without it), and the gateway.
+/// </summary>
 internal sealed class DoctorCommand : Command
 {
     private readonly Option<OutputFormat> _format = CliOptions.Format();
 
-    public DoctorCommand()
+    /// <summary>Creates the command.</summary>
+    public DoctorCommand(ConnectionOptions connection, ClusterCommand runner, ILocalRuntimeProvider local, CliConsole console)
         : base("doctor", "Check this machine: versions, torch, devices, connectivity to the gateway")
     {
         Options.Add(_format);
@@ -27,26 +28,23 @@ internal sealed class DoctorCommand : Command
                 new("alora", true, Version(typeof(DoctorCommand))),
                 new(".NET", true, $"{RuntimeInformation.FrameworkDescription} on {RuntimeInformation.OSDescription} ({RuntimeInformation.ProcessArchitecture}), {Environment.ProcessorCount} cores"),
                 new("Orleans", true, Version(typeof(IGrainFactory))),
-                new("TorchSharp", true, Version(typeof(torch))),
             };
             try
             {
-                TorchRuntime.EnsureInitialized(1);
-                checks.Add(new("torch", true, $"libtorch loads; CUDA {(torch.cuda.is_available() ? $"available ({torch.cuda.device_count()} devices)" : "not available (CPU build or no GPU)")}"));
-                checks.Add(new("devices", true, string.Join(", ", DeviceDiscovery.Discover(new AloraTrainerOptions()))));
+                checks.AddRange(local.Runtime.CheckRuntime());
             }
-            catch (TorchUnavailableException ex)
+            catch (LocalRuntimeUnavailableException ex)
             {
                 checks.Add(new("torch", false, ex.Message));
             }
 
-            var settings = ConnectionOptions.Read(parse) with { Local = false };
+            var settings = connection.Read(parse) with { Local = false };
             settings = settings with { ConnectTimeout = TimeSpan.FromSeconds(Math.Min(settings.ConnectTimeout.TotalSeconds, 10)) };
             try
             {
-                await using var session = await ClusterSession.OpenAsync(settings, ct);
-                var cluster = await session.Grains.GetGrain<ISchedulerGrain>(SchedulerKeys.Default).GetClusterStatusAsync();
-                checks.Add(new("gateway", true, $"{settings.Gateway}: {cluster.Trainers.Count} trainers, {cluster.Running} trials running, {cluster.Queued} queued"));
+                await using var cluster = await runner.Connector.ConnectAsync(settings, ct);
+                var info = await cluster.GetClusterAsync(ct);
+                checks.Add(new("gateway", true, $"{settings.Gateway}: {info.Trainers.Count} trainers, {info.Running} trials running, {info.Queued} queued"));
             }
             catch (Exception ex) when (ex is ClusterUnavailableException or ArgumentException)
             {
@@ -55,13 +53,13 @@ internal sealed class DoctorCommand : Command
 
             if (parse.GetValue(_format) == OutputFormat.Json)
             {
-                CliJson.Print(checks);
+                console.Json(checks);
             }
             else
             {
                 foreach (var c in checks)
                 {
-                    Console.WriteLine($"{(c.Ok ? "ok  " : "FAIL")} {c.Name,-10} {c.Detail}");
+                    console.Line($"{(c.Ok ? "ok  " : "FAIL")} {c.Name,-10} {c.Detail}");
                 }
             }
 
@@ -71,6 +69,4 @@ internal sealed class DoctorCommand : Command
 
     private static string Version(Type type) =>
         type.Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion.Split('+', ' ')[0].TrimEnd('.') ?? type.Assembly.GetName().Version?.ToString() ?? "?";
-
-    private sealed record DoctorCheck(string Name, bool Ok, string Detail);
 }

@@ -2,7 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using ALoRA.Cli.Connection;
 using ALoRA.Cli.Output;
-using ALoRA.Engine.Model;
+using System.Text.Json;
 using ALoRA.Sweeps;
 
 namespace ALoRA.Cli.Commands;
@@ -18,16 +18,17 @@ internal sealed class PlanCommand : Command
     private readonly Argument<FileInfo> _spec = new("spec") { Description = "Sweep spec (YAML)" };
     private readonly Option<OutputFormat> _format = CliOptions.Format();
 
-    public PlanCommand()
+    /// <summary>Creates the command.</summary>
+    public PlanCommand(ClusterCommand runner, CliConsole console)
         : base("plan", "Dry run: expand a sweep spec and show what it would run (no cluster needed)")
     {
         Arguments.Add(_spec);
         Options.Add(_format);
-        SetAction(parse => ClusterCommand.Guard(() =>
+        SetAction(parse => runner.Guard(() =>
         {
             var spec = SubmitCommand.ReadLocal(parse.GetValue(_spec)!);
             var plan = SweepExpander.Expand(spec);
-            var layers = LlamaConfig.Load(Path.Combine(spec.ResolvePath(spec.Model), "config.json")).NumHiddenLayers;
+            var layers = Layers(Path.Combine(spec.ResolvePath(spec.Model), "config.json"));
             var rows = plan.Trials.Select(t =>
             {
                 var budget = t.Lora.R * t.Lora.TargetModules.Count * layers;
@@ -37,22 +38,48 @@ internal sealed class PlanCommand : Command
             }).ToList();
             if (parse.GetValue(_format) == OutputFormat.Json)
             {
-                CliJson.Print(new { plan.SweepId, plan.Name, plan.Metric, Mode = plan.Mode.ToString().ToLowerInvariant(), plan.MaxConcurrentTrials, plan.Duplicates, Layers = layers, Trials = rows });
+                console.Json(new { plan.SweepId, plan.Name, plan.Metric, Mode = plan.Mode.ToString().ToLowerInvariant(), plan.MaxConcurrentTrials, plan.Duplicates, Layers = layers, Trials = rows });
                 return Task.FromResult(ExitCodes.Ok);
             }
 
-            Console.WriteLine($"sweep {plan.SweepId}: {plan.Trials.Count} trials ({plan.Duplicates} duplicates collapsed), at most {plan.MaxConcurrentTrials} at once; " +
-                              $"metric {plan.Metric} ({plan.Mode.ToString().ToLowerInvariant()}); model has {layers} layers");
-            Console.WriteLine($"{"#",3} {"TRIAL",-30} {"METHOD",-11} {"SEED",4} {"BUDGET",6} {"ROUNDS",6} {"FWD/ROUND REF",13} {"FWD/ROUND FAST",14}  PARAMETERS");
+            console.Line($"sweep {plan.SweepId}: {plan.Trials.Count} trials ({plan.Duplicates} duplicates collapsed), at most {plan.MaxConcurrentTrials} at once; " +
+                         $"metric {plan.Metric} ({plan.Mode.ToString().ToLowerInvariant()}); model has {layers} layers");
+            var table = new CliTable(
+                new("#", 3, Right: true), new("TRIAL", 30, Wrap: true), new("METHOD", 11), new("SEED", 4, Right: true), new("BUDGET", 6, Right: true),
+                new("ROUNDS", 6, Right: true), new("FWD/ROUND REF", 13, Right: true), new("FWD/ROUND FAST", 14, Right: true), new("PARAMETERS", Gap: 2));
             foreach (var r in rows)
             {
-                Console.WriteLine((
-                    $"{r.Index,3} {r.TrialId,-30} {r.Method,-11} {r.Seed,4} {r.BudgetRanks,6} {r.Rounds,6} {r.ReferenceForwardsPerRound,13} {r.FastForwardsPerRound,14:F0}  " +
-                    string.Join(" ", r.SearchValues.Select(kv => $"{kv.Key}={kv.Value}"))));
+                table.Add($"{r.Index}", r.TrialId, r.Method, $"{r.Seed}", $"{r.BudgetRanks}", $"{r.Rounds}", $"{r.ReferenceForwardsPerRound}",
+                    $"{r.FastForwardsPerRound:F0}", string.Join(" ", r.SearchValues.Select(kv => $"{kv.Key}={kv.Value}")));
             }
 
+            table.WriteTo(console);
             return Task.FromResult(ExitCodes.Ok);
         }));
+    }
+
+    /// <summary>
+    /// The model's layer count, <c>num_hidden_layers</c> of its config.json, read here without the engine (the silo's
+    /// trainers check the rest of the file when they load the model).
+    /// </summary>
+    private static int Layers(string configPath)
+    {
+        if (!File.Exists(configPath))
+        {
+            throw new FileNotFoundException($"{configPath}: file not found (a Hugging Face model folder needs config.json)");
+        }
+
+        try
+        {
+            using var config = JsonDocument.Parse(File.ReadAllText(configPath));
+            return config.RootElement.TryGetProperty("num_hidden_layers", out var layers) && layers.TryGetInt32(out var n) && n > 0
+                ? n
+                : throw new InvalidDataException($"{configPath}: field \"num_hidden_layers\" must be a positive integer");
+        }
+        catch (JsonException ex)
+        {
+            throw new InvalidDataException($"{configPath}: not valid JSON ({ex.Message})", ex);
+        }
     }
 
     /// <summary>One planned trial.</summary>

@@ -1,5 +1,4 @@
 using System.CommandLine;
-using ALoRA.Abstractions.Grains;
 using ALoRA.Cli.Connection;
 using ALoRA.Cli.Output;
 
@@ -12,23 +11,24 @@ internal sealed class ResultsCommand : Command
     private readonly Option<DirectoryInfo?> _out = new("--out") { Description = "Folder for results.csv, results.json and the PNGs (default runs/<sweep id>)" };
     private readonly Option<OutputFormat> _format = CliOptions.Format();
 
-    public ResultsCommand()
+    /// <summary>Creates the command.</summary>
+    public ResultsCommand(ClusterCommand runner, CliConsole console)
         : base("results", "Rank a sweep's trials by its metric and write CSV, JSON and charts")
     {
         Arguments.Add(_sweep);
         Options.Add(_out);
         Options.Add(_format);
-        SetAction((parse, ct) => ClusterCommand.RunAsync(parse, ct, async (session, _) =>
+        SetAction((parse, ct) => runner.RunAsync(parse, ct, async (cluster, _) =>
         {
             var id = parse.GetValue(_sweep)!;
-            var status = await session.Grains.GetGrain<ISweepCoordinatorGrain>(id).GetStatusAsync();
+            var status = await cluster.GetSweepAsync(id, ct);
             if (status.Error is { } unreadable)
             {
-                return ClusterCommand.Fail(ExitCodes.Failed, $"sweep {id} is unreadable: {unreadable}");
+                return runner.Fail(ExitCodes.Failed, $"sweep {id} is unreadable: {unreadable}");
             }
 
             var outDir = parse.GetValue(_out)?.FullName ?? Path.GetFullPath(Path.Combine("runs", id));
-            await ResultsReport.WriteAsync(session.Grains, status, outDir, parse.GetValue(_format));
+            await ResultsReport.WriteAsync(cluster, console, status, outDir, parse.GetValue(_format), ct);
             return ExitCodes.Ok;
         }));
     }

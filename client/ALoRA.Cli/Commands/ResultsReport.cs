@@ -1,7 +1,7 @@
 using System.Globalization;
 using ALoRA.Abstractions.Coordination;
-using ALoRA.Abstractions.Grains;
 using ALoRA.Abstractions.Trials;
+using ALoRA.Cli.Cluster;
 using ALoRA.Cli.Output;
 using ALoRA.Cli.Rendering;
 using ALoRA.Sweeps.Results;
@@ -16,10 +16,11 @@ namespace ALoRA.Cli.Commands;
 internal static class ResultsReport
 {
     /// <summary>Prints the ranking and writes the files into <paramref name="outDir"/>; returns the files written.</summary>
-    public static async Task<IReadOnlyList<string>> WriteAsync(IGrainFactory grains, SweepStatus status, string outDir, OutputFormat format)
+    public static async Task<IReadOnlyList<string>> WriteAsync(
+        ISweepCluster cluster, CliConsole console, SweepStatus status, string outDir, OutputFormat format, CancellationToken cancellationToken)
     {
         Directory.CreateDirectory(outDir);
-        var details = await Task.WhenAll(status.Trials.Select(t => grains.GetGrain<IExperimentGrain>(t.TrialId).GetDetailsAsync()));
+        var details = await Task.WhenAll(status.Trials.Select(t => cluster.GetTrialAsync(t.TrialId, cancellationToken)));
         var rows = SweepResults.Rank(status, [.. details.Select(d => d.Spec)]);
         var files = new List<string>();
         string Out(string name)
@@ -53,31 +54,36 @@ internal static class ResultsReport
 
         if (format == OutputFormat.Json)
         {
-            CliJson.Print(new { status.SweepId, status.Metric, status.Mode, Rows = rows, Files = files });
+            console.Json(new { status.SweepId, status.Metric, status.Mode, Rows = rows, Files = files });
             return files;
         }
 
-        PrintTable(status, rows);
+        PrintTable(console, status, rows);
         foreach (var summary in SweepResults.Summarize(rows))
         {
-            Console.WriteLine(Describe(summary));
+            console.Line(Describe(summary));
         }
 
-        Console.WriteLine($"wrote {files.Count} files to {outDir}");
+        console.Line($"wrote {files.Count} files to {outDir}");
         return files;
     }
 
-    private static void PrintTable(SweepStatus status, IReadOnlyList<ResultRow> rows)
+    private static void PrintTable(CliConsole console, SweepStatus status, IReadOnlyList<ResultRow> rows)
     {
         var inv = CultureInfo.InvariantCulture;
-        Console.WriteLine($"sweep {status.SweepId}: {status.Trials.Count} trials ranked by {status.Metric} ({status.Mode})");
-        Console.WriteLine($"{"RANK",4} {"METHOD",-11} {"BUDGET",7} {"SEED",4} {"PARAMS BEFORE",13} {"AFTER",7} {status.Metric.ToUpperInvariant(),14} {"TIME",7} {"TOK/S",7}  {"STATE",-9} HYPER-PARAMETERS");
+        console.Line($"sweep {status.SweepId}: {status.Trials.Count} trials ranked by {status.Metric} ({status.Mode})");
+        var table = new CliTable(
+            new("RANK", 4, Right: true), new("METHOD", 11), new("BUDGET", 7, Right: true), new("SEED", 4, Right: true), new("PARAMS BEFORE", 13, Right: true),
+            new("AFTER", 7, Right: true), new(status.Metric.ToUpperInvariant(), 14, Right: true), new("TIME", 7, Right: true), new("TOK/S", 7, Right: true),
+            new("STATE", 9, Gap: 2), new("HYPER-PARAMETERS"));
         foreach (var r in rows)
         {
-            Console.WriteLine((
-                $"{r.Rank?.ToString(inv) ?? "-",4} {r.Method,-11} {r.InitialTotalRank,7} {r.Seed,4} {r.TrainableParamsBefore,13} {r.TrainableParamsAfter,7} {r.MetricValue,14:F4} " +
-                $"{r.WallSeconds,6:F0}s {r.TokensPerSecond,7:F0}  {r.State.ToString().ToLowerInvariant(),-9} {r.HyperParameters}" + (r.Error is null ? "" : $"  ({r.Error})")));
+            table.Add(r.Rank?.ToString(inv) ?? "-", r.Method, $"{r.InitialTotalRank}", $"{r.Seed}", $"{r.TrainableParamsBefore}", $"{r.TrainableParamsAfter}",
+                $"{r.MetricValue:F4}", $"{r.WallSeconds,6:F0}s", $"{r.TokensPerSecond:F0}", r.State.ToString().ToLowerInvariant(),
+                r.HyperParameters + (r.Error is null ? "" : $"  ({r.Error})"));
         }
+
+        table.WriteTo(console);
     }
 
     private static string Describe(MethodSummary m) => (

@@ -1,6 +1,5 @@
 using System.CommandLine;
 using System.Globalization;
-using ALoRA.Abstractions.Grains;
 using ALoRA.Cli.Connection;
 using ALoRA.Cli.Output;
 using ALoRA.Cli.Rendering;
@@ -13,15 +12,16 @@ internal sealed class ShowCommand : Command
     private readonly Argument<string> _trial = new("trial") { Description = "Trial id" };
     private readonly Option<OutputFormat> _format = CliOptions.Format();
 
-    public ShowCommand()
+    /// <summary>Creates the command.</summary>
+    public ShowCommand(ClusterCommand runner, CliConsole console)
         : base("show", "Show one trial: configuration and allocation history")
     {
         Arguments.Add(_trial);
         Options.Add(_format);
-        SetAction((parse, ct) => ClusterCommand.RunAsync(parse, ct, async (session, _) =>
+        SetAction((parse, ct) => runner.RunAsync(parse, ct, async (cluster, _) =>
         {
             var id = parse.GetValue(_trial)!;
-            var d = await session.Grains.GetGrain<IExperimentGrain>(id).GetDetailsAsync();
+            var d = await cluster.GetTrialAsync(id, ct);
             if (d.Spec.SweepId.Length == 0)
             {
                 throw new KeyNotFoundException($"no trial '{id}'");
@@ -29,45 +29,45 @@ internal sealed class ShowCommand : Command
 
             if (parse.GetValue(_format) == OutputFormat.Json)
             {
-                CliJson.Print(d);
+                console.Json(d);
                 return ExitCodes.Ok;
             }
 
             var s = d.Spec;
             var inv = CultureInfo.InvariantCulture;
-            Console.WriteLine($"trial {s.TrialId} (sweep {s.SweepId}, #{s.Index}): {d.Status.State.ToString().ToLowerInvariant()}, attempt {d.Status.Attempt}");
-            Console.WriteLine($"  model {s.Model}; data {s.Data}; task {s.Task}; method {s.Method}; seed {s.Training.Seed}");
-            Console.WriteLine(($"  lora r {s.Lora.R}, alpha {s.Lora.LoraAlpha}, dropout {s.Lora.LoraDropout}, modules {string.Join(",", s.Lora.TargetModules)}"));
-            Console.WriteLine(($"  training lr {s.Training.LearningRate}, batch {s.Training.BatchSize?.ToString(inv) ?? "auto"}, max steps {s.Training.MaxSteps?.ToString(inv) ?? "-"}, epochs {s.Training.MaxEpochs}"));
+            console.Line($"trial {s.TrialId} (sweep {s.SweepId}, #{s.Index}): {d.Status.State.ToString().ToLowerInvariant()}, attempt {d.Status.Attempt}");
+            console.Line($"  model {s.Model}; data {s.Data}; task {s.Task}; method {s.Method}; seed {s.Training.Seed}");
+            console.Line(($"  lora r {s.Lora.R}, alpha {s.Lora.LoraAlpha}, dropout {s.Lora.LoraDropout}, modules {string.Join(",", s.Lora.TargetModules)}"));
+            console.Line(($"  training lr {s.Training.LearningRate}, batch {s.Training.BatchSize?.ToString(inv) ?? "auto"}, max steps {s.Training.MaxSteps?.ToString(inv) ?? "-"}, epochs {s.Training.MaxEpochs}"));
             if (s.Allocation is { } a)
             {
-                Console.WriteLine($"  allocation k1 {a.K1}, k2 {a.K2}, rounds {a.Rounds}, n_A {a.RanksPerRound?.ToString(inv) ?? "auto"}, B_val {a.ValBatchSize}");
+                console.Line($"  allocation k1 {a.K1}, k2 {a.K2}, rounds {a.Rounds}, n_A {a.RanksPerRound?.ToString(inv) ?? "auto"}, B_val {a.ValBatchSize}");
             }
 
             foreach (var line in d.Attempts)
             {
-                Console.WriteLine($"  {line}");
+                console.Line($"  {line}");
             }
 
             if (d.Status.Error is { } error)
             {
-                Console.WriteLine($"  last error: {error}");
+                console.Line($"  last error: {error}");
             }
 
-            var color = !Console.IsOutputRedirected;
+            var color = console.Color;
             foreach (var round in d.Rounds)
             {
-                Console.WriteLine(($"round {round.Round} at step {round.Step}: CE {round.BaseCe:F4}, pruned {string.Join(", ", round.Pruned)}; dev loss {round.DevLoss:F4}"));
-                Console.Write(TerminalHeatmap.Render(round.RanksAfter, color));
+                console.Line(($"round {round.Round} at step {round.Step}: CE {round.BaseCe:F4}, pruned {string.Join(", ", round.Pruned)}; dev loss {round.DevLoss:F4}"));
+                console.OutWriter.Write(TerminalHeatmap.Render(round.RanksAfter, color));
             }
 
             if (d.Status.Result is { } r)
             {
-                Console.WriteLine((
+                console.Line((
                     $"result: dev acc {100 * r.DevMetric:F1} %, test acc {100 * r.TestMetric:F1} %, test loss {r.TestLoss:F4}, params {r.InitialTrainableParameters} -> {r.FinalTrainableParameters}, " +
                     $"{r.Steps} steps, {r.WallSeconds:F0} s, {r.TokensPerSecond:F0} tok/s"));
-                Console.WriteLine("final allocation:");
-                Console.Write(TerminalHeatmap.Render(r.FinalAllocation, color));
+                console.Line("final allocation:");
+                console.OutWriter.Write(TerminalHeatmap.Render(r.FinalAllocation, color));
             }
 
             return ExitCodes.Ok;

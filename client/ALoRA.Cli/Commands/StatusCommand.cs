@@ -1,7 +1,5 @@
 using System.CommandLine;
-using System.Globalization;
 using ALoRA.Abstractions.Coordination;
-using ALoRA.Abstractions.Grains;
 using ALoRA.Abstractions.Trials;
 using ALoRA.Cli.Connection;
 using ALoRA.Cli.Output;
@@ -14,39 +12,40 @@ internal sealed class StatusCommand : Command
     private readonly Argument<string?> _sweep = new("sweep") { Description = "Sweep id (omit for every sweep)", Arity = ArgumentArity.ZeroOrOne };
     private readonly Option<OutputFormat> _format = CliOptions.Format();
 
-    public StatusCommand()
+    /// <summary>Creates the command.</summary>
+    public StatusCommand(ClusterCommand runner, CliConsole console)
         : base("status", "Show sweeps, or one sweep's trials")
     {
         Arguments.Add(_sweep);
         Options.Add(_format);
-        SetAction((parse, ct) => ClusterCommand.RunAsync(parse, ct, async (session, _) =>
+        SetAction((parse, ct) => runner.RunAsync(parse, ct, async (cluster, _) =>
         {
             var format = parse.GetValue(_format);
             if (parse.GetValue(_sweep) is { } id)
             {
-                var status = await session.Grains.GetGrain<ISweepCoordinatorGrain>(id).GetStatusAsync();
+                var status = await cluster.GetSweepAsync(id, ct);
                 if (format == OutputFormat.Json)
                 {
-                    CliJson.Print(status);
+                    console.Json(status);
                 }
                 else
                 {
-                    PrintTrials(status);
+                    PrintTrials(console, status);
                 }
 
                 return ExitCodes.Ok;
             }
 
-            var cluster = await session.Grains.GetGrain<ISchedulerGrain>(SchedulerKeys.Default).GetClusterStatusAsync();
-            if (cluster.SchedulerError is { } schedulerError)
+            var info = await cluster.GetClusterAsync(ct);
+            if (info.SchedulerError is { } schedulerError)
             {
-                Console.Error.WriteLine($"warning: the scheduler's stored state cannot be read, so no sweep is listed from it and nothing is scheduled: {schedulerError}");
+                console.Message($"warning: the scheduler's stored state cannot be read, so no sweep is listed from it and nothing is scheduled: {schedulerError}");
             }
 
-            var sweeps = await Task.WhenAll(cluster.Sweeps.Select(s => session.Grains.GetGrain<ISweepCoordinatorGrain>(s).GetStatusAsync()));
+            var sweeps = await Task.WhenAll(info.Sweeps.Select(s => cluster.GetSweepAsync(s, ct)));
             if (format == OutputFormat.Json)
             {
-                CliJson.Print(sweeps.Select(s => new
+                console.Json(sweeps.Select(s => new
                 {
                     s.SweepId, s.Name, s.State, s.Metric, s.SubmittedAt, Trials = s.Trials.Count,
                     Queued = s.Count(TrialState.Queued), Running = s.Count(TrialState.Running), Completed = s.Count(TrialState.Completed),
@@ -55,37 +54,46 @@ internal sealed class StatusCommand : Command
                 return ExitCodes.Ok;
             }
 
-            Console.WriteLine($"{"SWEEP",-24} {"STATE",-10} {"TRIALS",6} {"QUEUED",6} {"RUNNING",7} {"DONE",5} {"FAILED",6}  SUBMITTED");
+            var table = new CliTable(
+                new("SWEEP", 24, Wrap: true), new("STATE", 10), new("TRIALS", 6, Right: true), new("QUEUED", 6, Right: true), new("RUNNING", 7, Right: true),
+                new("DONE", 5, Right: true), new("FAILED", 6, Right: true), new("SUBMITTED", Gap: 2));
             foreach (var s in sweeps)
             {
-                Console.WriteLine($"{s.SweepId,-24} {s.State.ToString().ToLowerInvariant(),-10} {s.Trials.Count,6} {s.Count(TrialState.Queued),6} " +
-                                  $"{s.Count(TrialState.Running),7} {s.Count(TrialState.Completed),5} {s.Count(TrialState.Failed),6}  {s.SubmittedAt:yyyy-MM-dd HH:mm}" +
-                                  (s.Error is null ? Unreadable(s) : $"  ({s.Error})"));
+                table.Add(s.SweepId, Lower(s.State), $"{s.Trials.Count}", $"{s.Count(TrialState.Queued)}", $"{s.Count(TrialState.Running)}",
+                    $"{s.Count(TrialState.Completed)}", $"{s.Count(TrialState.Failed)}",
+                    $"{s.SubmittedAt:yyyy-MM-dd HH:mm}" + (s.Error is null ? Unreadable(s) : $"  ({s.Error})"));
             }
 
+            table.WriteTo(console);
             return ExitCodes.Ok;
         }));
     }
 
+    private static string Lower<T>(T value)
+        where T : struct, Enum => value.ToString().ToLowerInvariant();
+
     private static string Unreadable(SweepStatus s) => s.Count(TrialState.Unreadable) is var n and > 0 ? $"  ({n} trials unreadable)" : "";
 
-    private static void PrintTrials(SweepStatus status)
+    private static void PrintTrials(CliConsole console, SweepStatus status)
     {
         if (status.Error is not null)
         {
-            Console.WriteLine($"sweep {status.SweepId} (unreadable): {status.Error}");
+            console.Line($"sweep {status.SweepId} (unreadable): {status.Error}");
             return;
         }
 
-        Console.WriteLine($"sweep {status.SweepId} ({status.State.ToString().ToLowerInvariant()}), metric {status.Metric} ({status.Mode})");
-        Console.WriteLine($"{"#",3} {"TRIAL",-30} {"METHOD",-11} {"SEED",4} {"STATE",-9} {"STEP",11} {"LOSS",7} {"DEV LOSS",8} {"ROUNDS",6}  {"METRIC",7}  PARAMETERS");
+        console.Line($"sweep {status.SweepId} ({Lower(status.State)}), metric {status.Metric} ({status.Mode})");
+        var table = new CliTable(
+            new("#", 3, Right: true), new("TRIAL", 30, Wrap: true), new("METHOD", 11), new("SEED", 4, Right: true), new("STATE", 9), new("STEP", 11, Right: true),
+            new("LOSS", 7, Right: true), new("DEV LOSS", 8, Right: true), new("ROUNDS", 6, Right: true), new("METRIC", 7, Right: true, Gap: 2),
+            new("PARAMETERS", Gap: 2));
         foreach (var t in status.Trials)
         {
             var metric = t.Result?.MetricValue(status.Metric);
-            Console.WriteLine((
-                $"{t.Index,3} {t.TrialId,-30} {t.Method,-11} {t.Seed,4} {t.State.ToString().ToLowerInvariant(),-9} {$"{t.Step}/{t.TotalSteps}",11} " +
-                $"{t.Loss,7:F3} {t.DevLoss,8:F3} {t.Rounds,6}  {metric,7:F4}  {string.Join(" ", t.SearchValues.Select(kv => $"{kv.Key}={kv.Value}"))}" +
-                (t.Error is null ? "" : $"  ({t.Error})")));
+            table.Add($"{t.Index}", t.TrialId, t.Method, $"{t.Seed}", Lower(t.State), $"{t.Step}/{t.TotalSteps}", $"{t.Loss:F3}", $"{t.DevLoss:F3}",
+                $"{t.Rounds}", $"{metric:F4}", string.Join(" ", t.SearchValues.Select(kv => $"{kv.Key}={kv.Value}")) + (t.Error is null ? "" : $"  ({t.Error})"));
         }
+
+        table.WriteTo(console);
     }
 }

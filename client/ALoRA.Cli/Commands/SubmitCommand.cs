@@ -2,7 +2,6 @@ using System.CommandLine;
 using System.Diagnostics;
 using ALoRA.Abstractions.Coordination;
 using ALoRA.Abstractions.Diagnostics;
-using ALoRA.Abstractions.Grains;
 using ALoRA.Abstractions.Trials;
 using ALoRA.Cli.Connection;
 using ALoRA.Cli.Output;
@@ -11,10 +10,7 @@ using ALoRA.Sweeps;
 
 namespace ALoRA.Cli.Commands;
 
-/// <summary>
-/// <c>alora submit SPEC.yaml [--watch]</c>: parses and validates the spec here, sends it parsed (the silos check its
-/// files; docs/sweep-spec.md, "Paths and where they are read"), prints the sweep id.
-/// </summary>
+/// <summary><c>alora submit SPEC.yaml [--watch]</c>: validates the spec here, submits it, prints the sweep id.</summary>
 internal sealed class SubmitCommand : Command
 {
     private static readonly ActivitySource Telemetry = new(AloraTelemetry.ClientSource);
@@ -23,48 +19,57 @@ internal sealed class SubmitCommand : Command
     private readonly Option<bool> _watch = new("--watch") { Description = "Follow the sweep until it ends (implied by --local)" };
     private readonly Option<OutputFormat> _format = CliOptions.Format();
 
-    public SubmitCommand()
+    /// <summary>Creates the command.</summary>
+    public SubmitCommand(ClusterCommand runner, ConnectionOptions connection, CliConsole console)
         : base("submit", "Submit a sweep spec; prints the sweep id")
     {
         Arguments.Add(_spec);
         Options.Add(_watch);
         Options.Add(_format);
-        SetAction((parse, ct) => ClusterCommand.Guard(async () =>
+        SetAction((parse, ct) => runner.Guard(async () =>
         {
             var file = parse.GetValue(_spec)!;
             var (definition, sweepId) = Read(file);
             var format = parse.GetValue(_format);
-            var settings = ConnectionOptions.Read(parse) with { LocalDataRoot = file.Directory!.FullName };
-            await using var session = await ClusterSession.OpenAsync(settings, ct);
+            var settings = connection.Read(parse) with { LocalDataRoot = file.Directory!.FullName };
+            await using var cluster = await runner.Connector.ConnectAsync(settings, ct);
             SweepSubmitted submitted;
             using (var activity = Telemetry.StartActivity(AloraTelemetry.Spans.Submit))
             {
                 // The root of every trial's trace: the coordinator, experiments, trainers and engine continue it.
                 activity?.SetTag("alora.sweep.id", sweepId);
-                submitted = await session.Grains.GetGrain<ISweepCoordinatorGrain>(sweepId).SubmitAsync(definition);
+                submitted = await cluster.SubmitAsync(sweepId, definition, ct);
             }
 
+            var watch = parse.GetValue(_watch) || settings.Local;
             if (format == OutputFormat.Json)
             {
                 // One line when events follow, so the stream is: answer, one event per line, final status document.
-                Console.Out.WriteLine(System.Text.Json.JsonSerializer.Serialize(submitted, parse.GetValue(_watch) || settings.Local ? CliJson.Line : CliJson.Indented));
+                if (watch)
+                {
+                    console.JsonLine(submitted);
+                }
+                else
+                {
+                    console.Json(submitted);
+                }
             }
             else
             {
-                Console.WriteLine(submitted.SweepId);
-                Console.Error.WriteLine($"{submitted.Trials} trials ({submitted.Duplicates} duplicate configurations collapsed" +
-                                        (submitted.Existing ? $", {submitted.Reused} finished trials reused" : "") + $") on {session.Description}");
+                console.Line(submitted.SweepId);
+                console.Message($"{submitted.Trials} trials ({submitted.Duplicates} duplicate configurations collapsed" +
+                                (submitted.Existing ? $", {submitted.Reused} finished trials reused" : "") + $") on {cluster.Description}");
             }
 
-            if (!parse.GetValue(_watch) && !settings.Local)
+            if (!watch)
             {
                 return ExitCodes.Ok;
             }
 
-            var status = await new SweepWatcher(submitted.SweepId, format).WatchAsync(session, settings, ct);
+            var status = await new SweepWatcher(submitted.SweepId, format, console).WatchAsync(cluster, settings, runner.Connector, ct);
             if (format == OutputFormat.Json)
             {
-                CliJson.Print(status);
+                console.Json(status);
             }
 
             return status.Count(TrialState.Failed) > 0 ? ExitCodes.TrainingFailed : ExitCodes.Ok;

@@ -12,18 +12,19 @@ internal sealed class WatchCommand : Command
     private readonly Argument<string> _sweep = new("sweep") { Description = "Sweep id" };
     private readonly Option<OutputFormat> _format = CliOptions.Format();
 
-    public WatchCommand()
+    /// <summary>Creates the command.</summary>
+    public WatchCommand(ClusterCommand runner, CliConsole console)
         : base("watch", "Follow a sweep until it ends")
     {
         Arguments.Add(_sweep);
         Options.Add(_format);
-        SetAction((parse, ct) => ClusterCommand.RunAsync(parse, ct, async (session, settings) =>
+        SetAction((parse, ct) => runner.RunAsync(parse, ct, async (cluster, settings) =>
         {
             var format = parse.GetValue(_format);
-            var status = await new SweepWatcher(parse.GetValue(_sweep)!, format).WatchAsync(session, settings, ct);
+            var status = await new SweepWatcher(parse.GetValue(_sweep)!, format, console).WatchAsync(cluster, settings, runner.Connector, ct);
             if (format == OutputFormat.Json)
             {
-                CliJson.Print(status);
+                console.Json(status);
             }
 
             return status.Count(TrialState.Failed) > 0 ? ExitCodes.TrainingFailed : ExitCodes.Ok;

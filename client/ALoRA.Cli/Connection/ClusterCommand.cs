@@ -1,70 +1,71 @@
 using System.CommandLine;
-using ALoRA.Engine.Data;
-using ALoRA.Engine.Model;
-using ALoRA.Engine.Peft;
-using ALoRA.Engine.Runtime;
-using ALoRA.Engine.SafeTensors;
+using ALoRA.Cli.Cluster;
+using ALoRA.Cli.Local;
+using ALoRA.Cli.Output;
 using ALoRA.Sweeps;
 
 namespace ALoRA.Cli.Connection;
 
-/// <summary>Runs a command body against a cluster connection and maps failures to exit codes and one-line messages.</summary>
-internal static class ClusterCommand
+/// <summary>
+/// Runs a command body, against a cluster connection when it needs one, and maps failures to the exit codes of
+/// <see cref="ExitCodes"/> with a one-line message on stderr. Failures of the engine and the grains (a bad model file,
+/// torch that does not load) are mapped by the local runtime when it is loaded; this class knows no engine type.
+/// </summary>
+/// <param name="console">Where the message goes.</param>
+/// <param name="connector">Opens the cluster.</param>
+/// <param name="options">The connection options of the root command.</param>
+/// <param name="local">The local runtime, consulted (never loaded) for the failures it knows.</param>
+internal sealed class ClusterCommand(CliConsole console, IClusterConnector connector, ConnectionOptions options, ILocalRuntimeProvider local)
 {
+    /// <summary>Opens the cluster.</summary>
+    public IClusterConnector Connector => connector;
+
     /// <summary>Opens the connection <paramref name="parse"/> asks for and runs <paramref name="body"/>.</summary>
-    public static async Task<int> RunAsync(ParseResult parse, CancellationToken cancellationToken, Func<ClusterSession, ConnectionSettings, Task<int>> body)
+    public Task<int> RunAsync(ParseResult parse, CancellationToken cancellationToken, Func<ISweepCluster, ConnectionSettings, Task<int>> body)
     {
-        var settings = ConnectionOptions.Read(parse);
-        return await Guard(async () =>
+        var settings = options.Read(parse);
+        return Guard(async () =>
         {
-            await using var session = await ClusterSession.OpenAsync(settings, cancellationToken);
-            return await body(session, settings);
+            await using var cluster = await connector.ConnectAsync(settings, cancellationToken);
+            return await body(cluster, settings);
         });
     }
 
     /// <summary>Runs <paramref name="body"/>, turning known failures into exit codes with a message on stderr.</summary>
-    public static async Task<int> Guard(Func<Task<int>> body)
+    public async Task<int> Guard(Func<Task<int>> body)
     {
         try
         {
             return await body();
         }
-        catch (ClusterUnavailableException ex)
-        {
-            return Fail(ExitCodes.ClusterUnavailable, ex.Message);
-        }
-        catch (SweepSpecException ex)
-        {
-            return Fail(ExitCodes.BadInput, ex.Message);
-        }
-        catch (KeyNotFoundException ex)
-        {
-            return Fail(ExitCodes.NotFound, ex.Message);
-        }
-        catch (Exception ex) when (ex is ArgumentException or FileNotFoundException or DirectoryNotFoundException or InvalidDataException or FormatException
-                                       or ModelLoadException or DataFormatException or PeftFormatException or SafeTensorsFormatException)
-        {
-            return Fail(ExitCodes.BadInput, ex.Message);
-        }
-        catch (TorchUnavailableException ex)
-        {
-            return Fail(ExitCodes.RuntimeUnavailable, ex.Message);
-        }
         catch (OperationCanceledException)
         {
             return Fail(ExitCodes.Cancelled, "cancelled");
         }
-        catch (Exception ex) when (ex is InvalidOperationException or OrleansException or TimeoutException)
+        catch (Exception ex) when ((local.Loaded?.ExitCodeOf(ex) ?? ExitCodeOf(ex)) is { } code)
         {
-            // The cluster refused or could not do it (e.g. a stored state it cannot read): the reason, not a stack trace.
-            return Fail(ExitCodes.Failed, ex.Message);
+            return Fail(code, ex.Message);
         }
     }
 
     /// <summary>Prints <paramref name="message"/> as an error and returns <paramref name="code"/>.</summary>
-    public static int Fail(int code, string message)
+    public int Fail(int code, string message)
     {
-        Console.Error.WriteLine($"error: {message}");
+        console.Message($"error: {message}");
         return code;
     }
+
+    /// <summary>The exit code of a failure the thin CLI knows, or null (it propagates).</summary>
+    public static int? ExitCodeOf(Exception ex) => ex switch
+    {
+        ClusterUnavailableException => ExitCodes.ClusterUnavailable,
+        LocalRuntimeUnavailableException => ExitCodes.RuntimeUnavailable,
+        SweepSpecException => ExitCodes.BadInput,
+        KeyNotFoundException => ExitCodes.NotFound,
+        ArgumentException or FileNotFoundException or DirectoryNotFoundException or InvalidDataException or FormatException => ExitCodes.BadInput,
+
+        // The cluster refused or could not do it (e.g. a stored state it cannot read): the reason, not a stack trace.
+        InvalidOperationException or OrleansException or TimeoutException or ClusterConnectionLostException => ExitCodes.Failed,
+        _ => null,
+    };
 }

@@ -2,32 +2,36 @@ using System.CommandLine;
 
 namespace ALoRA.Cli.Connection;
 
-/// <summary>The options every cluster command shares (recursive, so they go before or after the command name).</summary>
-internal static class ConnectionOptions
+/// <summary>The options every cluster command shares (recursive, so they go before or after the command name); one instance per root command.</summary>
+internal sealed class ConnectionOptions
 {
     /// <summary>Environment variable read when <see cref="Gateway"/> is not given.</summary>
     public const string GatewayVariable = "ALORA_GATEWAY";
 
-    public static readonly Option<string?> Gateway = new("--gateway")
+    /// <summary><c>--gateway HOST:PORT</c>.</summary>
+    public Option<string?> Gateway { get; } = new("--gateway")
     {
         Description = $"Gateway of the cluster, HOST:PORT (default: ${GatewayVariable}, else localhost:30000)",
         Recursive = true,
     };
 
-    public static readonly Option<bool> Local = new("--local")
+    /// <summary><c>--local</c>.</summary>
+    public Option<bool> Local { get; } = new("--local")
     {
         Description = "Host a silo in this process instead of connecting to a cluster (state under --data-dir; the sweep runs while the command runs)",
         Recursive = true,
     };
 
-    public static readonly Option<string> DataDirectory = new("--data-dir")
+    /// <summary><c>--data-dir</c>.</summary>
+    public Option<string> DataDirectory { get; } = new("--data-dir")
     {
         Description = "With --local: where sweep state and checkpoints are kept",
         DefaultValueFactory = _ => "alora-data",
         Recursive = true,
     };
 
-    public static readonly Option<int> ConnectTimeout = new("--connect-timeout")
+    /// <summary><c>--connect-timeout</c>.</summary>
+    public Option<int> ConnectTimeout { get; } = new("--connect-timeout")
     {
         Description = "Seconds to keep trying to reach the gateway",
         DefaultValueFactory = _ => 30,
@@ -35,7 +39,7 @@ internal static class ConnectionOptions
     };
 
     /// <summary>Adds the options to the root command.</summary>
-    public static void AddTo(Command root)
+    public void AddTo(Command root)
     {
         root.Options.Add(Gateway);
         root.Options.Add(Local);
@@ -44,7 +48,7 @@ internal static class ConnectionOptions
     }
 
     /// <summary>The settings a parse result asks for.</summary>
-    public static ConnectionSettings Read(ParseResult parse) => new(
+    public ConnectionSettings Read(ParseResult parse) => new(
         parse.GetValue(Gateway) ?? Environment.GetEnvironmentVariable(GatewayVariable) ?? "localhost:30000",
         parse.GetValue(Local),
         Path.GetFullPath(parse.GetValue(DataDirectory)!),

@@ -12,9 +12,6 @@ public static class CliJson
     /// <summary>One line, for event streams (one JSON object per line).</summary>
     public static readonly JsonSerializerOptions Line = Create(false);
 
-    /// <summary>Writes <paramref name="value"/> to stdout.</summary>
-    public static void Print<T>(T value) => Console.Out.WriteLine(JsonSerializer.Serialize(value, Indented));
-
     private static JsonSerializerOptions Create(bool indented) => new()
     {
         WriteIndented = indented,

@@ -19,16 +19,20 @@ internal static class ChartFonts
 
     private static SKTypeface Register()
     {
-        var regular = Load(ChartFontData.Regular());
-        var bold = Load(ChartFontData.Bold());
+        var regular = Load("DejaVuSans.ttf");
+        var bold = Load("DejaVuSans-Bold.ttf");
         Fonts.FontResolvers.Insert(0, new EmbeddedFontResolver(regular, bold));
         Fonts.Default = Name;
         return regular;
     }
 
-    private static SKTypeface Load(byte[] ttf)
+    private static SKTypeface Load(string file)
     {
-        using var data = SKData.CreateCopy(ttf);
-        return SKTypeface.FromData(data) ?? throw new InvalidOperationException("the embedded chart font could not be loaded");
+        // Rendering/Fonts/*.ttf, embedded by ALoRA.Cli.csproj under these names (licence: Rendering/Fonts/LICENSE.txt).
+        var name = $"ALoRA.Cli.Rendering.Fonts.{file}";
+        using var stream = typeof(ChartFonts).Assembly.GetManifestResourceStream(name)
+                           ?? throw new InvalidOperationException($"the embedded chart font {name} is missing from the assembly");
+        using var data = SKData.Create(stream);
+        return SKTypeface.FromData(data) ?? throw new InvalidOperationException($"the embedded chart font {name} could not be loaded");
     }
 }

@@ -1,25 +1,58 @@
 using System.Globalization;
-using System.Text;
 using ALoRA.Abstractions.Coordination;
 using ALoRA.Abstractions.Trials;
+using Spectre.Console;
+using Spectre.Console.Rendering;
 
 namespace ALoRA.Cli.Watching;
 
 /// <summary>
 /// The human view of <c>alora watch</c>: a line per finished allocation round and per trial state change, and, on a
 /// terminal, a block redrawn in place with one progress bar per running trial (step of total, loss, dev loss, ranks
-/// moved so far) and the queued/running/done counts. Without a terminal (redirected output) the block is printed
-/// as a counts line every few seconds instead. Lines go to stderr when stdout is JSON-only, else to stdout.
+/// moved so far) and the queued/running/done counts. On a terminal the block is a Spectre.Console live display (run
+/// the watch inside <see cref="RunAsync{T}"/>): it is redrawn by screen rows, so lines wider than the terminal wrap
+/// without leaving garbage, and the lines are written above it. Without a terminal (redirected output) the block is
+/// printed as a counts line every few seconds instead. Lines go to stderr when stdout is JSON-only, else to stdout.
 /// </summary>
-internal sealed class LiveView(TextWriter? terminal, string sweepId, TextWriter lines)
+/// <param name="terminal">The terminal to draw on, or null for plain lines.</param>
+/// <param name="sweepId">The sweep watched.</param>
+/// <param name="lines">Where plain lines go when there is no terminal.</param>
+internal sealed class LiveView(IAnsiConsole? terminal, string sweepId, TextWriter lines)
 {
+    private const int BarWidth = 24;
+
     private readonly Dictionary<string, TrialStatus> _trials = new(StringComparer.Ordinal);
     private readonly Dictionary<string, TrialProgress> _progress = new(StringComparer.Ordinal);
     private readonly Dictionary<string, TrialState> _announced = new(StringComparer.Ordinal);
-    private int _drawn;
+    private LiveDisplayContext? _live;
     private DateTime _lastCounts = DateTime.MinValue;
     private string _lastCountsText = "";
 
+    /// <summary>Runs <paramref name="body"/> (the watch) with the live display shown on the terminal, if there is one.</summary>
+    public async Task<T> RunAsync<T>(Func<Task<T>> body)
+    {
+        if (terminal is null)
+        {
+            return await body();
+        }
+
+        T result = default!;
+        await terminal.Live(new Text("")).AutoClear(false).Overflow(VerticalOverflow.Ellipsis).StartAsync(async context =>
+        {
+            _live = context;
+            try
+            {
+                result = await body();
+            }
+            finally
+            {
+                _live = null;
+            }
+        });
+        return result;
+    }
+
+    /// <summary>Shows what one feed event says (state changes and allocation rounds as lines).</summary>
     public void Apply(SweepEvent e)
     {
         if (e.StateChange is { } s)
@@ -40,6 +73,7 @@ internal sealed class LiveView(TextWriter? terminal, string sweepId, TextWriter 
         }
     }
 
+    /// <summary>Takes a status snapshot (announcing changes the feed did not carry) and redraws the block.</summary>
     public void Update(SweepStatus status)
     {
         foreach (var t in status.Trials)
@@ -59,6 +93,7 @@ internal sealed class LiveView(TextWriter? terminal, string sweepId, TextWriter 
         Draw(status);
     }
 
+    /// <summary>Writes a line (e.g. a reconnection).</summary>
     public void Note(string message) => Line(message);
 
     private void Announce(TrialStatus t)
@@ -72,11 +107,20 @@ internal sealed class LiveView(TextWriter? terminal, string sweepId, TextWriter 
         Line(StateLine(t));
     }
 
+    /// <summary>Draws the final block and the sweep's end line under it.</summary>
     public void Finish(SweepStatus status)
     {
-        Draw(status);
-        _drawn = 0;
-        Line($"sweep {sweepId} {status.State.ToString().ToLowerInvariant()}: {Counts(status)}");
+        var end = $"sweep {sweepId} {status.State.ToString().ToLowerInvariant()}: {Counts(status)}";
+        if (terminal is null || _live is null)
+        {
+            Draw(status);
+            Line(end);
+            return;
+        }
+
+        // The end line joins the live block, which stays on the screen when the display stops.
+        _live.UpdateTarget(new Rows(Block(status), new Text(end)));
+        _live.Refresh();
     }
 
     private static string Short(string trialId) => trialId.Length > 12 ? trialId[^12..] : trialId;
@@ -104,7 +148,7 @@ internal sealed class LiveView(TextWriter? terminal, string sweepId, TextWriter 
     private void Draw(SweepStatus status)
     {
         var counts = Counts(status);
-        if (terminal is null)
+        if (terminal is null || _live is null)
         {
             if (counts != _lastCountsText && DateTime.UtcNow - _lastCounts > TimeSpan.FromSeconds(5))
             {
@@ -115,37 +159,51 @@ internal sealed class LiveView(TextWriter? terminal, string sweepId, TextWriter 
             return;
         }
 
-        var block = new StringBuilder();
+        _live.UpdateTarget(Block(status));
+        _live.Refresh();
+    }
+
+    /// <summary>
+    /// One row per running trial (bar, step, losses, ranks moved, description), cut with an ellipsis to the terminal's
+    /// width so that each trial keeps one row, and the counts (which wrap).
+    /// </summary>
+    private IRenderable Block(SweepStatus status)
+    {
+        var width = Math.Max(10, terminal!.Profile.Width);
+        var rows = new List<IRenderable>();
         foreach (var t in status.Trials.Where(t => t.State == TrialState.Running))
         {
             var p = _progress.GetValueOrDefault(t.TrialId);
             var step = Math.Max(t.Step, p?.Step ?? 0);
             var total = Math.Max(1, Math.Max(t.TotalSteps, p?.TotalSteps ?? 0));
-            var filled = (int)Math.Round(24.0 * Math.Min(step, total) / total);
-            block.Append(CultureInfo.InvariantCulture,
-                $"  [{new string('#', filled)}{new string('-', 24 - filled)}] {step,5}/{total} loss {p?.Loss ?? t.Loss:F3} dev {t.DevLoss:F3} moved {t.RanksMoved,3}  {Describe(t)}\n");
+            var filled = (int)Math.Round(BarWidth * (double)Math.Min(step, total) / total);
+            var rest = string.Create(CultureInfo.InvariantCulture, $"] {step,5}/{total} loss {p?.Loss ?? t.Loss:F3} dev {t.DevLoss:F3} moved {t.RanksMoved,3}  {Describe(t)}");
+            var line = $"  [{new string('#', filled)}{new string('-', BarWidth - filled)}{rest}";
+            if (line.Length > width)
+            {
+                rows.Add(new Text(line[..(width - 1)] + "\u2026"));
+                continue;
+            }
+
+            rows.Add(new Paragraph()
+                .Append($"  [")
+                .Append(new string('#', filled), new Style(Color.Green))
+                .Append(new string('-', BarWidth - filled) + rest));
         }
 
-        block.Append(CultureInfo.InvariantCulture, $"  {counts}\n");
-        Erase();
-        terminal.Write(block.ToString());
-        _drawn = block.ToString().Count(c => c == '\n');
+        rows.Add(new Text($"  {Counts(status)}"));
+        return new Rows(rows);
     }
 
     private void Line(string text)
     {
-        Erase();
-        lines.WriteLine(text);
-    }
-
-    private void Erase()
-    {
-        if (terminal is null || _drawn == 0)
+        if (terminal is null || _live is null)
         {
+            lines.WriteLine(text);
             return;
         }
 
-        terminal.Write($"\u001b[{_drawn}A\u001b[J");
-        _drawn = 0;
+        // Written through the console while the live display runs: it goes above the block, which is redrawn below it.
+        terminal.Write(new LineAboveLive(text));
     }
 }

@@ -1,11 +1,7 @@
-using System.Text.Json;
 using ALoRA.Abstractions.Coordination;
-using ALoRA.Abstractions.Grains;
-using ALoRA.Abstractions.Trials;
+using ALoRA.Cli.Cluster;
 using ALoRA.Cli.Connection;
 using ALoRA.Cli.Output;
-using Orleans.Runtime;
-using Orleans.Runtime.Messaging;
 
 namespace ALoRA.Cli.Watching;
 
@@ -15,20 +11,26 @@ namespace ALoRA.Cli.Watching;
 /// backoff and the watch continues where it was. Table mode draws the live view; JSON mode prints one JSON object
 /// per event on stdout and the final status last.
 /// </summary>
-internal sealed class SweepWatcher(string sweepId, OutputFormat format)
+/// <param name="sweepId">The sweep.</param>
+/// <param name="format">Table (the live view) or JSON (one event per line).</param>
+/// <param name="console">Where it goes.</param>
+internal sealed class SweepWatcher(string sweepId, OutputFormat format, CliConsole console)
 {
     private readonly LiveView _view = new(
-        format == OutputFormat.Json || Console.IsOutputRedirected ? null : Console.Out,
+        format == OutputFormat.Json || !console.Terminal ? null : console.Out,
         sweepId,
-        format == OutputFormat.Json ? Console.Error : Console.Out);
+        console.Log(format));
     // A silo that is shutting down may never answer an in-flight call; a bounded poll turns that into a reconnect.
     private static readonly TimeSpan PollTimeout = TimeSpan.FromSeconds(10);
     private long _last;
 
-    /// <summary>Watches through <paramref name="session"/> (reopened from <paramref name="settings"/> when it drops); returns the final status.</summary>
-    public async Task<SweepStatus> WatchAsync(ClusterSession session, ConnectionSettings settings, CancellationToken cancellationToken)
+    /// <summary>Watches through <paramref name="cluster"/> (reopened by <paramref name="connector"/> from <paramref name="settings"/> when it drops); returns the final status.</summary>
+    public Task<SweepStatus> WatchAsync(ISweepCluster cluster, ConnectionSettings settings, IClusterConnector connector, CancellationToken cancellationToken) =>
+        _view.RunAsync(() => FollowAsync(cluster, settings, connector, cancellationToken));
+
+    private async Task<SweepStatus> FollowAsync(ISweepCluster session, ConnectionSettings settings, IClusterConnector connector, CancellationToken cancellationToken)
     {
-        var owned = (ClusterSession?)null;
+        var owned = (ISweepCluster?)null;
         var lastStatus = DateTime.MinValue;
         SweepStatus? status = null;
         try
@@ -38,8 +40,7 @@ internal sealed class SweepWatcher(string sweepId, OutputFormat format)
                 cancellationToken.ThrowIfCancellationRequested();
                 try
                 {
-                    var sweep = session.Grains.GetGrain<ISweepCoordinatorGrain>(sweepId);
-                    var page = await sweep.GetEventsAsync(_last).WaitAsync(PollTimeout, cancellationToken);
+                    var page = await session.GetEventsAsync(sweepId, _last, cancellationToken).WaitAsync(PollTimeout, cancellationToken);
                     foreach (var e in page.Events)
                     {
                         Emit(e);
@@ -48,7 +49,7 @@ internal sealed class SweepWatcher(string sweepId, OutputFormat format)
                     _last = page.LastSequence;
                     if (page.Gap || status is null || DateTime.UtcNow - lastStatus > TimeSpan.FromSeconds(1))
                     {
-                        status = await sweep.GetStatusAsync().WaitAsync(PollTimeout, cancellationToken);
+                        status = await session.GetSweepAsync(sweepId, cancellationToken).WaitAsync(PollTimeout, cancellationToken);
                         lastStatus = DateTime.UtcNow;
                         _view.Update(status);
                         if (status.State != SweepState.Running)
@@ -57,7 +58,7 @@ internal sealed class SweepWatcher(string sweepId, OutputFormat format)
                             // on their way: read the feed until it has been quiet twice (at most about 2 s).
                             for (var quiet = 0; quiet < 2 && DateTime.UtcNow - lastStatus < TimeSpan.FromSeconds(2);)
                             {
-                                var tail = await sweep.GetEventsAsync(_last).WaitAsync(PollTimeout, cancellationToken);
+                                var tail = await session.GetEventsAsync(sweepId, _last, cancellationToken).WaitAsync(PollTimeout, cancellationToken);
                                 foreach (var e in tail.Events)
                                 {
                                     Emit(e);
@@ -73,15 +74,15 @@ internal sealed class SweepWatcher(string sweepId, OutputFormat format)
                         }
                     }
                 }
-                catch (Exception ex) when (!settings.Local && IsConnectionLoss(ex))
+                catch (Exception ex) when (!settings.Local && ex is ClusterConnectionLostException or TimeoutException)
                 {
-                    _view.Note($"connection lost ({ex.GetType().Name}); reconnecting to {settings.Gateway}");
+                    _view.Note($"connection lost ({(ex.InnerException ?? ex).GetType().Name}); reconnecting to {settings.Gateway}");
                     if (owned is not null)
                     {
                         await owned.DisposeAsync();
                     }
 
-                    owned = await ClusterSession.OpenAsync(settings, cancellationToken);
+                    owned = await connector.ConnectAsync(settings, cancellationToken);
                     session = owned;
                     _view.Note("reconnected; continuing");
                     continue;
@@ -99,16 +100,11 @@ internal sealed class SweepWatcher(string sweepId, OutputFormat format)
         }
     }
 
-    private static bool IsConnectionLoss(Exception ex) =>
-        ex is OrleansMessageRejectionException or SiloUnavailableException or ConnectionFailedException or TimeoutException
-            or GatewayTooBusyException or ClientNotAvailableException or ObjectDisposedException
-        || (ex is OrleansException && ex.Message.Contains("gateway", StringComparison.OrdinalIgnoreCase));
-
     private void Emit(SweepEvent e)
     {
         if (format == OutputFormat.Json)
         {
-            Console.Out.WriteLine(JsonSerializer.Serialize(e, CliJson.Line));
+            console.JsonLine(e);
             return;
         }
 

@@ -2,7 +2,7 @@ using System.Security.Cryptography;
 using ALoRA.Abstractions.Grains;
 using ALoRA.Abstractions.Trials;
 
-namespace ALoRA.Cli.Commands;
+namespace ALoRA.Cli.Cluster;
 
 /// <summary>
 /// Copies a trial's adapter out of the cluster's checkpoint store through <see cref="IAdapterExportGrain"/>, in chunks

@@ -1,0 +1,14 @@
+using ALoRA.Cli.Output;
+
+namespace ALoRA.Cli.Local;
+
+/// <summary>The options of <c>alora score</c>.</summary>
+/// <param name="Model">Hugging Face model folder.</param>
+/// <param name="Adapter">PEFT LoRA adapter folder.</param>
+/// <param name="Data">JSONL examples or pre-tokenised JSON.</param>
+/// <param name="Task">Task template for JSONL data.</param>
+/// <param name="Batch">Examples (or sequences) in the scoring batch.</param>
+/// <param name="Method"><c>fast</c> or <c>reference</c>.</param>
+/// <param name="Threads">Torch threads (0 = all cores).</param>
+/// <param name="Format">Output format.</param>
+internal sealed record ScoreRequest(string Model, string Adapter, string Data, string Task, int Batch, string Method, int Threads, OutputFormat Format);
