@@ -16,6 +16,21 @@ public static class SpecSchema
     /// <summary>Name of the optimisation block.</summary>
     public const string TrainingSection = "training";
 
+    /// <summary>Pattern of <c>id</c>.</summary>
+    public const string IdPattern = "^[a-z0-9][a-z0-9-]{0,62}$";
+
+    /// <summary>Default of <c>metric</c>.</summary>
+    public const string DefaultMetric = "dev_accuracy";
+
+    /// <summary>Default of <c>max_concurrent_trials</c>.</summary>
+    public const int DefaultMaxConcurrentTrials = 4;
+
+    /// <summary>Default of <c>num_samples</c>.</summary>
+    public const int DefaultNumSamples = 1;
+
+    /// <summary>Default of <c>seeds</c>; a default <see cref="TrainingSettings"/> has the first one.</summary>
+    public static IReadOnlyList<long> DefaultSeeds { get; } = [42];
+
     /// <summary>Task names (the engine's task registry holds the same; a test keeps them equal).</summary>
     public static IReadOnlyList<string> Tasks { get; } = ["sst2", "rte", "qnli", "boolq", "copa", "prompt"];
 
