@@ -19,6 +19,8 @@ public static class SpecJsonSchema
     private const string StepsPattern = @"^\s*\+?[0-9]+(\.0*)?\s*steps?\s*$";
     private const string EpochsPattern = @"^\s*\+?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][-+]?[0-9]+)?\s*(epochs?)?\s*$";
 
+    private const string ScheduleDef = "schedule_length";
+
     private static readonly JsonSerializerOptions Options = new() { WriteIndented = true, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
     /// <summary>The schema as indented JSON text with a final newline.</summary>
@@ -50,12 +52,21 @@ public static class SpecJsonSchema
             ["method"] = Setting(SpecSchema.Method),
         };
 
+        // The keys every allocating block shares are defined once and referenced from each block.
+        var defs = new JsonObject { [ScheduleDef] = ScheduleValue() };
+        foreach (var def in SpecSchema.AllocationCommon)
+        {
+            defs[$"allocation.{def.Key}"] = Setting(def);
+        }
+
         foreach (var section in SpecSchema.SectionNames)
         {
             var block = new JsonObject();
             foreach (var def in SpecSchema.Section(section)!)
             {
-                block[def.Key] = Setting(def);
+                block[def.Key] = SpecSchema.AllocationCommon.Contains(def)
+                    ? new JsonObject { ["$ref"] = $"#/$defs/allocation.{def.Key}" }
+                    : Setting(def);
             }
 
             properties[section] = new JsonObject
@@ -81,6 +92,7 @@ public static class SpecJsonSchema
             ["required"] = new JsonArray("model", "data", "task"),
             ["additionalProperties"] = false,
             ["properties"] = properties,
+            ["$defs"] = defs,
         };
     }
 
@@ -154,14 +166,11 @@ public static class SpecJsonSchema
             case SettingKind.Text:
                 value["enum"] = new JsonArray([.. def.Allowed!.Select(a => (JsonNode)a), .. allowNull ? new JsonNode?[] { null } : []]);
                 break;
-            case SettingKind.Schedule:
-                var number = new JsonObject { ["type"] = "number" };
-                AddBounds(number, def);
-                value["anyOf"] = new JsonArray(
-                    number,
-                    new JsonObject { ["type"] = "string", ["pattern"] = EpochsPattern },
-                    new JsonObject { ["type"] = "string", ["pattern"] = StepsPattern });
+            case SettingKind.Schedule when def.Minimum == 0 && def.ExclusiveMinimum is null && def.ExclusiveMaximum is null:
+                value["$ref"] = $"#/$defs/{ScheduleDef}";
                 break;
+            case SettingKind.Schedule:
+                throw new InvalidOperationException($"{def.Key}: schedule lengths are >= 0 and have no other bound");
             default:
                 value["type"] = "array";
                 value["items"] = new JsonObject { ["enum"] = new JsonArray([.. def.Allowed!.Select(a => (JsonNode)a)]) };
@@ -172,6 +181,16 @@ public static class SpecJsonSchema
 
         return value;
     }
+
+    /// <summary>A schedule length >= 0: a number of epochs, or text with <c>epochs</c> or (whole) <c>steps</c>.</summary>
+    private static JsonObject ScheduleValue() => new()
+    {
+        ["description"] = "A schedule length: a number of epochs (1, 0.25, 2epochs) or of optimizer steps (200steps; whole numbers), >= 0.",
+        ["anyOf"] = new JsonArray(
+            new JsonObject { ["type"] = "number", ["minimum"] = 0 },
+            new JsonObject { ["type"] = "string", ["pattern"] = EpochsPattern },
+            new JsonObject { ["type"] = "string", ["pattern"] = StepsPattern }),
+    };
 
     private static void AddBounds(JsonObject value, SettingDef def)
     {

@@ -124,6 +124,12 @@ public sealed class SpecJsonSchemaTests
             foreach (var def in SpecSchema.Section(section)!)
             {
                 var setting = block["properties"]![def.Key]!.AsObject();
+                if (setting["$ref"] is { } reference)
+                {
+                    // Keys every allocating block shares: defined once under $defs.
+                    setting = root["$defs"]![reference.GetValue<string>()["#/$defs/".Length..]]!.AsObject();
+                }
+
                 Assert.Equal(def.Doc, setting["description"]!.GetValue<string>());
                 Assert.True(setting.ContainsKey("default"), $"{section}.{def.Key} has no default");
                 Assert.Equal(def.Searchable, setting.ContainsKey("anyOf"));
