@@ -1,4 +1,5 @@
 using ALoRA.Abstractions.Sweeps;
+using ALoRA.Abstractions.Trials;
 
 namespace ALoRA.Sweeps.Tests;
 
@@ -31,6 +32,14 @@ public sealed class SchemaContractTests
     [Fact]
     public void DefaultContract_SeedIsTheDefaultSeedsList() =>
         Assert.Equal(Specs.Parse("").Seeds, [new TrainingSettings().Seed]);
+
+    [Fact]
+    public void Metrics_EveryOneIsReadFromTheTrialResult()
+    {
+        var result = new TrialResult { DevMetric = 0.1, TestMetric = 0.2, DevLoss = 0.3, TestLoss = 0.4 };
+
+        Assert.Equal(new double?[] { 0.1, 0.2, 0.3, 0.4 }, SpecSchema.Metrics.Select(m => result.MetricValue(m)));
+    }
 
     [Fact]
     public void EveryDeclaredSetting_HasDocAndContractAccessor() =>
