@@ -93,7 +93,7 @@ internal sealed partial class DefinitionReader
     {
         foreach (var extreme in domain.Extremes)
         {
-            if (def.Check?.Invoke(extreme!) is { } rangeError)
+            if (def.CheckRange(extreme!) is { } rangeError)
             {
                 return Fail(path, $"{def.Key} {rangeError}, but {keyword} can give {Text(extreme)}");
             }
@@ -122,7 +122,7 @@ internal sealed partial class DefinitionReader
             return false;
         }
 
-        if (value is not null && def.Check?.Invoke(value) is { } rangeError)
+        if (value is not null && def.CheckRange(value) is { } rangeError)
         {
             Error(path, $"{def.Key} {rangeError}, got {text}");
             return false;

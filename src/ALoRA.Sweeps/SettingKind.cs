@@ -1,7 +1,7 @@
 namespace ALoRA.Sweeps;
 
 /// <summary>The YAML type of a setting.</summary>
-internal enum SettingKind
+public enum SettingKind
 {
     /// <summary>A whole number (stored as <see cref="long"/>, range of <see cref="int"/> for settings).</summary>
     Integer,

@@ -167,7 +167,7 @@ internal sealed partial class SpecReader
             return false;
         }
 
-        if (def.Check?.Invoke(value!) is { } rangeError)
+        if (def.CheckRange(value!) is { } rangeError)
         {
             Error(path, node, $"{def.Key} {rangeError}{of}, got {SpecSchema.Format(value)}");
             return false;
@@ -334,7 +334,7 @@ internal sealed partial class SpecReader
     {
         foreach (var extreme in domain.Extremes)
         {
-            if (def.Check?.Invoke(extreme!) is { } rangeError)
+            if (def.CheckRange(extreme!) is { } rangeError)
             {
                 Error(at, body, $"{def.Key} {rangeError}, but {keyword} can give {SpecSchema.Format(extreme)}");
                 return null;

@@ -12,7 +12,7 @@ namespace ALoRA.Sweeps;
 /// </summary>
 internal sealed partial class SpecReader
 {
-    private static readonly Regex IdPattern = new("^[a-z0-9][a-z0-9-]{0,62}$", RegexOptions.CultureInvariant);
+    private static readonly Regex IdPattern = new(SpecSchema.IdPattern, RegexOptions.CultureInvariant);
 
     private readonly List<SpecError> _errors = [];
     private readonly Dictionary<string, (int Line, int Column)> _locations = new(StringComparer.Ordinal);
@@ -26,11 +26,11 @@ internal sealed partial class SpecReader
     private string? _model;
     private string? _data;
     private string? _task;
-    private string _metric = "dev_accuracy";
+    private string _metric = SpecSchema.DefaultMetric;
     private string? _mode;
-    private int _maxConcurrent = 4;
-    private List<long> _seeds = [42];
-    private int _numSamples = 1;
+    private int _maxConcurrent = SpecSchema.DefaultMaxConcurrentTrials;
+    private List<long> _seeds = [.. SpecSchema.DefaultSeeds];
+    private int _numSamples = SpecSchema.DefaultNumSamples;
     private long _searchSeed;
     private YamlNode _root = new YamlMappingNode();
 

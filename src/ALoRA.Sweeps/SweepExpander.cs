@@ -42,7 +42,7 @@ public static class SweepExpander
                 foreach (var seed in spec.Seeds)
                 {
                     var trial = Build(spec, values, seed);
-                    var json = CanonicalJson.Serialize(Canonical(trial));
+                    var json = CanonicalJson.Serialize(TrialSettings.Canonical(trial));
                     var hash = CanonicalJson.Sha256Hex(json)[..ConfigHashLength];
                     if (!seen.Add(hash))
                     {
@@ -122,61 +122,6 @@ public static class SweepExpander
             Allocation = allocation,
             SearchValues = searchValues,
         };
-    }
-
-    /// <summary>
-    /// The hashed form of a trial: every resolved setting under its YAML key, nothing of other methods, nothing about
-    /// the sweep (ids, index, search values).
-    /// </summary>
-    internal static SortedDictionary<string, object?> Canonical(TrialSpec trial)
-    {
-        static SortedDictionary<string, object?> Map() => new(StringComparer.Ordinal);
-        var (l, tr, a) = (trial.Lora, trial.Training, trial.Allocation);
-        var root = Map();
-        root["model"] = trial.Model;
-        root["data"] = trial.Data;
-        root["task"] = trial.Task;
-        root["method"] = trial.Method;
-        root["lora"] = new SortedDictionary<string, object?>(StringComparer.Ordinal)
-        {
-            ["r"] = l.R, ["lora_alpha"] = l.LoraAlpha, ["lora_dropout"] = l.LoraDropout, ["target_modules"] = l.TargetModules,
-        };
-        root["training"] = new SortedDictionary<string, object?>(StringComparer.Ordinal)
-        {
-            ["learning_rate"] = tr.LearningRate, ["batch_size"] = tr.BatchSize, ["max_epochs"] = tr.MaxEpochs,
-            ["max_steps"] = tr.MaxSteps, ["warmup_ratio"] = tr.WarmupRatio, ["weight_decay"] = tr.WeightDecay,
-            ["eval_every_steps"] = tr.EvalEverySteps, ["patience"] = tr.Patience, ["max_sequence_length"] = tr.MaxSequenceLength,
-            ["seed"] = tr.Seed, ["max_dev_examples"] = tr.MaxDevExamples, ["checkpoint_every_steps"] = tr.CheckpointEverySteps,
-        };
-        if (a is null)
-        {
-            root["allocation"] = null;
-            return root;
-        }
-
-        var allocation = Map();
-        allocation["k1"] = a.K1;
-        allocation["k2"] = a.K2;
-        allocation["n_rounds"] = a.Rounds;
-        allocation["ranks_per_round"] = a.RanksPerRound;
-        allocation["val_batch_size"] = a.ValBatchSize;
-        allocation["resample_val_batch"] = a.ResampleValBatch;
-        switch (trial.Method)
-        {
-            case TrialMethods.Alora:
-                allocation["scorer"] = a.Scorer;
-                break;
-            case TrialMethods.AloraDnas:
-                allocation["gate_learning_rate"] = a.GateLearningRate;
-                break;
-            case TrialMethods.AloraSensi:
-                allocation["beta1"] = a.SensitivityBeta1;
-                allocation["beta2"] = a.SensitivityBeta2;
-                break;
-        }
-
-        root["allocation"] = allocation;
-        return root;
     }
 
     /// <summary>Values of one (sample, grid combination): fixed, assigned by the grid, or drawn.</summary>

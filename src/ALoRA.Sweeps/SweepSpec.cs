@@ -40,19 +40,19 @@ public sealed class SweepSpec
     public string Task { get; internal init; } = "";
 
     /// <summary>Metric that ranks trials: dev_accuracy, test_accuracy, dev_loss or test_loss.</summary>
-    public string Metric { get; internal init; } = "dev_accuracy";
+    public string Metric { get; internal init; } = SpecSchema.DefaultMetric;
 
     /// <summary>Whether <see cref="Metric"/> is maximised or minimised.</summary>
     public MetricMode Mode { get; internal init; } = MetricMode.Max;
 
     /// <summary>The most trials of this sweep that run at once.</summary>
-    public int MaxConcurrentTrials { get; internal init; } = 4;
+    public int MaxConcurrentTrials { get; internal init; } = SpecSchema.DefaultMaxConcurrentTrials;
 
     /// <summary>Training seeds; every configuration runs once per seed.</summary>
-    public IReadOnlyList<long> Seeds { get; internal init; } = [42];
+    public IReadOnlyList<long> Seeds { get; internal init; } = SpecSchema.DefaultSeeds;
 
     /// <summary>How many times the grid is repeated (random domains re-drawn each time).</summary>
-    public int NumSamples { get; internal init; } = 1;
+    public int NumSamples { get; internal init; } = SpecSchema.DefaultNumSamples;
 
     /// <summary>Seed of the random domains.</summary>
     public long SearchSeed { get; internal init; }

@@ -1,9 +1,11 @@
 using System.Globalization;
-using System.Text.RegularExpressions;
 
 namespace ALoRA.Engine.Training;
 
-/// <summary>A schedule length in epochs (may be fractional) or in optimizer steps.</summary>
+/// <summary>
+/// A schedule length in epochs (may be fractional) or in optimizer steps. Text is parsed on the sweep side
+/// (ALoRA.Sweeps.ScheduleLength, docs/sweep-spec.md); the engine takes the parsed value.
+/// </summary>
 /// <param name="Value">The amount.</param>
 /// <param name="InSteps">True for steps, false for epochs.</param>
 public sealed record ScheduleLength(double Value, bool InSteps = false)
@@ -13,19 +15,6 @@ public sealed record ScheduleLength(double Value, bool InSteps = false)
 
     /// <summary>Steps.</summary>
     public static ScheduleLength Steps(int value) => new(value, InSteps: true);
-
-    /// <summary>Parses <c>1</c>, <c>0.25</c>, <c>1ep</c>, <c>2 epochs</c> (epochs) or <c>200steps</c>, <c>200 step</c>, <c>200s</c> (steps).</summary>
-    public static ScheduleLength Parse(string text)
-    {
-        var match = Regex.Match(text.Trim().ToLowerInvariant(), @"^(?<value>[-+]?[0-9]*\.?[0-9]+(?:e[-+]?[0-9]+)?)\s*(?<unit>steps?|s|epochs?|ep|e)?$");
-        if (!match.Success || !double.TryParse(match.Groups["value"].Value, NumberStyles.Float, CultureInfo.InvariantCulture, out var value))
-        {
-            throw new FormatException($"'{text}' is not a schedule length (examples: 1, 0.25, 2epochs, 200steps)");
-        }
-
-        var unit = match.Groups["unit"].Value;
-        return new ScheduleLength(value, InSteps: unit is "s" or "step" or "steps");
-    }
 
     /// <summary>The length in optimizer steps for <paramref name="stepsPerEpoch"/> steps per epoch (at least 1 when positive).</summary>
     public int ToSteps(int stepsPerEpoch) =>

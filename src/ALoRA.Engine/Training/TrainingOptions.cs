@@ -2,6 +2,8 @@ namespace ALoRA.Engine.Training;
 
 /// <summary>
 /// The supervised fine-tuning protocol (docs/alora-method.md section 5). Every default is the paper's unless marked.
+/// The settings a sweep spec can set have the spec schema's defaults and ranges (docs/sweep-spec.md); a test in
+/// ALoRA.Grains.Tests keeps them equal.
 /// </summary>
 public sealed record TrainingOptions
 {
@@ -53,8 +55,11 @@ public sealed record TrainingOptions
     /// <summary>Use at most this many dev examples for evaluation (null = all).</summary>
     public int? MaxDevExamples { get; init; }
 
-    /// <summary>Write a resumable checkpoint every N steps (null = only at the end and on cancellation).</summary>
-    public int? CheckpointEverySteps { get; init; }
+    /// <summary>
+    /// Write a resumable checkpoint every N steps when the trainer has a checkpoint folder (choice: 200, the evaluation
+    /// interval; null = only at the end and on cancellation).
+    /// </summary>
+    public int? CheckpointEverySteps { get; init; } = 200;
 
     /// <summary>The effective batch size for <paramref name="trainExamples"/> training examples.</summary>
     public int ResolveBatchSize(int trainExamples) => BatchSize ?? (trainExamples < 10_000 ? 16 : 128);
@@ -78,7 +83,7 @@ public sealed record TrainingOptions
         Check(MaxSteps is null or > 0, $"max_steps must be > 0, got {MaxSteps}");
         Check(EvalEverySteps > 0, $"eval_every_steps must be > 0, got {EvalEverySteps}");
         Check(Patience > 0, $"patience must be > 0, got {Patience}");
-        Check(MaxSequenceLength >= 4, $"max_seq_len must be >= 4, got {MaxSequenceLength}");
+        Check(MaxSequenceLength >= 8, $"max_sequence_length must be >= 8, got {MaxSequenceLength}");
         Check(MaxGradNorm > 0, $"max_grad_norm must be > 0, got {MaxGradNorm}");
         Check(WeightDecay >= 0, $"weight_decay must be >= 0, got {WeightDecay}");
         Check(AdamBeta1 is >= 0 and < 1, $"adam_beta1 must be in [0, 1), got {AdamBeta1}");
