@@ -10,27 +10,33 @@ using Orleans.Runtime.Messaging;
 namespace ALoRA.Cli.Watching;
 
 /// <summary>
-/// Follows a sweep until it ends: reads its progress feed from the last event seen, and its status snapshot when the
-/// feed has a gap (the coordinator moved) or every second. A lost connection (a silo restarting) is reopened with
-/// backoff and the watch continues where it was. Table mode draws the live view; JSON mode prints one JSON object
-/// per event on stdout and the final status last.
+/// Follows a sweep until it ends: opens the coordinator's feed stream (<c>ISweepCoordinatorGrain.WatchAsync</c>) from
+/// the last event seen, takes a status snapshot first and whenever the stream reports a gap, and folds the state
+/// changes it receives into that snapshot for the live view; the stream ends when the sweep does, and the final status
+/// is read once. A stream that breaks (the coordinator moved) is reopened from the last event seen; a lost connection
+/// (a silo restarting, or no page, not even the keep-alive, for <see cref="IdleTimeout"/>) is reopened with backoff
+/// and the watch continues where it was. Table mode draws the live view; JSON mode prints one JSON object per event on
+/// stdout and the final status last.
 /// </summary>
 internal sealed class SweepWatcher(string sweepId, OutputFormat format)
 {
+    // The coordinator sends a page at least every few seconds; a silo that is shutting down may never answer, and a
+    // bounded wait turns that into a reconnect.
+    private static readonly TimeSpan IdleTimeout = TimeSpan.FromSeconds(10);
+    private static readonly TimeSpan RedrawEvery = TimeSpan.FromMilliseconds(250);
+
     private readonly LiveView _view = new(
         format == OutputFormat.Json || Console.IsOutputRedirected ? null : Console.Out,
         sweepId,
         format == OutputFormat.Json ? Console.Error : Console.Out);
-    // A silo that is shutting down may never answer an in-flight call; a bounded poll turns that into a reconnect.
-    private static readonly TimeSpan PollTimeout = TimeSpan.FromSeconds(10);
     private long _last;
+    private SweepStatus? _status;
+    private DateTime _drawn = DateTime.MinValue;
 
     /// <summary>Watches through <paramref name="session"/> (reopened from <paramref name="settings"/> when it drops); returns the final status.</summary>
     public async Task<SweepStatus> WatchAsync(ClusterSession session, ConnectionSettings settings, CancellationToken cancellationToken)
     {
         var owned = (ClusterSession?)null;
-        var lastStatus = DateTime.MinValue;
-        SweepStatus? status = null;
         try
         {
             while (true)
@@ -39,41 +45,18 @@ internal sealed class SweepWatcher(string sweepId, OutputFormat format)
                 try
                 {
                     var sweep = session.Grains.GetGrain<ISweepCoordinatorGrain>(sweepId);
-                    var page = await sweep.GetEventsAsync(_last).WaitAsync(PollTimeout, cancellationToken);
-                    foreach (var e in page.Events)
-                    {
-                        Emit(e);
-                    }
-
-                    _last = page.LastSequence;
-                    if (page.Gap || status is null || DateTime.UtcNow - lastStatus > TimeSpan.FromSeconds(1))
-                    {
-                        status = await sweep.GetStatusAsync().WaitAsync(PollTimeout, cancellationToken);
-                        lastStatus = DateTime.UtcNow;
-                        _view.Update(status);
-                        if (status.State != SweepState.Running)
-                        {
-                            // Experiments publish their events after persisting their state, so the last ones may still be
-                            // on their way: read the feed until it has been quiet twice (at most about 2 s).
-                            for (var quiet = 0; quiet < 2 && DateTime.UtcNow - lastStatus < TimeSpan.FromSeconds(2);)
-                            {
-                                var tail = await sweep.GetEventsAsync(_last).WaitAsync(PollTimeout, cancellationToken);
-                                foreach (var e in tail.Events)
-                                {
-                                    Emit(e);
-                                }
-
-                                _last = tail.LastSequence;
-                                quiet = tail.Events.Count == 0 ? quiet + 1 : 0;
-                                await Task.Delay(TimeSpan.FromMilliseconds(150), cancellationToken);
-                            }
-
-                            _view.Finish(status);
-                            return status;
-                        }
-                    }
+                    await FollowAsync(sweep, cancellationToken);
+                    var final = await sweep.GetStatusAsync().WaitAsync(IdleTimeout, cancellationToken);
+                    _view.Finish(final);
+                    return final;
                 }
-                catch (Exception ex) when (!settings.Local && IsConnectionLoss(ex))
+                catch (Exception ex) when (!cancellationToken.IsCancellationRequested && IsStreamBreak(ex))
+                {
+                    // The coordinator went away (deactivated or moved) while the connection stayed: reopen from the last event.
+                    _view.Note($"feed interrupted ({ex.GetType().Name}); resuming");
+                    await Task.Delay(TimeSpan.FromMilliseconds(200), cancellationToken);
+                }
+                catch (Exception ex) when (!settings.Local && !cancellationToken.IsCancellationRequested && IsConnectionLoss(ex))
                 {
                     _view.Note($"connection lost ({ex.GetType().Name}); reconnecting to {settings.Gateway}");
                     if (owned is not null)
@@ -84,10 +67,7 @@ internal sealed class SweepWatcher(string sweepId, OutputFormat format)
                     owned = await ClusterSession.OpenAsync(settings, cancellationToken);
                     session = owned;
                     _view.Note("reconnected; continuing");
-                    continue;
                 }
-
-                await Task.Delay(TimeSpan.FromMilliseconds(400), cancellationToken);
             }
         }
         finally
@@ -98,6 +78,66 @@ internal sealed class SweepWatcher(string sweepId, OutputFormat format)
             }
         }
     }
+
+    /// <summary>Reads the stream until it ends (the sweep is over).</summary>
+    private async Task FollowAsync(ISweepCoordinatorGrain sweep, CancellationToken cancellationToken)
+    {
+        var pages = sweep.WatchAsync(_last, cancellationToken).GetAsyncEnumerator(cancellationToken);
+        var clean = false;
+        try
+        {
+            while (await pages.MoveNextAsync().AsTask().WaitAsync(IdleTimeout, cancellationToken))
+            {
+                var page = pages.Current;
+                if (page.Gap || _status is null)
+                {
+                    // Events were dropped (or this is the start): the snapshot stands in for them.
+                    _status = await sweep.GetStatusAsync().WaitAsync(IdleTimeout, cancellationToken);
+                    _view.Update(_status);
+                    _drawn = DateTime.UtcNow;
+                }
+
+                var changed = false;
+                foreach (var e in page.Events)
+                {
+                    Emit(e);
+                    if (e.StateChange is { } s)
+                    {
+                        _status = Fold(_status, s);
+                        changed = true;
+                    }
+                }
+
+                _last = page.LastSequence;
+                if (page.Events.Count > 0 && (changed || DateTime.UtcNow - _drawn > RedrawEvery))
+                {
+                    _view.Update(_status);
+                    _drawn = DateTime.UtcNow;
+                }
+            }
+
+            clean = true;
+        }
+        finally
+        {
+            if (clean)
+            {
+                await pages.DisposeAsync();
+            }
+            else
+            {
+                // Disposing tells the coordinator, which may be gone: do not wait for it.
+                _ = pages.DisposeAsync().AsTask();
+            }
+        }
+    }
+
+    private static SweepStatus Fold(SweepStatus status, TrialStatus change) => status with
+    {
+        Trials = [.. status.Trials.Select(t => t.TrialId == change.TrialId && change.Supersedes(t) ? change : t)],
+    };
+
+    private static bool IsStreamBreak(Exception ex) => ex is EnumerationAbortedException or OperationCanceledException;
 
     private static bool IsConnectionLoss(Exception ex) =>
         ex is OrleansMessageRejectionException or SiloUnavailableException or ConnectionFailedException or TimeoutException

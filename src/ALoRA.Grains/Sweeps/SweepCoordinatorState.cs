@@ -1,4 +1,5 @@
 using System.Text.Json.Serialization;
+using ALoRA.Abstractions.Trials;
 using ALoRA.Grains.Storage;
 
 namespace ALoRA.Grains.Sweeps;
@@ -55,4 +56,12 @@ public sealed class SweepCoordinatorState : IUnreadableStateAware
     /// <summary>Duplicate configurations collapsed at expansion.</summary>
     [Id(10)]
     public int Duplicates { get; set; }
+
+    /// <summary>
+    /// The view: each trial's last status (key: trial id) from its initialisation and the state changes its experiment
+    /// published, newer ones only (<see cref="TrialStatus.Supersedes"/>). Written with each state
+    /// change; progress is folded into it in memory and written with the next state change.
+    /// </summary>
+    [Id(20)]
+    public Dictionary<string, TrialStatus> Trials { get; set; } = new(StringComparer.Ordinal);
 }

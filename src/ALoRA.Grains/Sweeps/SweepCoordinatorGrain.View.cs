@@ -1,0 +1,180 @@
+using ALoRA.Abstractions.Coordination;
+using ALoRA.Abstractions.Grains;
+using ALoRA.Abstractions.Trials;
+using Microsoft.Extensions.Logging;
+
+namespace ALoRA.Grains.Sweeps;
+
+/// <summary>
+/// The view (docs/state-format.md): every trial's last status, taken from what its experiment returns at
+/// initialisation and publishes afterwards, newer statuses only (<see cref="TrialStatus.Supersedes"/>), so a late
+/// publish never overwrites a newer state. State changes are stored (coalesced: a burst costs two writes) before
+/// <see cref="PublishAsync"/> returns; progress is folded in memory and stored with the next state change. Status is
+/// answered from the view without calling the experiments. Repair, for a state change lost with a coordinator that
+/// went away before storing it, or a publish that never arrived: the first read of an activation asks the experiments
+/// of the trials that are not final once; later reads refresh, in the background and at most every
+/// <see cref="RefreshAfter"/>, the trials that are not final and were not heard from for that long.
+/// </summary>
+public sealed partial class SweepCoordinatorGrain
+{
+    /// <summary>How long a trial that is not final may stay unheard of before a read asks its experiment.</summary>
+    internal static readonly TimeSpan RefreshAfter = TimeSpan.FromMinutes(5);
+
+    // When this activation last heard of each trial (a publish, an initialisation or a repair).
+    private readonly Dictionary<string, DateTime> _heard = new(StringComparer.Ordinal);
+    private Task? _repair;
+    private Task? _refresh;
+    private DateTime _lastRefresh = DateTime.UtcNow;
+
+    /// <inheritdoc />
+    public async Task<SweepStatus> GetStatusAsync()
+    {
+        if (S.UnreadableReason is { } reason)
+        {
+            return new SweepStatus { SweepId = this.GetPrimaryKeyString(), State = SweepState.Unreadable, Error = reason };
+        }
+
+        EnsureExists();
+        await RepairOnceAsync();
+        RefreshIfQuiet();
+        return new SweepStatus
+        {
+            SweepId = this.GetPrimaryKeyString(),
+            Name = S.Name,
+            State = CurrentState(),
+            Metric = S.Metric,
+            Mode = S.Mode,
+            SubmittedAt = S.SubmittedAt,
+            Trials = [.. S.TrialIds.Select(Trial)],
+        };
+    }
+
+    /// <inheritdoc />
+    public async Task PublishAsync(TrialUpdate update)
+    {
+        ArgumentNullException.ThrowIfNull(update);
+        foreach (var p in update.Progress)
+        {
+            _feed.Add(p, null);
+        }
+
+        if (Take(update.Status) && update.StateChanged)
+        {
+            _feed.Add(null, update.Status);
+            await PersistAsync();
+        }
+    }
+
+    private SweepState CurrentState() =>
+        S.UnreadableReason is not null ? SweepState.Unreadable
+        : S.Cancelled ? SweepState.Cancelled
+        : S.TrialIds.All(id => S.Trials.TryGetValue(id, out var t) && t.State.IsSettled()) ? SweepState.Completed
+        : SweepState.Running;
+
+    private TrialStatus Trial(string trialId) =>
+        S.Trials.GetValueOrDefault(trialId) ?? new TrialStatus { TrialId = trialId, SweepId = this.GetPrimaryKeyString() };
+
+    private void EnsureExists()
+    {
+        if (S.SpecYaml is null)
+        {
+            throw new KeyNotFoundException($"no sweep '{this.GetPrimaryKeyString()}'");
+        }
+    }
+
+    /// <summary>Takes <paramref name="status"/> into the view unless it holds a newer one; true when taken.</summary>
+    private bool Take(TrialStatus status)
+    {
+        if (!S.TrialIds.Contains(status.TrialId))
+        {
+            return false; // not one of this sweep's trials (the record was replaced)
+        }
+
+        _heard[status.TrialId] = DateTime.UtcNow;
+        if (S.Trials.TryGetValue(status.TrialId, out var known) && !status.Supersedes(known))
+        {
+            LogOutOfOrder(this.GetPrimaryKeyString(), status.TrialId, status.Version, status.ProgressSequence, known.Version, known.ProgressSequence);
+            return false;
+        }
+
+        S.Trials[status.TrialId] = status;
+        return true;
+    }
+
+    /// <summary>
+    /// Takes statuses the coordinator asked for into the view and stores it; with <paramref name="feed"/>, a changed
+    /// state also goes to the feed (a change that was never published).
+    /// </summary>
+    private async Task TakeIntoViewAsync(IEnumerable<TrialStatus> statuses, bool feed = false)
+    {
+        var taken = false;
+        foreach (var status in statuses)
+        {
+            var before = S.Trials.GetValueOrDefault(status.TrialId)?.State;
+            if (Take(status))
+            {
+                taken = true;
+                if (feed && before != status.State)
+                {
+                    _feed.Add(null, status);
+                }
+            }
+        }
+
+        if (taken)
+        {
+            await PersistAsync();
+        }
+    }
+
+    /// <summary>Stores the view, unless the record cannot be read (it is never overwritten) or the sweep was never submitted.</summary>
+    private Task PersistAsync() => S.UnreadableReason is null && S.SpecYaml is not null ? _writer.WriteAsync() : Task.CompletedTask;
+
+    /// <summary>The repair that follows an activation: once, and again after it failed.</summary>
+    private Task RepairOnceAsync()
+    {
+        if (_repair is { IsCompleted: true, IsCompletedSuccessfully: false })
+        {
+            _repair = null;
+        }
+
+        return _repair ??= RefreshAsync(S.TrialIds.Where(id => !S.Trials.TryGetValue(id, out var t) || !t.State.IsFinal()).ToList(), "activated");
+    }
+
+    private void RefreshIfQuiet()
+    {
+        var now = DateTime.UtcNow;
+        if (_repair is not { IsCompletedSuccessfully: true } || _refresh is { IsCompleted: false } || now - _lastRefresh < RefreshAfter)
+        {
+            return;
+        }
+
+        _lastRefresh = now;
+        var quiet = S.TrialIds
+            .Where(id => S.Trials.TryGetValue(id, out var t) && !t.State.IsFinal() && now - _heard.GetValueOrDefault(id) >= RefreshAfter)
+            .ToList();
+        if (quiet.Count > 0)
+        {
+            _refresh = RefreshAsync(quiet, "not heard from for a while");
+        }
+    }
+
+    private async Task RefreshAsync(IReadOnlyList<string> trialIds, string why)
+    {
+        if (trialIds.Count == 0)
+        {
+            return;
+        }
+
+        var statuses = await Task.WhenAll(trialIds.Select(id => GrainFactory.GetGrain<IExperimentGrain>(id).GetStatusAsync()));
+        _lastRefresh = DateTime.UtcNow;
+        LogRefreshed(this.GetPrimaryKeyString(), trialIds.Count, why);
+        await TakeIntoViewAsync(statuses, feed: true);
+    }
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Sweep {SweepId}: ignored a status of trial {TrialId} (version {Version}.{Sequence}) older than the one it holds ({KnownVersion}.{KnownSequence})")]
+    private partial void LogOutOfOrder(string sweepId, string trialId, long version, long sequence, long knownVersion, long knownSequence);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Sweep {SweepId}: asked {Count} experiments for their status ({Why})")]
+    private partial void LogRefreshed(string sweepId, int count, string why);
+}
