@@ -21,7 +21,7 @@ public interface ISweepCoordinatorGrain : IGrainWithStringKey
 
     /// <summary>
     /// The sweep and every trial's status, from the coordinator's view (one call; the experiments are asked only once
-    /// after the coordinator activates, for trials that are not final, and for a trial not heard from in a while).
+    /// after the coordinator activates, and for a trial that is not final and was not heard from in a while).
     /// </summary>
     Task<SweepStatus> GetStatusAsync();
 

@@ -11,9 +11,10 @@ namespace ALoRA.Grains.Sweeps;
 /// publish never overwrites a newer state. State changes are stored (coalesced: a burst costs two writes) before
 /// <see cref="PublishAsync"/> returns; progress is folded in memory and stored with the next state change. Status is
 /// answered from the view without calling the experiments. Repair, for a state change lost with a coordinator that
-/// went away before storing it, or a publish that never arrived: the first read of an activation asks the experiments
-/// of the trials that are not final once; later reads refresh, in the background and at most every
-/// <see cref="RefreshAfter"/>, the trials that are not final and were not heard from for that long.
+/// went away before storing it, a publish that never arrived, or a trial record that became unreadable: the first read
+/// of an activation asks the experiment of every trial it has not heard from yet, once (one that does not answer keeps
+/// its stored status and is asked at the next read); later reads refresh, in the background and at most every <see cref="RefreshAfter"/>, the trials
+/// that are not final and were not heard from for that long.
 /// </summary>
 public sealed partial class SweepCoordinatorGrain
 {
@@ -22,6 +23,8 @@ public sealed partial class SweepCoordinatorGrain
 
     // When this activation last heard of each trial (a publish, an initialisation or a repair).
     private readonly Dictionary<string, DateTime> _heard = new(StringComparer.Ordinal);
+    // Trials the activation's repair has not heard from yet (null: not started).
+    private HashSet<string>? _unrepaired;
     private Task? _repair;
     private Task? _refresh;
     private DateTime _lastRefresh = DateTime.UtcNow;
@@ -130,21 +133,27 @@ public sealed partial class SweepCoordinatorGrain
     /// <summary>Stores the view, unless the record cannot be read (it is never overwritten) or the sweep was never submitted.</summary>
     private Task PersistAsync() => S.UnreadableReason is null && S.SpecYaml is not null ? _writer.WriteAsync() : Task.CompletedTask;
 
-    /// <summary>The repair that follows an activation: once, and again after it failed.</summary>
+    /// <summary>
+    /// The repair that follows an activation: the experiment of every trial this activation has not heard from is
+    /// asked once (a stored state change may have been lost with the previous activation, and a trial's record may have
+    /// become unreadable since). A trial whose experiment does not answer keeps its stored status and is asked again at
+    /// the next read.
+    /// </summary>
     private Task RepairOnceAsync()
     {
-        if (_repair is { IsCompleted: true, IsCompletedSuccessfully: false })
+        _unrepaired ??= new HashSet<string>(S.TrialIds.Where(id => !_heard.ContainsKey(id)), StringComparer.Ordinal);
+        if (_repair is { IsCompleted: false })
         {
-            _repair = null;
+            return _repair;
         }
 
-        return _repair ??= RefreshAsync(S.TrialIds.Where(id => !S.Trials.TryGetValue(id, out var t) || !t.State.IsFinal()).ToList(), "activated");
+        return _unrepaired.Count == 0 ? Task.CompletedTask : _repair = RefreshAsync([.. _unrepaired], "activated");
     }
 
     private void RefreshIfQuiet()
     {
         var now = DateTime.UtcNow;
-        if (_repair is not { IsCompletedSuccessfully: true } || _refresh is { IsCompleted: false } || now - _lastRefresh < RefreshAfter)
+        if (_unrepaired is not { Count: 0 } || _refresh is { IsCompleted: false } || now - _lastRefresh < RefreshAfter)
         {
             return;
         }
@@ -159,22 +168,40 @@ public sealed partial class SweepCoordinatorGrain
         }
     }
 
+    /// <summary>Asks the experiments of <paramref name="trialIds"/> for their status and takes the answers into the view.</summary>
     private async Task RefreshAsync(IReadOnlyList<string> trialIds, string why)
     {
-        if (trialIds.Count == 0)
+        var answers = await Task.WhenAll(trialIds.Select(AskAsync));
+        _lastRefresh = DateTime.UtcNow;
+        var answered = answers.OfType<TrialStatus>().ToList();
+        foreach (var status in answered)
         {
-            return;
+            _unrepaired?.Remove(status.TrialId);
         }
 
-        var statuses = await Task.WhenAll(trialIds.Select(id => GrainFactory.GetGrain<IExperimentGrain>(id).GetStatusAsync()));
-        _lastRefresh = DateTime.UtcNow;
-        LogRefreshed(this.GetPrimaryKeyString(), trialIds.Count, why);
-        await TakeIntoViewAsync(statuses, feed: true);
+        LogRefreshed(this.GetPrimaryKeyString(), answered.Count, trialIds.Count, why);
+        await TakeIntoViewAsync(answered, feed: true);
+    }
+
+    private async Task<TrialStatus?> AskAsync(string trialId)
+    {
+        try
+        {
+            return await GrainFactory.GetGrain<IExperimentGrain>(trialId).GetStatusAsync();
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            LogUnanswered(this.GetPrimaryKeyString(), trialId, ex);
+            return null;
+        }
     }
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Sweep {SweepId}: ignored a status of trial {TrialId} (version {Version}.{Sequence}) older than the one it holds ({KnownVersion}.{KnownSequence})")]
     private partial void LogOutOfOrder(string sweepId, string trialId, long version, long sequence, long knownVersion, long knownSequence);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Sweep {SweepId}: asked {Count} experiments for their status ({Why})")]
-    private partial void LogRefreshed(string sweepId, int count, string why);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Sweep {SweepId}: {Answered} of {Asked} experiments answered for their status ({Why})")]
+    private partial void LogRefreshed(string sweepId, int answered, int asked, string why);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Sweep {SweepId}: trial {TrialId} did not answer for its status; its last known status is kept and it is asked again at the next read")]
+    private partial void LogUnanswered(string sweepId, string trialId, Exception exception);
 }

@@ -52,22 +52,33 @@ public sealed class CoordinatorViewTests
     }
 
     [Fact]
-    public async Task View_SurvivesARestart_AndIsAnsweredWithoutExperimentCalls()
+    public async Task View_SurvivesARestart_ThenOneRoundOfExperimentCallsChecksIt_AndStatusCostsNoMore()
     {
         await using var h = await ClusterHarness.StartAsync();
         await h.Sweep("kept").SubmitAsync(Specs.Grid("kept", seeds: 1), null);
         var before = await h.WaitForSweepAsync("kept");
+        var trials = before.Trials.Select(t => t.TrialId).ToList();
 
+        // After a restart, with experiments that cannot answer: the stored view answers, results included.
         await h.RestartAsync();
-        var asked = h.Calls.Count(ExperimentStatus);
         h.Calls.Reject = (method, _) => method == ExperimentStatus;
-        var after = await h.Sweep("kept").GetStatusAsync();
-
-        Assert.Equal(asked, h.Calls.Count(ExperimentStatus));
-        Assert.Equal(SweepState.Completed, after.State);
+        var stored = await h.Sweep("kept").GetStatusAsync();
+        Assert.Equal(SweepState.Completed, stored.State);
         Assert.Equal(
             before.Trials.Select(t => (t.TrialId, t.State, t.Version, t.Step, t.Result?.DevMetric)),
-            after.Trials.Select(t => (t.TrialId, t.State, t.Version, t.Step, t.Result?.DevMetric)));
+            stored.Trials.Select(t => (t.TrialId, t.State, t.Version, t.Step, t.Result?.DevMetric)));
+
+        // Once they answer, the activation's repair asks each trial once; after that status asks none.
+        h.Calls.Reject = null;
+        var asked = h.Calls.Count(ExperimentStatus, trials.Contains);
+        Assert.Equal(SweepState.Completed, (await h.Sweep("kept").GetStatusAsync()).State);
+        Assert.Equal(asked + trials.Count, h.Calls.Count(ExperimentStatus, trials.Contains));
+        for (var i = 0; i < 3; i++)
+        {
+            await h.Sweep("kept").GetStatusAsync();
+        }
+
+        Assert.Equal(asked + trials.Count, h.Calls.Count(ExperimentStatus, trials.Contains));
     }
 
     [Fact]
