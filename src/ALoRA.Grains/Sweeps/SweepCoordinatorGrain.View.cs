@@ -13,8 +13,8 @@ namespace ALoRA.Grains.Sweeps;
 /// answered from the view without calling the experiments. Repair, for a state change lost with a coordinator that
 /// went away before storing it, a publish that never arrived, or a trial record that became unreadable: the first read
 /// of an activation asks the experiment of every trial it has not heard from yet, once (one that does not answer keeps
-/// its stored status and is asked at the next read); later reads refresh, in the background and at most every <see cref="RefreshAfter"/>, the trials
-/// that are not final and were not heard from for that long.
+/// its stored status and is asked again at the next read); later reads refresh, in the background and at most every
+/// <see cref="RefreshAfter"/>, the trials that are not final and were not heard from for that long.
 /// </summary>
 public sealed partial class SweepCoordinatorGrain
 {
@@ -26,6 +26,7 @@ public sealed partial class SweepCoordinatorGrain
     // Trials the activation's repair has not heard from yet (null: not started).
     private HashSet<string>? _unrepaired;
     private Task? _repair;
+    private Task _firstRepair = Task.CompletedTask;
     private Task? _refresh;
     private DateTime _lastRefresh = DateTime.UtcNow;
 
@@ -136,18 +137,22 @@ public sealed partial class SweepCoordinatorGrain
     /// <summary>
     /// The repair that follows an activation: the experiment of every trial this activation has not heard from is
     /// asked once (a stored state change may have been lost with the previous activation, and a trial's record may have
-    /// become unreadable since). A trial whose experiment does not answer keeps its stored status and is asked again at
-    /// the next read.
+    /// become unreadable since); the first read waits for it. A trial whose experiment does not answer keeps its stored
+    /// status and is asked again, in the background, at the next read.
     /// </summary>
     private Task RepairOnceAsync()
     {
-        _unrepaired ??= new HashSet<string>(S.TrialIds.Where(id => !_heard.ContainsKey(id)), StringComparer.Ordinal);
-        if (_repair is { IsCompleted: false })
+        if (_unrepaired is null)
         {
-            return _repair;
+            _unrepaired = new HashSet<string>(S.TrialIds.Where(id => !_heard.ContainsKey(id)), StringComparer.Ordinal);
+            _firstRepair = _repair = _unrepaired.Count == 0 ? Task.CompletedTask : RefreshAsync([.. _unrepaired], "activated");
+        }
+        else if (_repair is { IsCompleted: true } && _unrepaired.Count > 0)
+        {
+            _repair = RefreshAsync([.. _unrepaired], "did not answer before");
         }
 
-        return _unrepaired.Count == 0 ? Task.CompletedTask : _repair = RefreshAsync([.. _unrepaired], "activated");
+        return _firstRepair;
     }
 
     private void RefreshIfQuiet()
@@ -180,7 +185,15 @@ public sealed partial class SweepCoordinatorGrain
         }
 
         LogRefreshed(this.GetPrimaryKeyString(), answered.Count, trialIds.Count, why);
-        await TakeIntoViewAsync(answered, feed: true);
+        try
+        {
+            await TakeIntoViewAsync(answered, feed: true);
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            // The view is current in memory; the next state change stores it.
+            LogViewUnwritten(this.GetPrimaryKeyString(), ex);
+        }
     }
 
     private async Task<TrialStatus?> AskAsync(string trialId)
@@ -201,6 +214,9 @@ public sealed partial class SweepCoordinatorGrain
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Sweep {SweepId}: {Answered} of {Asked} experiments answered for their status ({Why})")]
     private partial void LogRefreshed(string sweepId, int answered, int asked, string why);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Sweep {SweepId}: the refreshed view was not stored; the next state change stores it")]
+    private partial void LogViewUnwritten(string sweepId, Exception exception);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Sweep {SweepId}: trial {TrialId} did not answer for its status; its last known status is kept and it is asked again at the next read")]
     private partial void LogUnanswered(string sweepId, string trialId, Exception exception);

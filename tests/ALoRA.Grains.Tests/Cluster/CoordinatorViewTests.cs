@@ -68,10 +68,13 @@ public sealed class CoordinatorViewTests
             before.Trials.Select(t => (t.TrialId, t.State, t.Version, t.Step, t.Result?.DevMetric)),
             stored.Trials.Select(t => (t.TrialId, t.State, t.Version, t.Step, t.Result?.DevMetric)));
 
-        // Once they answer, the activation's repair asks each trial once; after that status asks none.
+        // Once they answer, the next read asks the trials that did not answer (in the background); after that status
+        // asks none.
         h.Calls.Reject = null;
         var asked = h.Calls.Count(ExperimentStatus, trials.Contains);
         Assert.Equal(SweepState.Completed, (await h.Sweep("kept").GetStatusAsync()).State);
+        await h.WaitForAsync(() => Task.FromResult(h.Calls.Count(ExperimentStatus, trials.Contains)), n => n >= asked + trials.Count, what: "the repair to ask again");
+        await h.Sweep("kept").GetStatusAsync();
         Assert.Equal(asked + trials.Count, h.Calls.Count(ExperimentStatus, trials.Contains));
         for (var i = 0; i < 3; i++)
         {
