@@ -21,8 +21,13 @@ internal interface ISweepCluster : IAsyncDisposable
     /// <summary>A sweep's status with every trial.</summary>
     Task<SweepStatus> GetSweepAsync(string sweepId, CancellationToken cancellationToken);
 
-    /// <summary>A sweep's progress feed after <paramref name="afterSequence"/> (with a gap flag when events were lost).</summary>
-    Task<SweepEvents> GetEventsAsync(string sweepId, long afterSequence, CancellationToken cancellationToken);
+    /// <summary>
+    /// A sweep's progress feed after <paramref name="afterSequence"/> as a stream of pages: new events as they arrive, an
+    /// empty page every few seconds while nothing happens, a gap flag when events were lost (take a status snapshot); it
+    /// ends when the sweep is over. A stream that breaks while the connection stays throws
+    /// <see cref="FeedInterruptedException"/>.
+    /// </summary>
+    IAsyncEnumerable<SweepEvents> WatchAsync(string sweepId, long afterSequence, CancellationToken cancellationToken);
 
     /// <summary>Cancels a sweep (finished results are kept).</summary>
     Task CancelAsync(string sweepId, CancellationToken cancellationToken);

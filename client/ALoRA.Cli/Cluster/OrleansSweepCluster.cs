@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using ALoRA.Abstractions.Cluster;
 using ALoRA.Abstractions.Coordination;
 using ALoRA.Abstractions.Grains;
@@ -30,8 +31,51 @@ internal sealed class OrleansSweepCluster(IHost host, IGrainFactory grains, stri
         Call(() => Coordinator(sweepId).GetStatusAsync(), cancellationToken);
 
     /// <inheritdoc />
-    public Task<SweepEvents> GetEventsAsync(string sweepId, long afterSequence, CancellationToken cancellationToken) =>
-        Call(() => Coordinator(sweepId).GetEventsAsync(afterSequence), cancellationToken);
+    public async IAsyncEnumerable<SweepEvents> WatchAsync(string sweepId, long afterSequence, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var pages = Coordinator(sweepId).WatchAsync(afterSequence, cancellationToken).GetAsyncEnumerator(cancellationToken);
+        var clean = false;
+        try
+        {
+            while (true)
+            {
+                bool more;
+                try
+                {
+                    more = await pages.MoveNextAsync();
+                }
+                catch (Exception ex) when (!cancellationToken.IsCancellationRequested && ex is EnumerationAbortedException or OperationCanceledException)
+                {
+                    throw new FeedInterruptedException($"feed interrupted ({ex.GetType().Name})", ex);
+                }
+                catch (Exception ex) when (IsConnectionLoss(ex))
+                {
+                    throw new ClusterConnectionLostException($"connection lost ({ex.GetType().Name}: {ex.Message})", ex);
+                }
+
+                if (!more)
+                {
+                    break;
+                }
+
+                yield return pages.Current;
+            }
+
+            clean = true;
+        }
+        finally
+        {
+            if (clean)
+            {
+                await pages.DisposeAsync();
+            }
+            else
+            {
+                // Disposing tells the coordinator, which may be gone: do not wait for it.
+                _ = pages.DisposeAsync().AsTask();
+            }
+        }
+    }
 
     /// <inheritdoc />
     public Task CancelAsync(string sweepId, CancellationToken cancellationToken) =>

@@ -6,7 +6,7 @@ namespace ALoRA.Abstractions.Coordination;
 [GenerateSerializer, Immutable, Alias("alora.SweepEvent")]
 public sealed record SweepEvent
 {
-    /// <summary>Position in the sweep's feed (1, 2, ...); a watcher asks for events after the last one it saw.</summary>
+    /// <summary>Position in the sweep's feed (increasing, with gaps between activations); a watcher asks for events after the last one it saw.</summary>
     [Id(0)]
     public long Sequence { get; init; }
 

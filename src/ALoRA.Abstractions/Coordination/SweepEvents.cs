@@ -2,7 +2,7 @@ using System.Collections.Immutable;
 
 namespace ALoRA.Abstractions.Coordination;
 
-/// <summary>A page of a sweep's progress feed.</summary>
+/// <summary>A page of a sweep's progress feed (<see cref="Grains.ISweepCoordinatorGrain.WatchAsync"/> streams them).</summary>
 [GenerateSerializer, Immutable, Alias("alora.SweepEvents")]
 public sealed record SweepEvents
 {
@@ -10,7 +10,7 @@ public sealed record SweepEvents
     [Id(0)]
     public ImmutableList<SweepEvent> Events { get; init; } = [];
 
-    /// <summary>The newest sequence number (pass it back to continue).</summary>
+    /// <summary>The newest sequence number sent (pass it back to resume).</summary>
     [Id(1)]
     public long LastSequence { get; init; }
 

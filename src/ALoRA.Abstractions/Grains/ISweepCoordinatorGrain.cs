@@ -1,4 +1,3 @@
-using System.Collections.Immutable;
 using ALoRA.Abstractions.Coordination;
 using ALoRA.Abstractions.Trials;
 using Orleans.Concurrency;
@@ -7,7 +6,8 @@ namespace ALoRA.Abstractions.Grains;
 
 /// <summary>
 /// One sweep (key: the sweep id). Accepts its spec, expands and persists the trials, hands them to the scheduler,
-/// aggregates their status and results, cancels, and keeps the progress feed that watchers read.
+/// keeps every trial's last status from what its experiment publishes (a stored view that status is answered from),
+/// cancels, and streams the progress feed to watchers.
 /// </summary>
 public interface ISweepCoordinatorGrain : IGrainWithStringKey
 {
@@ -23,20 +23,34 @@ public interface ISweepCoordinatorGrain : IGrainWithStringKey
     /// </exception>
     Task<SweepSubmitted> SubmitAsync(SweepDefinition definition);
 
-    /// <summary>The sweep and every trial's status.</summary>
+    /// <summary>
+    /// The sweep and every trial's status, from the coordinator's view (one call; the experiments are asked only once
+    /// after the coordinator activates, and for a trial that is not final and was not heard from in a while).
+    /// </summary>
     Task<SweepStatus> GetStatusAsync();
 
-    /// <summary>Progress feed events after <paramref name="afterSequence"/> (0: from the oldest kept).</summary>
-    Task<SweepEvents> GetEventsAsync(long afterSequence);
+    /// <summary>
+    /// The progress feed as a stream of pages: first the events after <paramref name="afterSequence"/> (0: from the
+    /// oldest kept), then each new batch as it arrives, an empty page every few seconds while nothing happens (so a
+    /// watcher can tell a quiet sweep from a lost connection), and the end of the stream once the sweep is no longer
+    /// running and every event it received was sent. <see cref="SweepEvents.Gap"/> says events the watcher had not
+    /// seen were dropped (the coordinator moved, so its feed restarted with higher numbers, or the watcher fell behind
+    /// the feed's capacity): take a status snapshot. A watcher whose stream breaks reopens it from the last
+    /// <see cref="SweepEvents.LastSequence"/> it saw.
+    /// </summary>
+    /// <exception cref="KeyNotFoundException">No such sweep (raised by the first page).</exception>
+    IAsyncEnumerable<SweepEvents> WatchAsync(long afterSequence, CancellationToken cancellationToken = default);
 
     /// <summary>Stops running trials, drops queued ones; finished results are kept.</summary>
     Task CancelAsync();
 
     /// <summary>
-    /// Appends a trial's progress events (in order), then its state change if any, to the feed. Experiments send one
-    /// call per report, each after the previous one returned, so the feed keeps their order; it interleaves with the
-    /// coordinator's own calls to experiments, so the two can never wait on each other.
+    /// Appends a trial's progress events (in order), then its state change if any, to the feed, and takes its status
+    /// into the view unless the view already holds a newer one (<see cref="TrialStatus.Supersedes"/>). A state change
+    /// is stored before the call returns (its answer is the acknowledgement); progress is kept in memory. Experiments
+    /// send one call per report, each after the previous one returned, so the feed keeps their order; it interleaves
+    /// with the coordinator's own calls to experiments, so the two can never wait on each other.
     /// </summary>
     [AlwaysInterleave]
-    Task PublishAsync(ImmutableList<TrialProgress> progress, TrialStatus? stateChange);
+    Task PublishAsync(TrialUpdate update);
 }

@@ -83,4 +83,27 @@ public sealed record TrialStatus
     /// <summary>When the state last changed.</summary>
     [Id(19)]
     public DateTimeOffset UpdatedAt { get; init; }
+
+    /// <summary>
+    /// How many state changes the trial has had, counted and stored by its experiment: of two statuses of one trial, the
+    /// one with the higher number is newer (0: none counted yet, or an unreadable trial).
+    /// </summary>
+    [Id(20)]
+    public long Version { get; init; }
+
+    /// <summary>
+    /// The last progress event of the current attempt folded into this status (<see cref="TrialProgress.Sequence"/>):
+    /// orders statuses of the same <see cref="Version"/>.
+    /// </summary>
+    [Id(21)]
+    public long ProgressSequence { get; init; }
+
+    /// <summary>
+    /// True when this status may replace <paramref name="known"/>, a status of the same trial: it is as new or newer
+    /// (<see cref="Version"/>, then <see cref="ProgressSequence"/>), or one of the two is <see cref="TrialState.Unreadable"/>
+    /// (which carries no count). A status that arrives late, after a newer one, does not supersede it.
+    /// </summary>
+    public bool Supersedes(TrialStatus? known) =>
+        known is null || State == TrialState.Unreadable || known.State == TrialState.Unreadable
+        || (Version, ProgressSequence).CompareTo((known.Version, known.ProgressSequence)) >= 0;
 }

@@ -35,7 +35,10 @@ public sealed partial class ExperimentGrain(
     // The state this activation counts in the alora.trials instrument (null: not counted).
     private TrialState? _counted;
 
-    // The last event sent to the sweep's feed: the next one goes after it.
+    // A state change the coordinator did not acknowledge is sent again (with the newest status) this many times, after 1, 2, 4, ... s.
+    private const int PublishRetries = 5;
+
+    // The last update sent to the sweep's coordinator: the next one goes after it.
     private Task _published = Task.CompletedTask;
 
     // ExperimentState.ReportedSequence as last stored: the trainer may forget the events up to it. Events applied since
@@ -210,7 +213,7 @@ public sealed partial class ExperimentGrain(
             await WriteAsync();
         }
 
-        Publish(applied.ToImmutable(), null);
+        Publish(applied.ToImmutable(), stateChanged: false);
         return new ProgressReceipt { Accepted = true, StoredSequence = _storedSequence, ResendFrom = resendFrom };
     }
 
@@ -433,6 +436,8 @@ public sealed partial class ExperimentGrain(
             InfrastructureRetries = S.InfrastructureRetries,
             TrialFailures = S.TrialFailures,
             UpdatedAt = S.UpdatedAt,
+            Version = S.Version,
+            ProgressSequence = S.ReportedSequence,
         };
     }
 
@@ -445,38 +450,57 @@ public sealed partial class ExperimentGrain(
     private async Task ChangedAsync(string what)
     {
         S.UpdatedAt = DateTimeOffset.UtcNow;
+        S.Version++;
         await WriteAsync();
         Count();
         LogStateChanged(this.GetPrimaryKeyString(), S.State, what);
-        Publish([], Status());
+        Publish([], stateChanged: true);
     }
 
     /// <summary>
-    /// Sends a report's events (or a state change) to the sweep's feed in one call, without waiting for it but after the
-    /// calls before it: calls in flight at the same time may arrive in any order, and watchers read the feed in order.
-    /// The feed is best effort.
+    /// Sends a report's events (or a state change) with the trial's status to the sweep's coordinator in one call,
+    /// without waiting for it but after the calls before it: calls in flight at the same time may arrive in any order,
+    /// and watchers read the feed in order. Progress is best effort; a state change the coordinator did not acknowledge
+    /// (it stores it before answering) is sent again a few times, with the newest status. What is still lost, the
+    /// coordinator repairs by asking this grain (docs/state-format.md).
     /// </summary>
-    private void Publish(ImmutableList<TrialProgress> progress, TrialStatus? stateChange)
+    private void Publish(ImmutableList<TrialProgress> progress, bool stateChanged)
     {
-        if (progress.IsEmpty && stateChange is null)
+        if (progress.IsEmpty && !stateChanged)
         {
             return;
         }
 
-        var coordinator = Coordinator();
-        _published = PublishAfterAsync(_published, coordinator, progress, stateChange);
+        var update = new TrialUpdate { Progress = progress, Status = Status(), StateChanged = stateChanged };
+        _published = PublishAfterAsync(_published, Coordinator(), update);
     }
 
-    private static async Task PublishAfterAsync(Task previous, ISweepCoordinatorGrain coordinator, ImmutableList<TrialProgress> progress, TrialStatus? stateChange)
+    private async Task PublishAfterAsync(Task previous, ISweepCoordinatorGrain coordinator, TrialUpdate update)
     {
         await previous;
-        try
+        for (var attempt = 0; ; attempt++)
         {
-            await coordinator.PublishAsync(progress, stateChange);
-        }
-        catch (Exception ex) when (ex is not OutOfMemoryException)
-        {
-            // A lost feed call costs a watcher some lines; the trial's state is already persisted.
+            try
+            {
+                await coordinator.PublishAsync(update);
+                return;
+            }
+            catch (Exception ex) when (ex is not OutOfMemoryException)
+            {
+                if (!update.StateChanged)
+                {
+                    return; // a watcher misses some lines; the next update carries the status
+                }
+
+                if (attempt == PublishRetries)
+                {
+                    LogPublishLost(this.GetPrimaryKeyString(), update.Status.State, attempt + 1, ex);
+                    return;
+                }
+            }
+
+            await Task.Delay(TimeSpan.FromSeconds(1 << attempt));
+            update = update with { Status = Status() };
         }
     }
 
@@ -500,6 +524,9 @@ public sealed partial class ExperimentGrain(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Trial {TrialId}: attempt {Attempt} reported event {Received} but events from {Missing} on were lost before they were stored; asked for them again")]
     private partial void LogMissingProgress(string trialId, int attempt, long missing, long received);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Trial {TrialId}: its sweep's coordinator did not take an update (state {State}) after {Tries} tries; it will ask for the status when it needs it")]
+    private partial void LogPublishLost(string trialId, TrialState state, int tries, Exception exception);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Trial {TrialId} is {State}: {What}")]
     private partial void LogStateChanged(string trialId, TrialState state, string what);

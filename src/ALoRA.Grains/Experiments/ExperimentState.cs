@@ -84,4 +84,8 @@ public sealed class ExperimentState : IUnreadableStateAware
     /// </summary>
     [Id(16)]
     public long ReportedSequence { get; set; }
+
+    /// <summary>State changes so far (<see cref="TrialStatus.Version"/>): the sweep's coordinator keeps the newest status it was sent.</summary>
+    [Id(17)]
+    public long Version { get; set; }
 }

@@ -15,10 +15,11 @@ namespace ALoRA.Grains.Sweeps;
 /// <summary>
 /// One sweep (key: sweep id): re-checks the spec the client parsed (<see cref="SweepDefinition"/>), resolves and checks
 /// its files on this silo (docs/sweep-spec.md, "Paths and where they are read"), expands it, persists the trial list,
-/// initialises every trial's experiment and queues the unfinished ones; aggregates status from the experiments;
-/// cancels; keeps the progress feed that watchers poll. A rejected spec leaves nothing behind. When its stored state cannot be read, the grain still
-/// activates: status says so (<see cref="SweepState.Unreadable"/> with the reason), and submit and cancel are refused
-/// without writing anything.
+/// initialises every trial's experiment and queues the unfinished ones; keeps every trial's last status as a stored
+/// view, from the initialisation and the state changes the experiments publish, and answers status from it
+/// (SweepCoordinatorGrain.View.cs); cancels; streams the progress feed to watchers (SweepCoordinatorGrain.Watch.cs). A
+/// rejected spec leaves nothing behind. When its stored state cannot be read, the grain still activates: status says so
+/// (<see cref="SweepState.Unreadable"/> with the reason), and submit and cancel are refused without writing anything.
 /// </summary>
 public sealed partial class SweepCoordinatorGrain(
     [PersistentState("sweep", AloraStorageNames.State)] IPersistentState<SweepCoordinatorState> state,
@@ -26,6 +27,7 @@ public sealed partial class SweepCoordinatorGrain(
     ILogger<SweepCoordinatorGrain> logger) : Grain, ISweepCoordinatorGrain
 {
     private readonly SweepFeed _feed = new(options.Value.FeedCapacity);
+    private readonly CoalescingWriter _writer = new(() => state.WriteStateAsync());
 
     private SweepCoordinatorState S => state.State;
 
@@ -108,9 +110,10 @@ public sealed partial class SweepCoordinatorGrain(
         }
 
         S.Cancelled = false;
-        await state.WriteStateAsync();
+        await _writer.WriteAsync();
 
         var statuses = await Task.WhenAll(plan.Trials.Select(t => GrainFactory.GetGrain<IExperimentGrain>(t.TrialId).InitializeAsync(t)));
+        await TakeIntoViewAsync(statuses);
         ImmutableList<string> toQueue = [.. statuses.Where(s => s.State == TrialState.Queued).Select(s => s.TrialId)];
         activity?.SetTag(AloraTelemetry.Tags.Queued, toQueue.Count);
         await GrainFactory.GetGrain<ISchedulerGrain>(SchedulerKeys.Default).EnqueueAsync(key, toQueue, S.MaxConcurrentTrials);
@@ -118,36 +121,6 @@ public sealed partial class SweepCoordinatorGrain(
         LogSubmitted(key, plan.Trials.Count, toQueue.Count, reused);
         return new SweepSubmitted { SweepId = key, Trials = plan.Trials.Count, Duplicates = plan.Duplicates, Reused = reused, Existing = existing };
     }
-
-    /// <inheritdoc />
-    public async Task<SweepStatus> GetStatusAsync()
-    {
-        if (S.UnreadableReason is { } reason)
-        {
-            return new SweepStatus { SweepId = this.GetPrimaryKeyString(), State = SweepState.Unreadable, Error = reason };
-        }
-
-        if (!S.IsSubmitted)
-        {
-            throw new KeyNotFoundException($"no sweep '{this.GetPrimaryKeyString()}'");
-        }
-
-        var trials = await Task.WhenAll(S.TrialIds.Select(id => GrainFactory.GetGrain<IExperimentGrain>(id).GetStatusAsync()));
-        var state = S.Cancelled ? SweepState.Cancelled : trials.All(t => t.State.IsSettled()) ? SweepState.Completed : SweepState.Running;
-        return new SweepStatus
-        {
-            SweepId = this.GetPrimaryKeyString(),
-            Name = S.Name,
-            State = state,
-            Metric = S.Metric,
-            Mode = S.Mode,
-            SubmittedAt = S.SubmittedAt,
-            Trials = [.. trials],
-        };
-    }
-
-    /// <inheritdoc />
-    public Task<SweepEvents> GetEventsAsync(long afterSequence) => Task.FromResult(_feed.After(afterSequence));
 
     /// <inheritdoc />
     public async Task CancelAsync()
@@ -161,26 +134,10 @@ public sealed partial class SweepCoordinatorGrain(
         using var activity = AloraDiagnostics.Sweep.StartActivity(AloraTelemetry.Spans.SweepCancel);
         activity?.SetTag(AloraTelemetry.Tags.SweepId, this.GetPrimaryKeyString());
         S.Cancelled = true;
-        await state.WriteStateAsync();
+        await _writer.WriteAsync();
         await GrainFactory.GetGrain<ISchedulerGrain>(SchedulerKeys.Default).CancelSweepAsync(this.GetPrimaryKeyString());
         await Task.WhenAll(S.TrialIds.Select(id => GrainFactory.GetGrain<IExperimentGrain>(id).CancelAsync()));
         LogCancelled(this.GetPrimaryKeyString());
-    }
-
-    /// <inheritdoc />
-    public Task PublishAsync(ImmutableList<TrialProgress> progress, TrialStatus? stateChange)
-    {
-        foreach (var p in progress)
-        {
-            _feed.Add(p, null);
-        }
-
-        if (stateChange is not null)
-        {
-            _feed.Add(null, stateChange);
-        }
-
-        return Task.CompletedTask;
     }
 
     /// <summary>

@@ -1,5 +1,6 @@
 using System.Text.Json.Serialization;
 using ALoRA.Abstractions.Coordination;
+using ALoRA.Abstractions.Trials;
 using ALoRA.Grains.Storage;
 
 namespace ALoRA.Grains.Sweeps;
@@ -71,4 +72,11 @@ public sealed class SweepCoordinatorState : IUnreadableStateAware
     /// <summary>Whether a sweep was submitted (either kind of record).</summary>
     [JsonIgnore]
     public bool IsSubmitted => Definition is not null || SpecYaml is not null;
+    /// <summary>
+    /// The view: each trial's last status (key: trial id) from its initialisation and the state changes its experiment
+    /// published, newer ones only (<see cref="TrialStatus.Supersedes"/>). Written with each state
+    /// change; progress is folded into it in memory and written with the next state change.
+    /// </summary>
+    [Id(20)]
+    public Dictionary<string, TrialStatus> Trials { get; set; } = new(StringComparer.Ordinal);
 }

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Collections.Immutable;
+using System.Runtime.CompilerServices;
 using ALoRA.Abstractions.Cluster;
 using ALoRA.Abstractions.Coordination;
 using ALoRA.Abstractions.Trials;
@@ -27,10 +28,10 @@ internal sealed class FakeCluster : ISweepCluster
     /// <summary>What <see cref="GetClusterAsync"/> answers.</summary>
     public ClusterStatus Cluster { get; set; } = new();
 
-    /// <summary>Feed reads that fail with a lost connection before one succeeds.</summary>
-    public int LoseConnectionOnFeedReads { get; set; }
+    /// <summary>Feed streams that fail with a lost connection before one opens.</summary>
+    public int LoseConnectionOnFeedOpens { get; set; }
 
-    /// <summary>Submissions received: sweep id, YAML, base directory.</summary>
+    /// <summary>Submissions received: sweep id and the parsed spec.</summary>
     public ConcurrentQueue<(string SweepId, SweepDefinition Definition)> Submitted { get; } = new();
 
     /// <summary>Sweeps cancelled.</summary>
@@ -70,16 +71,18 @@ internal sealed class FakeCluster : ISweepCluster
     }
 
     /// <inheritdoc />
-    public Task<SweepEvents> GetEventsAsync(string sweepId, long afterSequence, CancellationToken cancellationToken)
+    /// <remarks>The fake's sweeps are over: the stream is one page with the events after the number, then ends.</remarks>
+    public async IAsyncEnumerable<SweepEvents> WatchAsync(string sweepId, long afterSequence, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        if (LoseConnectionOnFeedReads > 0)
+        if (LoseConnectionOnFeedOpens > 0)
         {
-            LoseConnectionOnFeedReads--;
+            LoseConnectionOnFeedOpens--;
             throw new ClusterConnectionLostException("connection lost (fake)");
         }
 
+        await Task.Yield();
         var events = Events.GetValueOrDefault(sweepId, []).Where(e => e.Sequence > afterSequence).ToImmutableList();
-        return Task.FromResult(new SweepEvents { Events = events, LastSequence = events.Count > 0 ? events[^1].Sequence : afterSequence });
+        yield return new SweepEvents { Events = events, LastSequence = events.Count > 0 ? events[^1].Sequence : afterSequence };
     }
 
     /// <inheritdoc />

@@ -83,7 +83,7 @@ public sealed class SubmitAndWatchTests : IDisposable
         var done = Trial("w", 0, TrialState.Completed);
         _cli.Cluster.With(Sweep("w", SweepState.Completed, done));
         _cli.Cluster.Events["w"] = [Change(1, running), Change(2, done)];
-        _cli.Cluster.LoseConnectionOnFeedReads = 1;
+        _cli.Cluster.LoseConnectionOnFeedOpens = 1;
 
         var code = await _cli.RunAsync("watch", "w", "--gateway", "example:1");
 

@@ -36,6 +36,9 @@ internal sealed class ClusterHarness : IAsyncDisposable
 
     public FakeTrainingEngine Engine { get; }
 
+    /// <summary>Counts (and can fail) the calls the grains receive, on every silo, across restarts.</summary>
+    public GrainCallProbe Calls { get; } = new();
+
     public string Directory { get; }
 
     public InProcessTestCluster Cluster { get; private set; } = null!;
@@ -121,6 +124,7 @@ internal sealed class ClusterHarness : IAsyncDisposable
         var trainers = _trainersPerSilo;
         var tracing = _tracing;
         var dataRoot = _dataRoot;
+        var calls = Calls;
         if (tracing)
         {
             builder.ConfigureClient(c => c.AddActivityPropagation());
@@ -133,6 +137,7 @@ internal sealed class ClusterHarness : IAsyncDisposable
                 silo.AddActivityPropagation();
             }
 
+            silo.AddIncomingGrainCallFilter(calls.OnCallAsync);
             silo.Services.AddSingleton<ITrainingEngine>(engine);
             silo.Services.Configure<CheckpointStoreOptions>(o => o.RootDirectory = checkpoints);
             silo.Services.Configure<AloraTrainerOptions>(o =>

@@ -32,7 +32,8 @@ public sealed class TraceSamplingTests
     [Theory]
     [InlineData("ITrainerGrain/StartAsync")]
     [InlineData("ISchedulerGrain/RegisterTrainersAsync")]
-    [InlineData("ISweepCoordinatorGrain/GetEventsAsync")]
+    [InlineData("ISweepCoordinatorGrain/WatchAsync")]
+    [InlineData("IAsyncEnumerableGrainExtension/MoveNext")]
     [InlineData("ISweepCoordinatorGrain/GetStatusAsync")]
     [InlineData("activate grain")]
     public void ShouldSample_AnOrleansSpanWithoutParent_IsDropped(string name) =>
@@ -67,13 +68,17 @@ public sealed class TraceSamplingTests
             await h.Sweep("sampled").SubmitAsync(Specs.Parsed(Specs.Grid("sampled", seeds: 1)));
         }
 
-        // Follow it as `alora watch` does: feed and status polls with no span around them.
+        // Follow it as `alora watch` does: the feed stream and status calls, with no span around them.
         var polls = 0;
         var status = await h.WaitForAsync(
             async () =>
             {
                 polls++;
-                await h.Sweep("sampled").GetEventsAsync(0);
+                await using (var pages = h.Sweep("sampled").WatchAsync(0).GetAsyncEnumerator())
+                {
+                    await pages.MoveNextAsync();
+                }
+
                 return await h.Sweep("sampled").GetStatusAsync();
             },
             s => s.State == SweepState.Completed,
@@ -92,7 +97,8 @@ public sealed class TraceSamplingTests
             new[] { Spans.Submit }.Concat(Enumerable.Repeat(Spans.SchedulerDispatch, 4)).Order(StringComparer.Ordinal),
             roots.Select(r => r.OperationName).Order(StringComparer.Ordinal));
         Assert.DoesNotContain(spans, s => s.OperationName.Contains("ReportProgress", StringComparison.Ordinal) || s.OperationName.Contains("PublishAsync", StringComparison.Ordinal));
-        Assert.DoesNotContain(spans, s => s.OperationName.Contains("GetEventsAsync", StringComparison.Ordinal) || s.OperationName.Contains("RegisterTrainersAsync", StringComparison.Ordinal));
+        string[] untraced = ["WatchAsync", "StartEnumeration", "MoveNext", "RegisterTrainersAsync"];
+        Assert.DoesNotContain(spans, s => untraced.Any(u => s.OperationName.Contains(u, StringComparison.Ordinal)));
 
         var submission = spans.Where(s => s.TraceId == submitTrace).ToList();
         Assert.DoesNotContain(submission, s => s.OperationName is Spans.SchedulerDispatch or Spans.TrialAttempt || s.Source.Name == AloraTelemetry.EngineSource);
