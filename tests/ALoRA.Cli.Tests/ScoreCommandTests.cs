@@ -11,7 +11,7 @@ namespace ALoRA.Cli.Tests;
 /// <summary><c>alora score</c> as a real process on the shipped model with an adapter exported by the engine.</summary>
 public sealed class ScoreCommandTests : IDisposable
 {
-    private static readonly string ModelDir = Path.Combine(AloraProcess.RepositoryRoot, "samples", "models", "stories260K");
+    private static readonly string ModelDir = Path.Combine(RepositoryPaths.Root, "samples", "models", "stories260K");
     private readonly string _dir = Directory.CreateTempSubdirectory("alora-score-").FullName;
 
     public ScoreCommandTests() => TorchRuntime.EnsureInitialized(1);
@@ -43,8 +43,8 @@ public sealed class ScoreCommandTests : IDisposable
     public void Score_JsonlData_PrintsEveryRankWithConsistentImportance()
     {
         var adapter = ExportAdapter();
-        var data = Path.Combine(AloraProcess.RepositoryRoot, "samples", "data", "sst2", "validation.jsonl");
-        var (code, stdout, stderr) = AloraProcess.Run(_dir, "score", "--model", ModelDir, "--adapter", adapter, "--data", data,
+        var data = Path.Combine(RepositoryPaths.Root, "samples", "data", "sst2", "validation.jsonl");
+        var (code, stdout, stderr) = AloraCli.Run(_dir, "score", "--model", ModelDir, "--adapter", adapter, "--data", data,
             "--task", "sst2", "--batch", "4", "--format", "json", "--threads", "1");
         Assert.True(code == 0, stderr);
         var json = Json(stdout);
@@ -85,8 +85,8 @@ public sealed class ScoreCommandTests : IDisposable
         var data = Path.Combine(_dir, "ids.json");
         File.WriteAllText(data, "{\"input_ids\": [[1, 403, 407, 261, 378, 432], [1, 261, 376, 298, 315, 421], [7, 8, 9, 10, 11, 12]]}");
 
-        var fast = AloraProcess.Run(_dir, "score", "--model", model, "--adapter", adapter, "--data", data, "--format", "json", "--threads", "1");
-        var reference = AloraProcess.Run(_dir, "score", "--model", model, "--adapter", adapter, "--data", data, "--format", "json", "--method", "reference", "--threads", "1");
+        var fast = AloraCli.Run(_dir, "score", "--model", model, "--adapter", adapter, "--data", data, "--format", "json", "--threads", "1");
+        var reference = AloraCli.Run(_dir, "score", "--model", model, "--adapter", adapter, "--data", data, "--format", "json", "--method", "reference", "--threads", "1");
         Assert.True(fast.ExitCode == 0, fast.Stderr);
         Assert.True(reference.ExitCode == 0, reference.Stderr);
         var (f, r) = (Json(fast.Stdout), Json(reference.Stdout));
@@ -108,7 +108,7 @@ public sealed class ScoreCommandTests : IDisposable
         var adapter = ExportAdapter();
         var data = Path.Combine(_dir, "bad.json");
         File.WriteAllText(data, "{\"input_ids\": [[1, 2, 3, 4], [1, 2, 3]]}");
-        var (code, stdout, stderr) = AloraProcess.Run(_dir, "score", "--model", ModelDir, "--adapter", adapter, "--data", data, "--format", "json");
+        var (code, stdout, stderr) = AloraCli.Run(_dir, "score", "--model", ModelDir, "--adapter", adapter, "--data", data, "--format", "json");
         Assert.Equal(2, code);
         Assert.Equal("", stdout);
         Assert.Contains("input_ids[1]", stderr);
@@ -125,7 +125,7 @@ public sealed class ScoreCommandTests : IDisposable
         File.WriteAllText(Path.Combine(model, "config.json"), config);
         File.Copy(Path.Combine(ModelDir, "model.safetensors"), Path.Combine(model, "model.safetensors"));
         Assert.True(File.Exists(weights));
-        var (code, _, stderr) = AloraProcess.Run(_dir, "score", "--model", model, "--adapter", adapter, "--data", weights, "--format", "json");
+        var (code, _, stderr) = AloraCli.Run(_dir, "score", "--model", model, "--adapter", adapter, "--data", weights, "--format", "json");
         Assert.Equal(2, code);
         Assert.Contains("model.", stderr);
     }

@@ -12,7 +12,7 @@ public sealed class TrainCommandTests : IDisposable
         var path = Path.Combine(_dir, "trial.yaml");
         File.WriteAllText(path, $$"""
             model: {{model}}
-            data: {{Path.Combine(AloraProcess.RepositoryRoot, "samples", "data", "sst2")}}
+            data: {{Path.Combine(RepositoryPaths.Root, "samples", "data", "sst2")}}
             task: sst2
             seeds: [4]
             method: {{method}}
@@ -25,15 +25,15 @@ public sealed class TrainCommandTests : IDisposable
     public void Train_ShortRun_ReportsResult_ExportsAdapter_AndResumesWhenRunAgain()
     {
         var outDir = Path.Combine(_dir, "run");
-        var spec = Spec(Path.Combine(AloraProcess.RepositoryRoot, "samples", "models", "stories260K"));
-        var (code, stdout, stderr) = AloraProcess.Run(AloraProcess.RepositoryRoot, "train", spec, "--out", outDir, "--threads", "1");
+        var spec = Spec(Path.Combine(RepositoryPaths.Root, "samples", "models", "stories260K"));
+        var (code, stdout, stderr) = AloraCli.Run(RepositoryPaths.Root, "train", spec, "--out", outDir, "--threads", "1");
         Assert.True(code == 0, stderr + stdout);
         Assert.Contains("training 6 steps", stdout);
         Assert.Matches(@"result: dev acc \d+\.\d %, test acc \d+\.\d %", stdout);
         Assert.True(File.Exists(Path.Combine(outDir, "adapter", "adapter_config.json")));
         Assert.True(File.Exists(Path.Combine(outDir, "checkpoints", "latest")));
 
-        var again = AloraProcess.Run(AloraProcess.RepositoryRoot, "train", spec, "--out", outDir, "--threads", "1", "--format", "json");
+        var again = AloraCli.Run(RepositoryPaths.Root, "train", spec, "--out", outDir, "--threads", "1", "--format", "json");
         Assert.True(again.ExitCode == 0, again.Stderr);
         Assert.Contains("resumed from the checkpoint at step 6", again.Stderr);
         using var json = System.Text.Json.JsonDocument.Parse(again.Stdout);
@@ -45,7 +45,7 @@ public sealed class TrainCommandTests : IDisposable
     public void Train_MissingModelFolder_ExitCode2NamesPathAndField()
     {
         var missing = Path.Combine(_dir, "no-such-model");
-        var (code, _, stderr) = AloraProcess.Run(AloraProcess.RepositoryRoot, "train", Spec(missing));
+        var (code, _, stderr) = AloraCli.Run(RepositoryPaths.Root, "train", Spec(missing));
         Assert.Equal(2, code);
         Assert.Contains(missing, stderr);
         Assert.Contains("model", stderr);
@@ -58,12 +58,12 @@ public sealed class TrainCommandTests : IDisposable
         Directory.CreateDirectory(model);
         foreach (var f in new[] { "config.json", "tokenizer.json" })
         {
-            File.Copy(Path.Combine(AloraProcess.RepositoryRoot, "samples", "models", "stories260K", f), Path.Combine(model, f));
+            File.Copy(Path.Combine(RepositoryPaths.Root, "samples", "models", "stories260K", f), Path.Combine(model, f));
         }
 
-        var bytes = File.ReadAllBytes(Path.Combine(AloraProcess.RepositoryRoot, "samples", "models", "stories260K", "model.safetensors"));
+        var bytes = File.ReadAllBytes(Path.Combine(RepositoryPaths.Root, "samples", "models", "stories260K", "model.safetensors"));
         File.WriteAllBytes(Path.Combine(model, "model.safetensors"), bytes[..1000]);
-        var (code, _, stderr) = AloraProcess.Run(AloraProcess.RepositoryRoot, "train", Spec(model), "--out", Path.Combine(_dir, "x"));
+        var (code, _, stderr) = AloraCli.Run(RepositoryPaths.Root, "train", Spec(model), "--out", Path.Combine(_dir, "x"));
         Assert.Equal(2, code);
         Assert.Contains("model.safetensors", stderr);
     }

@@ -1,16 +1,10 @@
 using System.Globalization;
-using System.Reflection;
 
 namespace ALoRA.Grains.Tests.Cluster;
 
 /// <summary>Sweep specs over the repository's shipped samples (their files exist, so validation passes).</summary>
 internal static class Specs
 {
-    public static string RepositoryRoot { get; } = typeof(Specs).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>()
-        .Single(a => a.Key == "RepositoryRoot").Value!;
-
-    public static string Samples => Path.Combine(RepositoryRoot, "samples");
-
     /// <summary>methods lora/alora (or only lora) x <paramref name="learningRates"/> x <paramref name="seeds"/> seeds.</summary>
     public static string Grid(string id, int seeds, int learningRates = 2, int maxConcurrent = 100, bool loraOnly = false)
     {
@@ -18,8 +12,8 @@ internal static class Specs
         var seedList = string.Join(", ", Enumerable.Range(1, seeds));
         return $$"""
             id: {{id}}
-            model: {{Path.Combine(Samples, "models", "stories260K")}}
-            data: {{Path.Combine(Samples, "data", "sst2")}}
+            model: {{RepositoryPaths.Stories260K}}
+            data: {{RepositoryPaths.Sst2}}
             task: sst2
             metric: dev_accuracy
             max_concurrent_trials: {{maxConcurrent}}
