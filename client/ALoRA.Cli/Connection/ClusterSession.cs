@@ -1,10 +1,8 @@
 using System.Net;
 using System.Net.Sockets;
-using ALoRA.Grains.Checkpoints;
 using ALoRA.Grains.Diagnostics;
 using ALoRA.Grains.Hosting;
 using ALoRA.Grains.Resilience;
-using ALoRA.Grains.Storage;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -115,16 +113,17 @@ internal sealed class ClusterSession : IAsyncDisposable
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
         builder.Logging.AddFilter("Orleans", LogLevel.Error);
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(60));
-        builder.AddAloraTelemetry("alora-cli");
         builder.UseOrleans(silo =>
         {
-            silo.AddActivityPropagation();
             silo.UseLocalhostClustering(FreePort(), FreePort(), null, settings.ServiceId, "alora-local");
             silo.Configure<SiloOptions>(o => o.SiloName = "local");
-            silo.AddAloraFileGrainStorage(AloraStorageNames.State, o => o.RootDirectory = Path.Combine(settings.DataDirectory, "state"));
-            silo.Services.Configure<CheckpointStoreOptions>(o => o.RootDirectory = Path.Combine(settings.DataDirectory, "checkpoints"));
-            silo.Services.Configure<AloraTrainerOptions>(o => o.CpuTrainers = settings.LocalCpuTrainers);
-            silo.AddAlora(builder.Configuration);
+            silo.UseAloraSilo(new AloraSiloSetup
+            {
+                DataDirectory = settings.DataDirectory,
+                Configuration = builder.Configuration,
+                TelemetryServiceName = "alora-cli",
+                Trainers = o => o.CpuTrainers = settings.LocalCpuTrainers,
+            });
         });
         var host = builder.Build();
         await host.StartAsync(cancellationToken);
