@@ -3,8 +3,13 @@ namespace ALoRA.TestSupport;
 /// <summary>A fresh folder under the temp path (<c>alora-tests/&lt;purpose&gt;-&lt;random&gt;</c>), deleted on dispose.</summary>
 public sealed class TempDirectory : IDisposable
 {
-    /// <summary>Creates the folder; <paramref name="purpose"/> starts its name, to tell leftovers apart.</summary>
-    public TempDirectory(string purpose = "test")
+    /// <summary>Creates the folder (also as an xunit class fixture, which needs a single parameterless constructor).</summary>
+    public TempDirectory()
+        : this("test")
+    {
+    }
+
+    private TempDirectory(string purpose)
     {
         Path = System.IO.Path.Combine(System.IO.Path.GetTempPath(), "alora-tests", $"{purpose}-{Guid.NewGuid():N}");
         Directory.CreateDirectory(Path);
@@ -12,6 +17,9 @@ public sealed class TempDirectory : IDisposable
 
     /// <summary>The folder.</summary>
     public string Path { get; }
+
+    /// <summary>Creates a folder whose name starts with <paramref name="purpose"/>, to tell leftovers apart.</summary>
+    public static TempDirectory Create(string purpose) => new(purpose);
 
     /// <summary>A path under the folder.</summary>
     public string PathOf(params string[] parts) => System.IO.Path.Combine([Path, .. parts]);

@@ -6,7 +6,7 @@ namespace ALoRA.TestSupport;
 /// </summary>
 public sealed class Workspace : IDisposable
 {
-    private readonly TempDirectory _folder = new("e2e");
+    private readonly TempDirectory _folder = TempDirectory.Create("e2e");
 
     /// <summary>Creates the folder and the SST-2 copy.</summary>
     public Workspace() => Data = RepositoryPaths.CopySmallSst2(PathOf("sst2-small"), train: 400, validation: 32, test: 32);

@@ -27,7 +27,7 @@ internal static class EngineSamples
 
     private static readonly Lazy<string> SmallSst2Folder = new(() =>
     {
-        var folder = new TempDirectory("engine-sst2-small");
+        var folder = TempDirectory.Create("engine-sst2-small");
         AppDomain.CurrentDomain.ProcessExit += (_, _) => folder.Dispose();
         return RepositoryPaths.CopySmallSst2(folder.Path, train: 512, validation: 64, test: 64);
     });
