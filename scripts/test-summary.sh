@@ -2,8 +2,8 @@
 # Runs every test project of the solution and ends with one line: "N passed, N failed" (", N skipped" if any).
 # Exit status: non-zero when a test failed or a test project did not report.
 #
-# Per-test timeout: a test that runs longer than TEST_HANG_TIMEOUT (default 10min; the slowest test takes about
-# 3 minutes on a loaded 2-core machine) is treated as hung: its test host (and the processes it started) gets a mini
+# Per-test timeout: a test that runs longer than TEST_HANG_TIMEOUT (default 10min; the slowest tests take about
+# 2.5 minutes on a loaded 2-core machine) is treated as hung: its test host (and the processes it started) gets a mini
 # dump under TestResults/ and is killed, so the run goes on and that project counts as failed instead of hanging CI.
 # The slowest tests of the run are listed before the summary line (from the TRX files under TestResults/).
 set -uo pipefail
