@@ -1,11 +1,21 @@
 #!/usr/bin/env bash
 # Runs every test project of the solution and ends with one line: "N passed, N failed" (", N skipped" if any).
 # Exit status: non-zero when a test failed or a test project did not report.
+#
+# Per-test timeout: a test that runs longer than TEST_HANG_TIMEOUT (default 10min; the slowest tests take about
+# 2.5 minutes on a loaded 2-core machine) is treated as hung: its test host (and the processes it started) gets a mini
+# dump under TestResults/ and is killed, so the run goes on and that project counts as failed instead of hanging CI.
+# The slowest tests of the run are listed before the summary line (from the TRX files under TestResults/).
 set -uo pipefail
 cd "$(dirname "$0")/.."
 config="${CONFIG:-Release}"
+hang="${TEST_HANG_TIMEOUT:-10min}"
+results="TestResults"
+rm -rf "$results"
 log=$(mktemp)
-dotnet test ALoRA.Orleans.sln -c "$config" --no-build --nologo 2>&1 | tee "$log"
+dotnet test ALoRA.Orleans.sln -c "$config" --no-build --nologo \
+  --blame-hang-timeout "$hang" --blame-hang-dump-type mini \
+  --results-directory "$results" --logger "trx;LogFilePrefix=tests" 2>&1 | tee "$log"
 status=${PIPESTATUS[0]}
 # Per assembly, dotnet test prints: "Passed!  - Failed:     0, Passed:   113, Skipped:     0, Total:   113, ..."
 read -r passed failed skipped assemblies < <(awk '
@@ -16,12 +26,25 @@ read -r passed failed skipped assemblies < <(awk '
     n++
   }
   END { printf "%d %d %d %d\n", p, f, s, n }' "$log")
+# A hung (or crashed) test host prints no such line: "The test running when the crash occurred:" and the test's name.
+hung=$(awk '/The test running when the crash occurred:/ { getline; print "  " $0 }' "$log")
 rm -f "$log"
 expected=$(find tests -name '*.Tests.csproj' | wc -l)
+if [ -n "$hung" ]; then
+  echo "error: test hosts killed after a test ran longer than $hang (or crashed); dumps under $results/. Running then:" >&2
+  echo "$hung" >&2
+fi
 if [ "$assemblies" -lt "$expected" ]; then
   echo "error: only $assemblies of $expected test projects reported results" >&2
   failed=$((failed + expected - assemblies))
   status=1
+fi
+# The slowest tests: <UnitTestResult ... testName="..." ... duration="hh:mm:ss.fffffff" ...> in the TRX files.
+slowest=$(cat "$results"/*.trx 2>/dev/null | grep -o '<UnitTestResult [^>]*' \
+  | sed -n 's/.*testName="\([^"]*\)".*duration="\([^"]*\)".*/\2 \1/p' | sort -r | head -n 10)
+if [ -n "$slowest" ]; then
+  echo "slowest tests (h:mm:ss):"
+  echo "$slowest" | sed 's/^\([0-9:]*\)\.[0-9]* /  \1 /'
 fi
 line="$passed passed, $failed failed"
 [ "$skipped" -gt 0 ] && line="$line, $skipped skipped"

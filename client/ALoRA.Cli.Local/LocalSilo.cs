@@ -29,17 +29,18 @@ internal static class LocalSilo
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
         builder.Logging.AddFilter("Orleans", LogLevel.Error);
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(60));
-        builder.AddAloraTelemetry("alora-cli");
         builder.UseOrleans(silo =>
         {
-            silo.AddActivityPropagation();
             silo.UseLocalhostClustering(FreePort(), FreePort(), null, settings.ServiceId, "alora-local");
             silo.Configure<SiloOptions>(o => o.SiloName = "local");
-            silo.AddAloraFileGrainStorage(AloraStorageNames.State, o => o.RootDirectory = Path.Combine(settings.DataDirectory, "state"));
-            silo.Services.Configure<CheckpointStoreOptions>(o => o.RootDirectory = Path.Combine(settings.DataDirectory, "checkpoints"));
-            silo.Services.Configure<AloraTrainerOptions>(o => o.CpuTrainers = settings.LocalCpuTrainers);
-            silo.Services.Configure<AloraClusterOptions>(o => o.DataRoot = settings.LocalDataRoot ?? "");
-            silo.AddAlora(builder.Configuration);
+            silo.UseAloraSilo(new AloraSiloSetup
+            {
+                DataDirectory = settings.DataDirectory,
+                Configuration = builder.Configuration,
+                TelemetryServiceName = "alora-cli",
+                Trainers = o => o.CpuTrainers = settings.LocalCpuTrainers,
+                Cluster = o => o.DataRoot = settings.LocalDataRoot ?? "",
+            });
         });
         var host = builder.Build();
         try

@@ -14,7 +14,7 @@ TorchRuntime.EnsureInitialized(Threads);
 
 if (only == "scoring")
 {
-    Console.WriteLine(JsonSerializer.Serialize(ScoringBenchmark.Run(FindSamples())));
+    Console.WriteLine(JsonSerializer.Serialize(ScoringBenchmark.Run(RepositoryPaths.Samples)));
     return 0;
 }
 
@@ -22,7 +22,7 @@ if (only == "sweep-load")
 {
     // Issues 4 and 10: a 1000-trial sweep with a no-op engine on 2 silos x 2 trainers, on file storage and then on Redis
     // clustering + storage (a private redis-server). Not part of the default run.
-    Console.WriteLine(JsonSerializer.Serialize(await SweepLoadBenchmark.RunBothAsync(FindSamples())));
+    Console.WriteLine(JsonSerializer.Serialize(await SweepLoadBenchmark.RunBothAsync(RepositoryPaths.Samples)));
     return 0;
 }
 
@@ -102,16 +102,3 @@ result["targets"] = new JsonObject
 };
 Console.WriteLine(result.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
 return 0;
-
-static string FindSamples()
-{
-    for (var dir = new DirectoryInfo(Environment.CurrentDirectory); dir is not null; dir = dir.Parent)
-    {
-        if (Directory.Exists(Path.Combine(dir.FullName, "samples", "models")))
-        {
-            return Path.Combine(dir.FullName, "samples");
-        }
-    }
-
-    throw new DirectoryNotFoundException("run the benchmark from the repository (it needs samples/models/stories260K)");
-}

@@ -4,9 +4,7 @@ using ALoRA.Abstractions.Coordination;
 using ALoRA.Abstractions.Grains;
 using ALoRA.Abstractions.Trials;
 using ALoRA.Engine.Runtime;
-using ALoRA.Grains.Checkpoints;
 using ALoRA.Grains.Hosting;
-using ALoRA.Grains.Storage;
 using ALoRA.Grains.Training;
 using ALoRA.Sweeps;
 using ALoRA.TestSupport;
@@ -58,20 +56,21 @@ public static class SweepLoadBenchmark
             {
                 silo.Services.AddSingleton<ITrainingEngine>(engine);
                 silo.Services.AddLogging(l => l.SetMinimumLevel(LogLevel.Warning));
-                silo.Services.Configure<CheckpointStoreOptions>(o => o.RootDirectory = Path.Combine(dir, "checkpoints"));
-                silo.Services.Configure<AloraTrainerOptions>(o => { o.DiscoverCuda = false; o.Devices = ["cpu:0", "cpu:1"]; });
-                silo.Services.Configure<AloraClusterOptions>(o => { o.SchedulerInterval = TimeSpan.FromMilliseconds(500); o.HeartbeatInterval = TimeSpan.FromSeconds(1); });
-                if (redis is null)
-                {
-                    silo.AddAloraFileGrainStorage(AloraStorageNames.State, o => o.RootDirectory = Path.Combine(dir, "state"));
-                }
-                else
+                if (redis is not null)
                 {
                     silo.UseRedisClustering(r => r.ConfigurationOptions = ConfigurationOptions.Parse(redis));
-                    silo.AddAloraRedisGrainStorage(AloraStorageNames.State, o => { o.ConnectionString = redis; o.KeyPrefix = "load/state"; });
                 }
 
-                silo.AddAlora();
+                silo.UseAloraSilo(new AloraSiloSetup
+                {
+                    DataDirectory = dir,
+                    Storage = redis is null ? AloraStateStorage.File : AloraStateStorage.Redis,
+                    RedisConnectionString = redis,
+                    RedisKeyPrefix = "load/state",
+                    ActivityPropagation = false,
+                    Trainers = o => { o.DiscoverCuda = false; o.Devices = ["cpu:0", "cpu:1"]; },
+                    Cluster = o => { o.SchedulerInterval = TimeSpan.FromMilliseconds(500); o.HeartbeatInterval = TimeSpan.FromSeconds(1); },
+                });
             });
             await using var cluster = builder.Build();
             await cluster.DeployAsync();

@@ -18,7 +18,7 @@ public sealed class PlanAndHelpTests : IDisposable
     [Fact]
     public void Plan_DemoSpec_Json_SixTrialsWithBudgetsAndScoringCosts()
     {
-        var (code, stdout, stderr) = AloraProcess.Run(AloraProcess.RepositoryRoot, "plan", "samples/sweeps/demo.yaml", "--format", "json");
+        var (code, stdout, stderr) = AloraCli.Run(RepositoryPaths.Root, "plan", "samples/sweeps/demo.yaml", "--format", "json");
 
         Assert.True(code == 0, stderr + stdout);
         using var json = JsonDocument.Parse(stdout); // only JSON on stdout
@@ -54,8 +54,8 @@ public sealed class PlanAndHelpTests : IDisposable
             // r 8 on all seven module types of five layers: 8 x 7 x 5 = 280 ranks.
             Assert.Equal(280, t.GetProperty("budget_ranks").GetInt32());
             Assert.Equal(method, t.GetProperty("search_values").GetProperty("method").GetString());
-            Assert.Equal(Path.Combine(AloraProcess.RepositoryRoot, "samples", "models", "stories260K"), resolved.GetProperty("model").GetString());
-            Assert.Equal(Path.Combine(AloraProcess.RepositoryRoot, "samples", "data", "sst2"), resolved.GetProperty("data").GetString());
+            Assert.Equal(Path.Combine(RepositoryPaths.Root, "samples", "models", "stories260K"), resolved.GetProperty("model").GetString());
+            Assert.Equal(Path.Combine(RepositoryPaths.Root, "samples", "data", "sst2"), resolved.GetProperty("data").GetString());
             Assert.Equal("sst2", resolved.GetProperty("task").GetString());
             Assert.Equal(8, resolved.GetProperty("lora").GetProperty("r").GetInt32());
             Assert.Equal(16, resolved.GetProperty("lora").GetProperty("lora_alpha").GetDouble());
@@ -93,7 +93,7 @@ public sealed class PlanAndHelpTests : IDisposable
     [Fact]
     public void Plan_Table_OneLinePerTrial()
     {
-        var (code, stdout, stderr) = AloraProcess.Run(AloraProcess.RepositoryRoot, "plan", "samples/sweeps/demo.yaml");
+        var (code, stdout, stderr) = AloraCli.Run(RepositoryPaths.Root, "plan", "samples/sweeps/demo.yaml");
 
         Assert.True(code == 0, stderr + stdout);
         var lines = stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries);
@@ -105,7 +105,7 @@ public sealed class PlanAndHelpTests : IDisposable
     [Fact]
     public void Help_ListsEveryCommandAndTheConnectionOptions()
     {
-        var (code, stdout, stderr) = AloraProcess.Run(AloraProcess.RepositoryRoot, "--help");
+        var (code, stdout, stderr) = AloraCli.Run(RepositoryPaths.Root, "--help");
 
         Assert.True(code == 0, stderr + stdout);
         var commands = stdout[stdout.IndexOf("Commands:", StringComparison.Ordinal)..].Split('\n')
@@ -129,7 +129,7 @@ public sealed class PlanAndHelpTests : IDisposable
     [InlineData("plan")]
     public void Help_OfACommand_ShowsItsUsageAndTheRecursiveGatewayOption(string command)
     {
-        var (code, stdout, stderr) = AloraProcess.Run(AloraProcess.RepositoryRoot, command, "--help");
+        var (code, stdout, stderr) = AloraCli.Run(RepositoryPaths.Root, command, "--help");
 
         Assert.True(code == 0, stderr + stdout);
         Assert.Contains($"alora {command}", stdout, StringComparison.Ordinal);
@@ -142,7 +142,7 @@ public sealed class PlanAndHelpTests : IDisposable
         var missing = Path.Combine(_dir, "no-such-spec.yaml");
 
         // A gateway where nothing listens: the file is checked first, so this is exit code 2, not 5.
-        var (code, stdout, stderr) = AloraProcess.Run(_dir, "submit", missing, "--gateway", "127.0.0.1:9", "--connect-timeout", "1");
+        var (code, stdout, stderr) = AloraCli.Run(_dir, "submit", missing, "--gateway", "127.0.0.1:9", "--connect-timeout", "1");
 
         Assert.Equal(2, code);
         Assert.Equal("", stdout);
@@ -155,13 +155,13 @@ public sealed class PlanAndHelpTests : IDisposable
     {
         var spec = Path.Combine(_dir, "bad.yaml");
         File.WriteAllText(spec, $"""
-            model: {Path.Combine(AloraProcess.RepositoryRoot, "samples", "models", "stories260K")}
-            data: {Path.Combine(AloraProcess.RepositoryRoot, "samples", "data", "sst2")}
+            model: {Path.Combine(RepositoryPaths.Root, "samples", "models", "stories260K")}
+            data: {Path.Combine(RepositoryPaths.Root, "samples", "data", "sst2")}
             task: sst2
             lora: {"{"}r: 4, alpah: 8{"}"}
             """);
 
-        var (code, stdout, stderr) = AloraProcess.Run(_dir, "plan", spec, "--format", "json");
+        var (code, stdout, stderr) = AloraCli.Run(_dir, "plan", spec, "--format", "json");
 
         Assert.Equal(2, code);
         Assert.Equal("", stdout);
@@ -173,7 +173,7 @@ public sealed class PlanAndHelpTests : IDisposable
     [Fact]
     public void Gateway_WithoutPort_ExitCode2()
     {
-        var (code, stdout, stderr) = AloraProcess.Run(_dir, "status", "--gateway", "localhost");
+        var (code, stdout, stderr) = AloraCli.Run(_dir, "status", "--gateway", "localhost");
 
         Assert.Equal(2, code);
         Assert.Equal("", stdout);

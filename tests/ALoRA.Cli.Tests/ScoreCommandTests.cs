@@ -4,6 +4,7 @@ using ALoRA.Engine.Lora;
 using ALoRA.Engine.Model;
 using ALoRA.Engine.Peft;
 using ALoRA.Engine.Runtime;
+using ALoRA.Engine.SafeTensors;
 using static TorchSharp.torch;
 
 namespace ALoRA.Cli.Tests;
@@ -11,7 +12,7 @@ namespace ALoRA.Cli.Tests;
 /// <summary><c>alora score</c> as a real process on the shipped model with an adapter exported by the engine.</summary>
 public sealed class ScoreCommandTests : IDisposable
 {
-    private static readonly string ModelDir = Path.Combine(AloraProcess.RepositoryRoot, "samples", "models", "stories260K");
+    private static readonly string ModelDir = RepositoryPaths.Stories260K;
     private readonly string _dir = Directory.CreateTempSubdirectory("alora-score-").FullName;
 
     public ScoreCommandTests() => TorchRuntime.EnsureInitialized(1);
@@ -43,8 +44,8 @@ public sealed class ScoreCommandTests : IDisposable
     public void Score_JsonlData_PrintsEveryRankWithConsistentImportance()
     {
         var adapter = ExportAdapter();
-        var data = Path.Combine(AloraProcess.RepositoryRoot, "samples", "data", "sst2", "validation.jsonl");
-        var (code, stdout, stderr) = AloraProcess.Run(_dir, "score", "--model", ModelDir, "--adapter", adapter, "--data", data,
+        var data = Path.Combine(RepositoryPaths.Sst2, "validation.jsonl");
+        var (code, stdout, stderr) = AloraCli.Run(_dir, "score", "--model", ModelDir, "--adapter", adapter, "--data", data,
             "--task", "sst2", "--batch", "4", "--format", "json", "--threads", "1");
         Assert.True(code == 0, stderr);
         var json = Json(stdout);
@@ -85,8 +86,8 @@ public sealed class ScoreCommandTests : IDisposable
         var data = Path.Combine(_dir, "ids.json");
         File.WriteAllText(data, "{\"input_ids\": [[1, 403, 407, 261, 378, 432], [1, 261, 376, 298, 315, 421], [7, 8, 9, 10, 11, 12]]}");
 
-        var fast = AloraProcess.Run(_dir, "score", "--model", model, "--adapter", adapter, "--data", data, "--format", "json", "--threads", "1");
-        var reference = AloraProcess.Run(_dir, "score", "--model", model, "--adapter", adapter, "--data", data, "--format", "json", "--method", "reference", "--threads", "1");
+        var fast = AloraCli.Run(_dir, "score", "--model", model, "--adapter", adapter, "--data", data, "--format", "json", "--threads", "1");
+        var reference = AloraCli.Run(_dir, "score", "--model", model, "--adapter", adapter, "--data", data, "--format", "json", "--method", "reference", "--threads", "1");
         Assert.True(fast.ExitCode == 0, fast.Stderr);
         Assert.True(reference.ExitCode == 0, reference.Stderr);
         var (f, r) = (Json(fast.Stdout), Json(reference.Stdout));
@@ -108,25 +109,39 @@ public sealed class ScoreCommandTests : IDisposable
         var adapter = ExportAdapter();
         var data = Path.Combine(_dir, "bad.json");
         File.WriteAllText(data, "{\"input_ids\": [[1, 2, 3, 4], [1, 2, 3]]}");
-        var (code, stdout, stderr) = AloraProcess.Run(_dir, "score", "--model", ModelDir, "--adapter", adapter, "--data", data, "--format", "json");
+        var (code, stdout, stderr) = AloraCli.Run(_dir, "score", "--model", ModelDir, "--adapter", adapter, "--data", data, "--format", "json");
         Assert.Equal(2, code);
         Assert.Equal("", stdout);
         Assert.Contains("input_ids[1]", stderr);
     }
 
     [Fact]
-    public void Score_AdapterForOtherShapes_ExitCode2NamesTensor()
+    public void Score_AdapterWithATensorForOtherShapes_ExitCode2NamesTensorAndShapes()
     {
+        // The real base model; only the adapter is for another one: layer 3's v_proj lora_A is 2 x 32 (a hidden size of 32).
         var adapter = ExportAdapter();
         var weights = Path.Combine(adapter, "adapter_model.safetensors");
-        var config = File.ReadAllText(Path.Combine(ModelDir, "config.json")).Replace("\"hidden_size\": 64", "\"hidden_size\": 32").Replace("\"head_dim\": 8", "\"head_dim\": 4");
-        var model = Path.Combine(_dir, "other-model");
-        Directory.CreateDirectory(model);
-        File.WriteAllText(Path.Combine(model, "config.json"), config);
-        File.Copy(Path.Combine(ModelDir, "model.safetensors"), Path.Combine(model, "model.safetensors"));
-        Assert.True(File.Exists(weights));
-        var (code, _, stderr) = AloraProcess.Run(_dir, "score", "--model", model, "--adapter", adapter, "--data", weights, "--format", "json");
-        Assert.Equal(2, code);
-        Assert.Contains("model.", stderr);
+        const string module = "model.layers.3.self_attn.v_proj";
+        var stored = $"base_model.model.{module}.lora_A.weight"; // PEFT's name of the tensor
+        var tensors = new Dictionary<string, Tensor>(StringComparer.Ordinal);
+        using (var file = SafeTensorsFile.Open(weights))
+        {
+            Assert.Equal([2L, 64L], file.Tensors[stored].Shape);
+            foreach (var name in file.Tensors.Keys)
+            {
+                tensors[name] = file.Read(name);
+            }
+        }
+
+        tensors[stored] = zeros(2, 32);
+        SafeTensorsWriter.Write(weights, tensors);
+        var data = Path.Combine(RepositoryPaths.Sst2, "validation.jsonl");
+
+        var (code, stdout, stderr) = AloraCli.Run(_dir, "score", "--model", ModelDir, "--adapter", adapter, "--data", data,
+            "--task", "sst2", "--format", "json", "--threads", "1");
+
+        Assert.True(code == 2, $"exit code {code}; stderr:\n{stderr}");
+        Assert.Equal("", stdout);
+        Assert.Contains($"tensor '{stored}' has shape [2, 32] but '{module}' needs [2, 64]", stderr, StringComparison.Ordinal);
     }
 }

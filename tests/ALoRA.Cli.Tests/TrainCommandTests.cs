@@ -12,7 +12,7 @@ public sealed class TrainCommandTests : IDisposable
         var path = Path.Combine(_dir, "trial.yaml");
         File.WriteAllText(path, $$"""
             model: {{model}}
-            data: {{Path.Combine(AloraProcess.RepositoryRoot, "samples", "data", "sst2")}}
+            data: {{RepositoryPaths.Sst2}}
             task: sst2
             seeds: [4]
             method: {{method}}
@@ -22,30 +22,67 @@ public sealed class TrainCommandTests : IDisposable
     }
 
     [Fact]
-    public void Train_ShortRun_ReportsResult_ExportsAdapter_AndResumesWhenRunAgain()
+    public void Train_ShortRun_ReportsResult_ExportsAdapter_AndCheckpoints()
     {
         var outDir = Path.Combine(_dir, "run");
-        var spec = Spec(Path.Combine(AloraProcess.RepositoryRoot, "samples", "models", "stories260K"));
-        var (code, stdout, stderr) = AloraProcess.Run(AloraProcess.RepositoryRoot, "train", spec, "--out", outDir, "--threads", "1");
+        var (code, stdout, stderr) = AloraCli.Run(RepositoryPaths.Root, "train", Spec(RepositoryPaths.Stories260K), "--out", outDir, "--threads", "1");
         Assert.True(code == 0, stderr + stdout);
         Assert.Contains("training 6 steps", stdout);
         Assert.Matches(@"result: dev acc \d+\.\d %, test acc \d+\.\d %", stdout);
         Assert.True(File.Exists(Path.Combine(outDir, "adapter", "adapter_config.json")));
-        Assert.True(File.Exists(Path.Combine(outDir, "checkpoints", "latest")));
+        Assert.Equal("checkpoint-00000006", File.ReadAllText(Path.Combine(outDir, "checkpoints", "latest")).Trim());
+    }
 
-        var again = AloraProcess.Run(AloraProcess.RepositoryRoot, "train", spec, "--out", outDir, "--threads", "1", "--format", "json");
-        Assert.True(again.ExitCode == 0, again.Stderr);
-        Assert.Contains("resumed from the checkpoint at step 6", again.Stderr);
+    [Fact]
+    public void Train_RunAgainAfterRewindingToStep3_ResumesThere_KeepsTheLossHistory()
+    {
+        var outDir = Path.Combine(_dir, "run");
+        var checkpoints = Path.Combine(outDir, "checkpoints");
+        var spec = Spec(RepositoryPaths.Stories260K);
+        var first = AloraCli.Run(RepositoryPaths.Root, "train", spec, "--out", outDir, "--threads", "1", "--format", "json");
+        Assert.True(first.ExitCode == 0, first.ToString());
+        var firstLosses = StepLosses(Path.Combine(checkpoints, "checkpoint-00000006"));
+        Assert.Equal(6, firstLosses.Count);
+
+        // Rewind: the step-3 checkpoint (kept beside the latest) becomes the latest; a run from scratch would rewrite it.
+        var step3 = Path.Combine(checkpoints, "checkpoint-00000003", "trainer_state.json");
+        var step3Bytes = File.ReadAllBytes(step3);
+        var step3Written = File.GetLastWriteTimeUtc(step3);
+        Directory.Delete(Path.Combine(checkpoints, "checkpoint-00000006"), recursive: true);
+        File.WriteAllText(Path.Combine(checkpoints, "latest"), "checkpoint-00000003");
+
+        var again = AloraCli.Run(RepositoryPaths.Root, "train", spec, "--out", outDir, "--threads", "1", "--format", "json");
+
+        Assert.True(again.ExitCode == 0, again.ToString());
         using var json = System.Text.Json.JsonDocument.Parse(again.Stdout);
         Assert.Equal("lora", json.RootElement.GetProperty("method").GetString());
         Assert.Equal(6, json.RootElement.GetProperty("steps").GetInt32());
+        Assert.Equal(step3Bytes, File.ReadAllBytes(step3));
+        Assert.Equal(step3Written, File.GetLastWriteTimeUtc(step3));
+        var losses = StepLosses(Path.Combine(checkpoints, "checkpoint-00000006"));
+        Assert.Equal(6, losses.Count);
+        Assert.Equal(firstLosses.Take(3), losses.Take(3)); // carried from the step-3 checkpoint, not recomputed
+        for (var i = 3; i < 6; i++)
+        {
+            // Steps 4-6 again from the restored weights, optimizer moments and data order: the same losses.
+            Assert.Equal(firstLosses[i], losses[i], 4);
+        }
+    }
+
+    /// <summary>The per-step training losses a checkpoint holds (<c>trainer_state.json</c>: <c>state.step_losses</c>).</summary>
+    private static List<double> StepLosses(string checkpoint)
+    {
+        using var manifest = System.Text.Json.JsonDocument.Parse(File.ReadAllText(Path.Combine(checkpoint, "trainer_state.json")));
+        var state = manifest.RootElement.GetProperty("state");
+        Assert.Equal(6, state.GetProperty("step").GetInt32());
+        return [.. state.GetProperty("step_losses").EnumerateArray().Select(l => l.GetDouble())];
     }
 
     [Fact]
     public void Train_MissingModelFolder_ExitCode2NamesPathAndField()
     {
         var missing = Path.Combine(_dir, "no-such-model");
-        var (code, _, stderr) = AloraProcess.Run(AloraProcess.RepositoryRoot, "train", Spec(missing));
+        var (code, _, stderr) = AloraCli.Run(RepositoryPaths.Root, "train", Spec(missing));
         Assert.Equal(2, code);
         Assert.Contains(missing, stderr);
         Assert.Contains("model", stderr);
@@ -58,12 +95,12 @@ public sealed class TrainCommandTests : IDisposable
         Directory.CreateDirectory(model);
         foreach (var f in new[] { "config.json", "tokenizer.json" })
         {
-            File.Copy(Path.Combine(AloraProcess.RepositoryRoot, "samples", "models", "stories260K", f), Path.Combine(model, f));
+            File.Copy(Path.Combine(RepositoryPaths.Stories260K, f), Path.Combine(model, f));
         }
 
-        var bytes = File.ReadAllBytes(Path.Combine(AloraProcess.RepositoryRoot, "samples", "models", "stories260K", "model.safetensors"));
+        var bytes = File.ReadAllBytes(Path.Combine(RepositoryPaths.Stories260K, "model.safetensors"));
         File.WriteAllBytes(Path.Combine(model, "model.safetensors"), bytes[..1000]);
-        var (code, _, stderr) = AloraProcess.Run(AloraProcess.RepositoryRoot, "train", Spec(model), "--out", Path.Combine(_dir, "x"));
+        var (code, _, stderr) = AloraCli.Run(RepositoryPaths.Root, "train", Spec(model), "--out", Path.Combine(_dir, "x"));
         Assert.Equal(2, code);
         Assert.Contains("model.safetensors", stderr);
     }

@@ -1,5 +1,3 @@
-using System.Reflection;
-
 namespace ALoRA.Docs.Tests;
 
 /// <summary>The repository's own text files: sources, docs, manifests, scripts (no build output, no vendored files).</summary>
@@ -9,8 +7,7 @@ public static class RepositoryFiles
     private static readonly string[] TextExtensions = [".cs", ".md", ".yaml", ".yml", ".json", ".sh", ".csproj", ".props", ".py"];
 
     /// <summary>The repository root (the folder of <c>ALoRA.Orleans.sln</c>).</summary>
-    public static string Root { get; } =
-        typeof(RepositoryFiles).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>().Single(a => a.Key == "RepositoryRoot").Value!;
+    public static string Root => RepositoryPaths.Root;
 
     /// <summary>Every text file, as a path relative to <see cref="Root"/> with <c>/</c> separators.</summary>
     public static IReadOnlyList<string> All { get; } = Walk(Root).Order(StringComparer.Ordinal).ToList();

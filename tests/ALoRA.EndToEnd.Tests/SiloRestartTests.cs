@@ -117,7 +117,20 @@ public sealed partial class SiloRestartTests(ITestOutputHelper log) : EndToEndTe
 
         // The follower was polling the draining silo all along; it must not hang on a call the stopping silo never
         // answers (the client's 30 s response timeout) but reconnect as soon as the silo is back.
-        await run.CheckFollowerAsync(maxReconnectDelay: TimeSpan.FromSeconds(20));
+        var events = await run.CheckFollowerAsync(maxReconnectDelay: TimeSpan.FromSeconds(20));
+
+        // The signal landed in the round: after step 10 (k1), which the round follows, had been reported by the silo, and
+        // before the round's own report (made when it ends: during the drain, or in attempt 2 if the drain cut it short).
+        var progress = events.Where(e => e.TryGetProperty("progress", out var p) && p.ValueKind == JsonValueKind.Object)
+            .Select(e => e.GetProperty("progress")).Where(p => p.Str("trial_id") == run.Victim).ToList();
+        var step10 = progress.Where(p => p.Str("kind") == "step" && p.Int("step") == 10 && p.Int("attempt") == 1).ToList();
+        var rounds = progress.Where(p => p.Str("kind") == "allocation_round").ToList();
+        Assert.True(step10.Count > 0 && rounds.Count > 0, $"the watcher printed no step-10 or no round event of {run.Victim}:\n{string.Join('\n', progress)}");
+        var roundStart = step10[0].GetProperty("timestamp").GetDateTimeOffset();
+        var roundEnd = rounds[0].GetProperty("timestamp").GetDateTimeOffset();
+        Assert.True(
+            roundStart <= run.SignalledAt && run.SignalledAt < roundEnd,
+            $"SIGTERM at {run.SignalledAt:HH:mm:ss.fff}, the round ran from {roundStart:HH:mm:ss.fff} to {roundEnd:HH:mm:ss.fff}");
 
         // The round the drain interrupted (or waited for) happened exactly once, as in a straight run.
         var trial = Assert.Single(run.Final.GetProperty("trials").EnumerateArray());
@@ -153,6 +166,7 @@ public sealed partial class SiloRestartTests(ITestOutputHelper log) : EndToEndTe
             if (graceful)
             {
                 var stopping = System.Diagnostics.Stopwatch.StartNew();
+                run.SignalledAt = DateTimeOffset.UtcNow;
                 run.First.Terminate();
                 var exitCode = await run.First.WaitForExitAsync(TimeSpan.FromSeconds(90));
                 Log.WriteLine($"[{DateTime.Now:HH:mm:ss}] SIGTERM: {victim} had reported step {step}; the silo exited with {exitCode} after {stopping.Elapsed.TotalSeconds:F1} s");
@@ -161,6 +175,7 @@ public sealed partial class SiloRestartTests(ITestOutputHelper log) : EndToEndTe
             }
             else
             {
+                run.SignalledAt = DateTimeOffset.UtcNow;
                 await run.First.KillAsync();
                 Log.WriteLine($"[{DateTime.Now:HH:mm:ss}] killed the silo: {victim} had reported step {step}");
             }
@@ -301,11 +316,14 @@ public sealed partial class SiloRestartTests(ITestOutputHelper log) : EndToEndTe
 
         public DateTime SecondReadyAt { get; set; }
 
+        /// <summary>When the first silo was sent SIGTERM or SIGKILL.</summary>
+        public DateTimeOffset SignalledAt { get; set; }
+
         /// <summary>
         /// The watcher that lived through the restart reconnected and saw the same end; with
-        /// <paramref name="maxReconnectDelay"/>, it reconnected within that time after the new silo was ready.
+        /// <paramref name="maxReconnectDelay"/>, it reconnected within that time after the new silo was ready. Returns the events it printed.
         /// </summary>
-        public async Task CheckFollowerAsync(TimeSpan? maxReconnectDelay = null)
+        public async Task<IReadOnlyList<JsonElement>> CheckFollowerAsync(TimeSpan? maxReconnectDelay = null)
         {
             var followed = await Follower!.WaitAsync(Watch);
             test.Log.WriteLine($"the watcher started before the kill exited with {followed.ExitCode} at {Follower.ExitedAt:HH:mm:ss.f}; its stderr:\n{Follower.TimedStderr}");
@@ -321,9 +339,10 @@ public sealed partial class SiloRestartTests(ITestOutputHelper log) : EndToEndTe
 
             Assert.True(followed.ExitCode == 0, followed.ToString());
             Assert.Contains("reconnected", followed.Stderr, StringComparison.Ordinal);
-            var (_, _, final) = JsonOutput.WatchStream(followed, header: false);
+            var (_, events, final) = JsonOutput.WatchStream(followed, header: false);
             Assert.Equal("completed", final.Str("state"));
             Assert.All(final.GetProperty("trials").EnumerateArray(), t => Assert.Equal("completed", t.Str("state")));
+            return events;
         }
 
         public async ValueTask DisposeAsync()

@@ -88,7 +88,7 @@ public sealed partial class ImageTests
         Assert.Contains("GLIBCXX_3.4.32", text, StringComparison.Ordinal);
         Assert.Contains("--build-arg TORCH_BACKEND=cuda -t alora/silo-cuda:", text, StringComparison.Ordinal);
         Assert.Contains("ENTRYPOINT [\"dotnet\", \"/app/alora-silo.dll\"]", text, StringComparison.Ordinal);
-        Assert.Contains("<AssemblyName>alora-silo</AssemblyName>", File.ReadAllText(Path.Combine(K8sRepo.RepositoryRoot, "silo", "ALoRA.Silo", "ALoRA.Silo.csproj")), StringComparison.Ordinal);
+        Assert.Contains("<AssemblyName>alora-silo</AssemblyName>", File.ReadAllText(Path.Combine(RepositoryPaths.Root, "silo", "ALoRA.Silo", "ALoRA.Silo.csproj")), StringComparison.Ordinal);
     }
 
     [Fact]
@@ -106,7 +106,7 @@ public sealed partial class ImageTests
         Assert.Matches(@"dotnet publish client/ALoRA\.Cli\S* -c Release", text);
         Assert.Contains("FROM mcr.microsoft.com/dotnet/runtime:${DOTNET_VERSION}-noble", text, StringComparison.Ordinal);
         Assert.Contains("ENTRYPOINT [\"dotnet\", \"/app/alora.dll\"]", text, StringComparison.Ordinal);
-        Assert.Contains("<AssemblyName>alora</AssemblyName>", File.ReadAllText(Path.Combine(K8sRepo.RepositoryRoot, "client", "ALoRA.Cli", "ALoRA.Cli.csproj")), StringComparison.Ordinal);
+        Assert.Contains("<AssemblyName>alora</AssemblyName>", File.ReadAllText(Path.Combine(RepositoryPaths.Root, "client", "ALoRA.Cli", "ALoRA.Cli.csproj")), StringComparison.Ordinal);
     }
 
     [Theory]
@@ -119,7 +119,7 @@ public sealed partial class ImageTests
         {
             foreach (var source in copy.Groups[1].Value.Split(' ', StringSplitOptions.RemoveEmptyEntries)[..^1])
             {
-                var path = Path.Combine(K8sRepo.RepositoryRoot, source.TrimEnd('/'));
+                var path = Path.Combine(RepositoryPaths.Root, source.TrimEnd('/'));
                 Assert.True(File.Exists(path) || Directory.Exists(path), $"{name} copies {source}, which the repository does not have");
             }
         }

@@ -1,4 +1,3 @@
-using System.Reflection;
 using System.Text.Json;
 using k8s;
 using k8s.Models;
@@ -22,10 +21,7 @@ public static class K8sRepo
     public const string SiloName = "alora-silo";
     public const string SiloContainer = "silo";
 
-    public static string RepositoryRoot { get; } =
-        typeof(K8sRepo).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>().Single(a => a.Key == "RepositoryRoot").Value!;
-
-    public static string K8sDir => Path.Combine(RepositoryRoot, "k8s");
+    public static string K8sDir => Path.Combine(RepositoryPaths.Root, "k8s");
 
     public static string BaseDir => Path.Combine(K8sDir, "base");
 
@@ -35,7 +31,7 @@ public static class K8sRepo
 
     /// <summary>Every folder under <c>k8s/</c> holding a <c>kustomization.yaml</c>.</summary>
     public static IReadOnlyList<string> KustomizationDirs { get; } =
-        Directory.EnumerateFiles(Path.Combine(RepositoryRoot, "k8s"), "kustomization.yaml", SearchOption.AllDirectories)
+        Directory.EnumerateFiles(Path.Combine(RepositoryPaths.Root, "k8s"), "kustomization.yaml", SearchOption.AllDirectories)
             .Select(f => Path.GetDirectoryName(f)!)
             .Order(StringComparer.Ordinal)
             .ToList();
@@ -158,7 +154,7 @@ public static class K8sRepo
     /// <summary>The silo's <c>appsettings.json</c> (JSON with comments).</summary>
     public static JsonDocument SiloAppSettings() =>
         JsonDocument.Parse(
-            File.ReadAllText(Path.Combine(RepositoryRoot, "silo", "ALoRA.Silo", "appsettings.json")),
+            File.ReadAllText(Path.Combine(RepositoryPaths.Root, "silo", "ALoRA.Silo", "appsettings.json")),
             new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true });
 
     /// <summary>A silo setting (<c>Alora:Silo:Name</c>): the StatefulSet's env var if set, else appsettings.json's default.</summary>

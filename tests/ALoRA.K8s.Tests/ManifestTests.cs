@@ -10,7 +10,7 @@ public sealed class ManifestTests
         var data = new TheoryData<string>();
         foreach (var dir in K8sRepo.KustomizationDirs)
         {
-            data.Add(Path.GetRelativePath(K8sRepo.RepositoryRoot, dir));
+            data.Add(Path.GetRelativePath(RepositoryPaths.Root, dir));
         }
 
         return data;
@@ -27,7 +27,7 @@ public sealed class ManifestTests
     [MemberData(nameof(Kustomizations))]
     public void Kustomization_EveryListedFile_Exists(string dir)
     {
-        var root = Path.Combine(K8sRepo.RepositoryRoot, dir);
+        var root = Path.Combine(RepositoryPaths.Root, dir);
         var k = K8sRepo.ReadKustomization(root);
         Assert.Equal("kustomize.config.k8s.io/v1beta1", k.ApiVersion);
         Assert.Equal("Kustomization", k.Kind);
@@ -55,7 +55,7 @@ public sealed class ManifestTests
     [MemberData(nameof(Kustomizations))]
     public void Kustomization_EveryResourceFile_ParsesIntoTypedObjects(string dir)
     {
-        var root = Path.Combine(K8sRepo.RepositoryRoot, dir);
+        var root = Path.Combine(RepositoryPaths.Root, dir);
         var files = K8sRepo.ReadKustomization(root).Resources.Select(r => Path.Combine(root, r)).Where(File.Exists).ToList();
         foreach (var file in files)
         {

@@ -67,7 +67,7 @@ public sealed partial class SiloStatefulSetTests
     public void Settings_EveryAloraSiloVariable_IsASettingOfSiloHostOptions()
     {
         // Unknown keys under Alora:Silo stop the silo at start (docs/operations.md), so check the names against the options class.
-        var source = File.ReadAllText(Path.Combine(K8sRepo.RepositoryRoot, "silo", "ALoRA.Silo", "Hosting", "SiloHostOptions.cs"));
+        var source = File.ReadAllText(Path.Combine(RepositoryPaths.Root, "silo", "ALoRA.Silo", "Hosting", "SiloHostOptions.cs"));
         var settings = SettingProperty().Matches(source).Select(m => m.Groups[1].Value).ToHashSet(StringComparer.OrdinalIgnoreCase);
         Assert.Contains("ShutdownTimeout", settings);
         const string prefix = "Alora__Silo__";

@@ -75,7 +75,7 @@ public sealed class SubmitJobTests
         {
             var path = (string)spec[key];
             Assert.StartsWith(imagePath, path, StringComparison.Ordinal);
-            var inRepo = Path.Combine(K8sRepo.RepositoryRoot, "samples", path[imagePath.Length..]);
+            var inRepo = Path.Combine(RepositoryPaths.Root, "samples", path[imagePath.Length..]);
             Assert.True(Directory.Exists(inRepo), $"{key}: {path} is {inRepo} in the repository, which does not exist");
         }
     }

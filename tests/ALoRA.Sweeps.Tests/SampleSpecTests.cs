@@ -5,12 +5,12 @@ namespace ALoRA.Sweeps.Tests;
 public sealed class SampleSpecTests
 {
     public static TheoryData<string> SampleFiles() =>
-        [.. Directory.GetFiles(Specs.SamplesDirectory, "*.yaml").Select(f => Path.GetFileName(f)).Order(StringComparer.Ordinal)];
+        [.. Directory.GetFiles(RepositoryPaths.SampleSweeps, "*.yaml").Select(f => Path.GetFileName(f)).Order(StringComparer.Ordinal)];
 
     [Fact]
     public void Demo_ExpandsToSixTrials_LoraAndAloraAtTheSameBudget()
     {
-        var spec = SweepSpecParser.ParseFile(Path.Combine(Specs.SamplesDirectory, "demo.yaml"));
+        var spec = SweepSpecParser.ParseFile(Path.Combine(RepositoryPaths.SampleSweeps, "demo.yaml"));
         var plan = SweepExpander.Expand(spec);
 
         Assert.Equal("demo-sst2", plan.SweepId);
@@ -19,8 +19,8 @@ public sealed class SampleSpecTests
         Assert.Equal(0, plan.Duplicates);
         Assert.Equal([("lora", 1L), ("lora", 2L), ("lora", 3L), ("alora", 1L), ("alora", 2L), ("alora", 3L)],
             plan.Trials.Select(t => (t.Method, t.Training.Seed)));
-        var model = Path.Combine(Specs.RepositoryRoot, "samples", "models", "stories260K");
-        var data = Path.Combine(Specs.RepositoryRoot, "samples", "data", "sst2");
+        var model = Path.Combine(RepositoryPaths.Root, "samples", "models", "stories260K");
+        var data = Path.Combine(RepositoryPaths.Root, "samples", "data", "sst2");
         Assert.All(plan.Trials, t =>
         {
             Assert.Equal((model, data, "sst2"), (t.Model, t.Data, t.Task));
@@ -37,7 +37,7 @@ public sealed class SampleSpecTests
     [Fact]
     public void Demo_TrialIds_AreStableAcrossParses()
     {
-        var path = Path.Combine(Specs.SamplesDirectory, "demo.yaml");
+        var path = Path.Combine(RepositoryPaths.SampleSweeps, "demo.yaml");
         var first = SweepExpander.Expand(SweepSpecParser.ParseFile(path)).Trials.Select(t => t.TrialId).ToList();
         var second = SweepExpander.Expand(SweepSpecParser.Parse(File.ReadAllText(path), path, Path.GetDirectoryName(path))).Trials.Select(t => t.TrialId).ToList();
 
@@ -49,13 +49,13 @@ public sealed class SampleSpecTests
     [InlineData("lr-search.yaml", 32)]
     [InlineData("all-methods.yaml", 12)]
     public void Sample_ExpandsToTheCountItsCommentStates(string file, int trials) =>
-        Assert.Equal(trials, SweepExpander.Expand(SweepSpecParser.ParseFile(Path.Combine(Specs.SamplesDirectory, file))).Trials.Count);
+        Assert.Equal(trials, SweepExpander.Expand(SweepSpecParser.ParseFile(Path.Combine(RepositoryPaths.SampleSweeps, file))).Trials.Count);
 
     [Theory]
     [MemberData(nameof(SampleFiles))]
     public void Sample_ParsesExpandsAndNamesExistingFiles(string file)
     {
-        var spec = SweepSpecParser.ParseFile(Path.Combine(Specs.SamplesDirectory, file));
+        var spec = SweepSpecParser.ParseFile(Path.Combine(RepositoryPaths.SampleSweeps, file));
 
         Assert.NotEmpty(SweepExpander.Expand(spec).Trials);
         Assert.Empty(SweepSpecValidator.CheckFiles(spec));

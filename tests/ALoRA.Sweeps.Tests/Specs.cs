@@ -1,15 +1,8 @@
-using System.Reflection;
-
 namespace ALoRA.Sweeps.Tests;
 
 /// <summary>Small specs and paths shared by the tests.</summary>
 internal static class Specs
 {
-    public static readonly string RepositoryRoot =
-        typeof(Specs).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>().Single(a => a.Key == "RepositoryRoot").Value!;
-
-    public static readonly string SamplesDirectory = Path.Combine(RepositoryRoot, "samples", "sweeps");
-
     /// <summary>The three required keys, on lines 1-3; a test's own lines start at line 4.</summary>
     public const string Header = "model: models/tiny\ndata: data/sst2\ntask: sst2\n";
 

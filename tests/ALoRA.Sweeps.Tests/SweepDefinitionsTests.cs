@@ -44,9 +44,9 @@ public sealed class SweepDefinitionsTests
     [InlineData("all-methods.yaml")]
     public void FromRead_ShippedSamples_GivesTheParsersSpec_ResolvedAgainstTheGivenRoot(string file)
     {
-        var spec = SweepSpecParser.ParseFile(Path.Combine(Specs.SamplesDirectory, file));
+        var spec = SweepSpecParser.ParseFile(Path.Combine(RepositoryPaths.SampleSweeps, file));
 
-        var read = SweepDefinitions.Read(SweepDefinitions.From(spec), Specs.SamplesDirectory);
+        var read = SweepDefinitions.Read(SweepDefinitions.From(spec), RepositoryPaths.SampleSweeps);
 
         AssertSameSpec(spec, read);
         Assert.Equal(spec.ResolvePath(spec.Model), read.ResolvePath(read.Model));

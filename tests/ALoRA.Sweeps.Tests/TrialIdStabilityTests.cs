@@ -31,7 +31,7 @@ public sealed class TrialIdStabilityTests
     public void Sample_HashesAsRecorded(string file, string specHash, string configHashes)
     {
         // A fixed base directory, so that the resolved paths (which are hashed) do not depend on the checkout.
-        var spec = SweepSpecParser.Parse(File.ReadAllText(Path.Combine(Specs.SamplesDirectory, file)), file, "/base");
+        var spec = SweepSpecParser.Parse(File.ReadAllText(Path.Combine(RepositoryPaths.SampleSweeps, file)), file, "/base");
 
         Assert.Equal(configHashes, string.Join(",", SweepExpander.Expand(spec).Trials.Select(t => t.ConfigHash)));
         Assert.Equal(specHash, spec.SpecHash);

@@ -22,6 +22,7 @@ public sealed class RedisServer : IAsyncDisposable
         _watchdog = watchdog;
         Port = port;
         DataDirectory = dataDirectory;
+        ProcessId = server.Id;
     }
 
     /// <summary>The port it listens on (127.0.0.1).</summary>
@@ -33,8 +34,8 @@ public sealed class RedisServer : IAsyncDisposable
     /// <summary>Its working and log folder.</summary>
     public string DataDirectory { get; }
 
-    /// <summary>Its process id.</summary>
-    public int ProcessId => _server.Id;
+    /// <summary>Its process id (still known after <see cref="DisposeAsync"/>, to look for leftovers).</summary>
+    public int ProcessId { get; }
 
     /// <summary>
     /// Starts a server and waits until it answers PING (within <paramref name="timeout"/>, default 20 s).

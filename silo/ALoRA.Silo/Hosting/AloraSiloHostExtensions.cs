@@ -1,9 +1,5 @@
 using System.Net;
-using ALoRA.Grains.Checkpoints;
-using ALoRA.Grains.Diagnostics;
 using ALoRA.Grains.Hosting;
-using ALoRA.Grains.Resilience;
-using ALoRA.Grains.Storage;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -16,12 +12,6 @@ namespace ALoRA.Silo.Hosting;
 /// <summary>Composes the ALoRA silo process: options, clustering and storage providers, the grains.</summary>
 public static class AloraSiloHostExtensions
 {
-    /// <summary>Folder under <see cref="SiloHostOptions.DataDirectory"/> holding file-backed grain state.</summary>
-    public const string StateFolder = "state";
-
-    /// <summary>Folder under <see cref="SiloHostOptions.DataDirectory"/> holding checkpoints, unless configured elsewhere.</summary>
-    public const string CheckpointsFolder = "checkpoints";
-
     /// <summary>OpenTelemetry <c>service.name</c> of the silo (unless <c>OTEL_SERVICE_NAME</c> says otherwise).</summary>
     public const string ServiceName = "alora-silo";
 
@@ -30,9 +20,10 @@ public static class AloraSiloHostExtensions
     /// <c>Alora:Silo</c>): clustering (<c>localhost</c>, <c>redis</c>, <c>kubernetes</c>), grain storage (<c>file</c>,
     /// <c>redis</c>) under the name <see cref="AloraStorageNames.State"/>, checkpoints under the data directory (or
     /// <c>Alora:Checkpoints:RootDirectory</c>), fast failure detection, the shutdown timeout, activity propagation, OTLP
-    /// export when the <c>OTEL_EXPORTER_OTLP_*ENDPOINT</c> variables ask for it (<see cref="AloraTelemetryExtensions"/>),
+    /// export when the <c>OTEL_EXPORTER_OTLP_*ENDPOINT</c> variables ask for it (<see cref="ALoRA.Grains.Diagnostics.AloraTelemetryExtensions"/>),
     /// the health endpoints (<see cref="SiloHealthEndpoint"/>), and the grains with their own sections (<c>Alora</c>,
-    /// <c>Alora:Trainers</c>, <c>Alora:Resilience</c>). Nothing starts here.
+    /// <c>Alora:Trainers</c>, <c>Alora:Resilience</c>). Everything but the clustering, the endpoints and the health endpoint
+    /// is composed by <see cref="AloraSiloBuilderExtensions.UseAloraSilo"/>, as in every other silo. Nothing starts here.
     /// </summary>
     /// <exception cref="OptionsValidationException">
     /// The <c>Alora:Silo</c> settings are invalid (every problem listed, each naming its key). The other sections are
@@ -52,12 +43,6 @@ public static class AloraSiloHostExtensions
         // Replaces the generic host's own DOTNET_SHUTDOWNTIMEOUTSECONDS: one setting for the drain time.
         services.Configure<HostOptions>(h => h.ShutdownTimeout = options.ShutdownTimeout);
 
-        // Defaults under the data directory first, then whatever the configuration says on top.
-        services.AddAloraCheckpointStore(c => c.RootDirectory = Path.Combine(dataDirectory, CheckpointsFolder));
-        services.AddOptions<CheckpointStoreOptions>().Bind(configuration.GetSection(CheckpointStoreOptions.Section));
-        services.AddOptions<AloraResilienceOptions>().Bind(configuration.GetSection(AloraResilienceOptions.Section));
-
-        builder.AddAloraTelemetry(ServiceName);
         // Before the silo: live while it starts, and still answering (not ready) while it drains.
         services.AddHostedService<SiloHealthEndpoint>();
 
@@ -77,9 +62,15 @@ public static class AloraSiloHostExtensions
                 m.DeathVoteExpirationTimeout = options.DeathVoteExpirationTimeout;
             });
             ConfigureClustering(silo, options);
-            ConfigureStorage(silo, options, configuration, dataDirectory);
-            silo.AddActivityPropagation();
-            silo.AddAlora(configuration);
+            silo.UseAloraSilo(new AloraSiloSetup
+            {
+                DataDirectory = dataDirectory,
+                Storage = SiloClustering.Is(options.Storage, SiloStorage.Redis) ? AloraStateStorage.Redis : AloraStateStorage.File,
+                RedisConnectionString = options.RedisConnectionString,
+                RedisKeyPrefix = $"{options.ServiceId}/state",
+                Configuration = configuration,
+                TelemetryServiceName = ServiceName,
+            });
         });
         return builder;
     }
@@ -126,22 +117,5 @@ public static class AloraSiloHostExtensions
             // Registered after the settings above: the pod's name, IP and ORLEANS_SERVICE_ID/ORLEANS_CLUSTER_ID win.
             silo.UseKubernetesHosting();
         }
-    }
-
-    private static void ConfigureStorage(ISiloBuilder silo, SiloHostOptions options, IConfiguration configuration, string dataDirectory)
-    {
-        if (SiloClustering.Is(options.Storage, SiloStorage.Redis))
-        {
-            silo.AddAloraRedisGrainStorage(AloraStorageNames.State, r =>
-            {
-                r.ConnectionString = options.RedisConnectionString!;
-                r.KeyPrefix = $"{options.ServiceId}/state";
-            });
-            return;
-        }
-
-        silo.AddAloraFileGrainStorage(AloraStorageNames.State, o => o
-            .Configure(f => f.RootDirectory = Path.Combine(dataDirectory, StateFolder))
-            .Bind(configuration.GetSection(FileGrainStorageOptions.Section)));
     }
 }

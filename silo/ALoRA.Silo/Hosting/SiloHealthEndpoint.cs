@@ -35,6 +35,9 @@ public sealed partial class SiloHealthEndpoint(
     public bool IsReady =>
         !lifetime.ApplicationStopping.IsCancellationRequested && services.GetService<DeviceHost>() is { IsReady: true };
 
+    /// <summary>Whether the endpoints are being served (started on a port other than 0, not stopped).</summary>
+    public bool IsListening => _listener?.IsListening == true;
+
     /// <inheritdoc />
     public Task StartAsync(CancellationToken cancellationToken)
     {

@@ -2,17 +2,15 @@ using Microsoft.Extensions.Options;
 
 namespace ALoRA.Grains.Hosting;
 
-/// <summary>Validates <see cref="AloraClusterOptions"/>; every message names the setting.</summary>
+/// <summary>Validates <see cref="AloraClusterOptions"/>, its data annotations included; every message names the setting.</summary>
 public sealed class AloraClusterOptionsValidator : IValidateOptions<AloraClusterOptions>
 {
     /// <inheritdoc />
     public ValidateOptionsResult Validate(string? name, AloraClusterOptions options)
     {
+        ArgumentNullException.ThrowIfNull(options);
         var errors = new List<string>();
-        if (options.MaxTrialRetries is < 0 or > 100)
-        {
-            errors.Add($"{AloraClusterOptions.Section}:MaxTrialRetries must be between 0 and 100, got {options.MaxTrialRetries}");
-        }
+        OptionsAnnotations.Validate(options, AloraClusterOptions.Section, errors); // MaxTrialRetries, FeedCapacity
 
         if (options.SchedulerInterval <= TimeSpan.Zero)
         {
@@ -22,11 +20,6 @@ public sealed class AloraClusterOptionsValidator : IValidateOptions<AloraCluster
         if (options.HeartbeatInterval <= TimeSpan.Zero)
         {
             errors.Add($"{AloraClusterOptions.Section}:HeartbeatInterval must be positive, got {options.HeartbeatInterval}");
-        }
-
-        if (options.FeedCapacity is < 100 or > 10_000_000)
-        {
-            errors.Add($"{AloraClusterOptions.Section}:FeedCapacity must be between 100 and 10000000, got {options.FeedCapacity}");
         }
 
         if (!string.IsNullOrWhiteSpace(options.DataRoot))

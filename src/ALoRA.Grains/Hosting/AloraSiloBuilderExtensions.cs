@@ -1,6 +1,7 @@
 using ALoRA.Grains.Checkpoints;
 using ALoRA.Grains.Diagnostics;
 using ALoRA.Grains.Resilience;
+using ALoRA.Grains.Storage;
 using ALoRA.Grains.Trainers;
 using ALoRA.Grains.Training;
 using Microsoft.Extensions.Configuration;
@@ -15,6 +16,72 @@ namespace ALoRA.Grains.Hosting;
 /// <summary>Adds the ALoRA grains and their services to a silo.</summary>
 public static class AloraSiloBuilderExtensions
 {
+    /// <summary>
+    /// Composes an ALoRA silo on <paramref name="silo"/>, the one place every silo is composed (the silo program, the CLI's
+    /// <c>--local</c> silo, the test clusters, the benchmarks): the grains and their services (<see cref="AddAlora"/>:
+    /// options validated at start, trainer placement, device threads, the training engine, instruments, resilience),
+    /// grain storage under <see cref="AloraStorageNames.State"/> (<see cref="AloraSiloSetup.Storage"/>), the checkpoint
+    /// store (under the data directory unless <c>Alora:Checkpoints:RootDirectory</c> says otherwise), trace context
+    /// propagation and the OTLP export the <c>OTEL_*</c> variables ask for. The caller picks clustering and endpoints.
+    /// </summary>
+    public static ISiloBuilder UseAloraSilo(this ISiloBuilder silo, AloraSiloSetup setup)
+    {
+        ArgumentNullException.ThrowIfNull(silo);
+        ArgumentNullException.ThrowIfNull(setup);
+        var services = silo.Services;
+        var configuration = setup.Configuration;
+        if (setup.Trainers is not null)
+        {
+            services.Configure(setup.Trainers);
+        }
+
+        if (setup.Cluster is not null)
+        {
+            services.Configure(setup.Cluster);
+        }
+
+        // Defaults under the data directory first, then whatever the configuration says on top.
+        services.AddAloraCheckpointStore(c => c.RootDirectory = setup.CheckpointDirectory);
+        if (configuration is not null)
+        {
+            services.AddOptions<CheckpointStoreOptions>().Bind(configuration.GetSection(CheckpointStoreOptions.Section));
+            services.AddOptions<AloraResilienceOptions>().Bind(configuration.GetSection(AloraResilienceOptions.Section));
+        }
+
+        if (setup.Storage == AloraStateStorage.Redis)
+        {
+            var connection = setup.RedisConnectionString ?? throw new ArgumentException("Redis grain storage needs a connection string", nameof(setup));
+            silo.AddAloraRedisGrainStorage(AloraStorageNames.State, r =>
+            {
+                r.ConnectionString = connection;
+                r.KeyPrefix = setup.RedisKeyPrefix;
+            });
+        }
+        else
+        {
+            silo.AddAloraFileGrainStorage(AloraStorageNames.State, o =>
+            {
+                o.Configure(f => f.RootDirectory = setup.StateDirectory);
+                if (configuration is not null)
+                {
+                    o.Bind(configuration.GetSection(FileGrainStorageOptions.Section));
+                }
+            });
+        }
+
+        if (setup.ActivityPropagation)
+        {
+            silo.AddActivityPropagation();
+        }
+
+        if (configuration is not null && setup.TelemetryServiceName is { } serviceName)
+        {
+            services.AddAloraTelemetry(configuration, serviceName);
+        }
+
+        return silo.AddAlora(configuration);
+    }
+
     /// <summary>
     /// Registers the grains' services: options (bound from <paramref name="configuration"/>'s <c>Alora</c> and
     /// <c>Alora:Trainers</c> sections when given, validated at start), trainer placement, the device threads, the

@@ -105,7 +105,7 @@ public sealed class ResultsAndClusterTests : IDisposable
     [Fact]
     public async Task Train_WithoutTheLocalRuntime_ExitCode3_NamesWhatIsMissing()
     {
-        var code = await _cli.RunAsync("train", Path.Combine(AloraProcess.RepositoryRoot, "samples", "sweeps", "demo.yaml"));
+        var code = await _cli.RunAsync("train", Path.Combine(RepositoryPaths.Root, "samples", "sweeps", "demo.yaml"));
 
         Assert.Equal(3, code);
         Assert.Equal(1, _cli.Local.Requests);

@@ -7,7 +7,7 @@ namespace ALoRA.Cli.Tests.InProcess;
 
 public sealed class SubmitAndWatchTests : IDisposable
 {
-    private static readonly string DemoSpec = Path.Combine(AloraProcess.RepositoryRoot, "samples", "sweeps", "demo.yaml");
+    private static readonly string DemoSpec = Path.Combine(RepositoryPaths.Root, "samples", "sweeps", "demo.yaml");
 
     private readonly CliHarness _cli = new();
 
@@ -47,7 +47,7 @@ public sealed class SubmitAndWatchTests : IDisposable
     [Fact]
     public async Task Submit_MissingSpec_ExitCode2_WithoutConnecting()
     {
-        var code = await _cli.RunAsync("submit", Path.Combine(AloraProcess.RepositoryRoot, "no-such.yaml"));
+        var code = await _cli.RunAsync("submit", Path.Combine(RepositoryPaths.Root, "no-such.yaml"));
 
         Assert.Equal(2, code);
         Assert.Equal(0, _cli.Connector.Connections);

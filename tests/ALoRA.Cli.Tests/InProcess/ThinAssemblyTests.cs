@@ -53,13 +53,13 @@ public sealed class ThinAssemblyTests : IDisposable
             f => Heavy.Any(h => Path.GetFileName(f).Contains(h, StringComparison.OrdinalIgnoreCase)) || f.Contains("torch", StringComparison.OrdinalIgnoreCase));
 
         Assert.Equal(0, Run("--help").Code);
-        var plan = Run("plan", Path.Combine(AloraProcess.RepositoryRoot, "samples", "sweeps", "demo.yaml"), "--format", "json");
+        var plan = Run("plan", Path.Combine(RepositoryPaths.Root, "samples", "sweeps", "demo.yaml"), "--format", "json");
         Assert.True(plan.Code == 0, plan.Stderr);
         Assert.Equal(5, JsonDocument.Parse(plan.Stdout).RootElement.GetProperty("layers").GetInt32());
         var status = Run("status", "--gateway", "127.0.0.1:9", "--connect-timeout", "1");
         Assert.True(status.Code == 5, status.Stderr);
         Assert.Contains("no ALoRA cluster answered at 127.0.0.1:9", status.Stderr, StringComparison.Ordinal);
-        var train = Run("train", Path.Combine(AloraProcess.RepositoryRoot, "samples", "sweeps", "demo.yaml"));
+        var train = Run("train", Path.Combine(RepositoryPaths.Root, "samples", "sweeps", "demo.yaml"));
         Assert.True(train.Code == 3, train.Stderr);
         Assert.Contains("needs ALoRA.Cli.Local.dll", train.Stderr, StringComparison.Ordinal);
     }

@@ -2,16 +2,16 @@ using ALoRA.Cli.Rendering;
 
 namespace ALoRA.Cli.Tests.Rendering;
 
-public sealed class AllocationHeatmapChartTests : IClassFixture<ChartTestFolder>
+public sealed class AllocationHeatmapChartTests : IClassFixture<TempDirectory>
 {
-    private readonly ChartTestFolder _folder;
+    private readonly TempDirectory _folder;
 
-    public AllocationHeatmapChartTests(ChartTestFolder folder) => _folder = folder;
+    public AllocationHeatmapChartTests(TempDirectory folder) => _folder = folder;
 
     [Fact]
     public void Write_ValidPngOfRequestedSizeWithManyColours()
     {
-        var path = _folder.File("sub/heatmap.png");
+        var path = _folder.PathOf("sub/heatmap.png");
 
         AllocationHeatmapChart.Write(path, "Final allocation", Allocations.Llama(4), 700, 500);
 
@@ -26,7 +26,7 @@ public sealed class AllocationHeatmapChartTests : IClassFixture<ChartTestFolder>
     [Fact]
     public void Write_AutoSizeGrowsWithLayers()
     {
-        var path = _folder.File("heatmap-32.png");
+        var path = _folder.PathOf("heatmap-32.png");
 
         AllocationHeatmapChart.Write(path, "32 layers", Allocations.Llama(32));
 
@@ -38,8 +38,8 @@ public sealed class AllocationHeatmapChartTests : IClassFixture<ChartTestFolder>
     [Fact]
     public void Write_TitleTextIsDrawn()
     {
-        var one = _folder.File("title-one.png");
-        var two = _folder.File("title-two.png");
+        var one = _folder.PathOf("title-one.png");
+        var two = _folder.PathOf("title-two.png");
 
         AllocationHeatmapChart.Write(one, "Allocation HHHH", Allocations.Llama(3), 640, 400);
         AllocationHeatmapChart.Write(two, "Allocation IIII", Allocations.Llama(3), 640, 400);
@@ -58,8 +58,8 @@ public sealed class AllocationHeatmapChartTests : IClassFixture<ChartTestFolder>
         // Same colours (a single rank, so a single colour), different numbers in the cells.
         var five = new Dictionary<string, int> { ["model.layers.0.self_attn.q_proj"] = 5, ["model.layers.1.self_attn.q_proj"] = 5 };
         var seven = new Dictionary<string, int> { ["model.layers.0.self_attn.q_proj"] = 7, ["model.layers.1.self_attn.q_proj"] = 7 };
-        var a = _folder.File("cells-5.png");
-        var b = _folder.File("cells-7.png");
+        var a = _folder.PathOf("cells-5.png");
+        var b = _folder.PathOf("cells-7.png");
 
         AllocationHeatmapChart.Write(a, "", five, 500, 400);
         AllocationHeatmapChart.Write(b, "", seven, 500, 400);
@@ -72,7 +72,7 @@ public sealed class AllocationHeatmapChartTests : IClassFixture<ChartTestFolder>
     [Fact]
     public void Write_EmptyAllocationStillWritesAChart()
     {
-        var path = _folder.File("empty.png");
+        var path = _folder.PathOf("empty.png");
 
         AllocationHeatmapChart.Write(path, "nothing", new Dictionary<string, int>(), 400, 300);
 

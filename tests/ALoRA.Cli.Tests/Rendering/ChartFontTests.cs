@@ -2,11 +2,11 @@ using ALoRA.Cli.Rendering;
 
 namespace ALoRA.Cli.Tests.Rendering;
 
-public sealed class ChartFontTests : IClassFixture<ChartTestFolder>
+public sealed class ChartFontTests : IClassFixture<TempDirectory>
 {
-    private readonly ChartTestFolder _folder;
+    private readonly TempDirectory _folder;
 
-    public ChartFontTests(ChartTestFolder folder) => _folder = folder;
+    public ChartFontTests(TempDirectory folder) => _folder = folder;
 
     /// <summary>
     /// Every font the charts may ask for resolves to the embedded DejaVu subset (a few hundred glyphs; a system DejaVu
@@ -19,7 +19,7 @@ public sealed class ChartFontTests : IClassFixture<ChartTestFolder>
     [InlineData("No Such Font Family", true)]
     public void Charts_UseTheEmbeddedFont(string fontName, bool bold)
     {
-        AllocationHeatmapChart.Write(_folder.File("font.png"), "font", Allocations.Llama(1), 300, 200);
+        AllocationHeatmapChart.Write(_folder.PathOf("font.png"), "font", Allocations.Llama(1), 300, 200);
 
         // The typeface is shared with later charts: not disposed here.
         var typeface = ScottPlot.Fonts.GetTypeface(fontName, bold, false);

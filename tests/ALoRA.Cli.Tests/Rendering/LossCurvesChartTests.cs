@@ -2,11 +2,11 @@ using ALoRA.Cli.Rendering;
 
 namespace ALoRA.Cli.Tests.Rendering;
 
-public sealed class LossCurvesChartTests : IClassFixture<ChartTestFolder>
+public sealed class LossCurvesChartTests : IClassFixture<TempDirectory>
 {
-    private readonly ChartTestFolder _folder;
+    private readonly TempDirectory _folder;
 
-    public LossCurvesChartTests(ChartTestFolder folder) => _folder = folder;
+    public LossCurvesChartTests(TempDirectory folder) => _folder = folder;
 
     private static List<(string Label, IReadOnlyList<double> StepLosses, IReadOnlyList<(int Step, double DevLoss)> Dev)> Curves()
     {
@@ -26,7 +26,7 @@ public sealed class LossCurvesChartTests : IClassFixture<ChartTestFolder>
     [InlineData(0.9)]
     public void Write_ValidPngWithOneColourPerTrial(double smoothing)
     {
-        var path = _folder.File($"loss-{smoothing}.png");
+        var path = _folder.PathOf($"loss-{smoothing}.png");
 
         LossCurvesChart.Write(path, "Loss", Curves(), smoothing, 900, 450);
 
@@ -39,8 +39,8 @@ public sealed class LossCurvesChartTests : IClassFixture<ChartTestFolder>
     [Fact]
     public void Write_TitleTextIsDrawn()
     {
-        var one = _folder.File("loss-title-one.png");
-        var two = _folder.File("loss-title-two.png");
+        var one = _folder.PathOf("loss-title-one.png");
+        var two = _folder.PathOf("loss-title-two.png");
 
         LossCurvesChart.Write(one, "Loss HHHH", Curves(), 0.5, 800, 400);
         LossCurvesChart.Write(two, "Loss IIII", Curves(), 0.5, 800, 400);
@@ -55,6 +55,6 @@ public sealed class LossCurvesChartTests : IClassFixture<ChartTestFolder>
     [Fact]
     public void Write_SmoothingOutOfRange_Throws()
     {
-        Assert.Throws<ArgumentOutOfRangeException>(() => LossCurvesChart.Write(_folder.File("bad.png"), "", Curves(), 1.0));
+        Assert.Throws<ArgumentOutOfRangeException>(() => LossCurvesChart.Write(_folder.PathOf("bad.png"), "", Curves(), 1.0));
     }
 }

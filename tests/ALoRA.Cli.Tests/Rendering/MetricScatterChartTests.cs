@@ -4,11 +4,11 @@ using ALoRA.Sweeps.Results;
 
 namespace ALoRA.Cli.Tests.Rendering;
 
-public sealed class MetricScatterChartTests : IClassFixture<ChartTestFolder>
+public sealed class MetricScatterChartTests : IClassFixture<TempDirectory>
 {
-    private readonly ChartTestFolder _folder;
+    private readonly TempDirectory _folder;
 
-    public MetricScatterChartTests(ChartTestFolder folder) => _folder = folder;
+    public MetricScatterChartTests(TempDirectory folder) => _folder = folder;
 
     private static List<ResultRow> Rows() =>
     [
@@ -36,7 +36,7 @@ public sealed class MetricScatterChartTests : IClassFixture<ChartTestFolder>
     [Fact]
     public void Write_ValidPngWithOneColourPerMethod()
     {
-        var path = _folder.File("scatter.png");
+        var path = _folder.PathOf("scatter.png");
 
         MetricScatterChart.Write(path, "test_accuracy vs parameters", Rows(), "test_accuracy", 800, 500);
 
@@ -49,8 +49,8 @@ public sealed class MetricScatterChartTests : IClassFixture<ChartTestFolder>
     [Fact]
     public void Write_TitleTextIsDrawn()
     {
-        var one = _folder.File("scatter-title-one.png");
-        var two = _folder.File("scatter-title-two.png");
+        var one = _folder.PathOf("scatter-title-one.png");
+        var two = _folder.PathOf("scatter-title-two.png");
 
         MetricScatterChart.Write(one, "Sweep HHHH", Rows(), "dev_accuracy", 800, 500);
         MetricScatterChart.Write(two, "Sweep IIII", Rows(), "dev_accuracy", 800, 500);
@@ -65,7 +65,7 @@ public sealed class MetricScatterChartTests : IClassFixture<ChartTestFolder>
     [Fact]
     public void Write_NoPointsStillWritesAChart()
     {
-        var path = _folder.File("scatter-empty.png");
+        var path = _folder.PathOf("scatter-empty.png");
 
         MetricScatterChart.Write(path, "empty", [], "test_accuracy", 400, 300);
 

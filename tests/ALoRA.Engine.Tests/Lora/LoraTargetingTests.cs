@@ -31,7 +31,7 @@ public sealed class LoraTargetingTests
     }
 
     [Fact]
-    public void RankAndAlphaPattern_FirstMatchingKeyWins()
+    public void RankAndAlphaPattern_KeysMatchAsPeftDoes_OtherModulesGetRAndAlpha()
     {
         var t = new LoraTargeting(new LoraConfig
         {
@@ -44,6 +44,31 @@ public sealed class LoraTargetingTests
         Assert.Equal(12, t.InitialRank("model.layers.4.mlp.down_proj"));
         Assert.Equal(5, t.Alpha("model.layers.4.mlp.down_proj"));
         Assert.Equal(16, t.Alpha("model.layers.4.mlp.up_proj"));
+    }
+
+    [Fact]
+    public void RankAndAlphaPattern_OverlappingKeys_FirstMatchingKeyWins()
+    {
+        // Both keys match layer 0's q_proj; only their order differs between the two configurations.
+        const string path = "model.layers.0.self_attn.q_proj";
+        const string specific = @"layers\.0\.self_attn\.q_proj";
+        var specificFirst = new LoraTargeting(new LoraConfig
+        {
+            R = 8,
+            RankPattern = new Dictionary<string, int> { [specific] = 3, ["q_proj"] = 5 },
+            AlphaPattern = new Dictionary<string, double> { [specific] = 7, ["q_proj"] = 9 },
+        });
+        var generalFirst = new LoraTargeting(new LoraConfig
+        {
+            R = 8,
+            RankPattern = new Dictionary<string, int> { ["q_proj"] = 5, [specific] = 3 },
+            AlphaPattern = new Dictionary<string, double> { ["q_proj"] = 9, [specific] = 7 },
+        });
+
+        Assert.Equal((3, 7.0), (specificFirst.InitialRank(path), specificFirst.Alpha(path)));
+        Assert.Equal((5, 9.0), (generalFirst.InitialRank(path), generalFirst.Alpha(path)));
+        Assert.All(new[] { specificFirst, generalFirst }, t => Assert.Equal((5, 9.0), (t.InitialRank("model.layers.1.self_attn.q_proj"), t.Alpha("model.layers.1.self_attn.q_proj"))));
+        Assert.All(new[] { specificFirst, generalFirst }, t => Assert.Equal((8, 16.0), (t.InitialRank("model.layers.0.self_attn.k_proj"), t.Alpha("model.layers.0.self_attn.k_proj"))));
     }
 
     [Fact]

@@ -15,9 +15,9 @@ public sealed class GoldenOutputTests : IDisposable
     public GoldenOutputTests()
     {
         Samples.EnsureTorch();
-        _model = HfModelLoader.Load(Samples.Stories260K);
+        _model = HfModelLoader.Load(RepositoryPaths.Stories260K);
         _model.eval();
-        _doc = JsonDocument.Parse(File.ReadAllText(Path.Combine(Samples.Stories260K, "reference_outputs.json")));
+        _doc = JsonDocument.Parse(File.ReadAllText(Path.Combine(RepositoryPaths.Stories260K, "reference_outputs.json")));
         _reference = _doc.RootElement;
     }
 

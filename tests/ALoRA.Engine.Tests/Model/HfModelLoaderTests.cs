@@ -19,7 +19,7 @@ public sealed class HfModelLoaderTests : IDisposable
         Directory.CreateDirectory(dest);
         foreach (var f in new[] { "config.json", "model.safetensors", "tokenizer.json" })
         {
-            File.Copy(Path.Combine(Samples.Stories260K, f), Path.Combine(dest, f));
+            File.Copy(Path.Combine(RepositoryPaths.Stories260K, f), Path.Combine(dest, f));
         }
 
         return dest;
@@ -34,7 +34,7 @@ public sealed class HfModelLoaderTests : IDisposable
     [Fact]
     public void Load_WithLora_AdaptsSevenModulesPerLayerAndFreezesBase()
     {
-        using var model = HfModelLoader.Load(Samples.Stories260K, new ModelLoadOptions { Lora = new LoraConfig() });
+        using var model = HfModelLoader.Load(RepositoryPaths.Stories260K, new ModelLoadOptions { Lora = new LoraConfig() });
         Assert.Equal(35, model.Adapters.Count);
         var trainable = model.TrainableParameters().Select(p => p.Name).ToList();
         Assert.Equal(70, trainable.Count);
@@ -43,7 +43,7 @@ public sealed class HfModelLoaderTests : IDisposable
         Assert.All(trainable, n => Assert.Contains(".lora_", n));
         Assert.Contains("model.layers.0.self_attn.q_proj.base_layer.weight", model.state_dict().Keys);
 
-        using var plain = HfModelLoader.Load(Samples.Stories260K);
+        using var plain = HfModelLoader.Load(RepositoryPaths.Stories260K);
         using var ids = tensor(new long[] { 1, 403, 407, 261, 378 }).unsqueeze(0);
         using var _ = no_grad();
         Assert.True(allclose(plain.forward(ids), model.forward(ids), 0, 0), "fresh adapters (B = 0) must not change the output");
@@ -101,7 +101,7 @@ public sealed class HfModelLoaderTests : IDisposable
         File.WriteAllText(Path.Combine(dir, "model.safetensors.index.json"),
             System.Text.Json.JsonSerializer.Serialize(new { metadata = new { total_size = 0 }, weight_map = map }));
         using var model = HfModelLoader.Load(dir);
-        using var reference = HfModelLoader.Load(Samples.Stories260K);
+        using var reference = HfModelLoader.Load(RepositoryPaths.Stories260K);
         using var ids = tensor(new long[] { 1, 403, 407, 261, 378 }).unsqueeze(0);
         using var _ = no_grad();
         var diff = (model.forward(ids) - reference.forward(ids)).abs().max().item<float>();
@@ -131,7 +131,7 @@ public sealed class HfModelLoaderTests : IDisposable
     [Fact]
     public void Create_TargetsMatchingNothing_Throws()
     {
-        var config = LlamaConfig.Load(Path.Combine(Samples.Stories260K, "config.json"));
+        var config = LlamaConfig.Load(Path.Combine(RepositoryPaths.Stories260K, "config.json"));
         var ex = Assert.Throws<ArgumentException>(() => new LlamaForCausalLM(config, lora: new LoraConfig { TargetModules = ["wq"] }));
         Assert.Contains("matched no linear layer", ex.Message);
     }

@@ -14,7 +14,7 @@ public sealed class PretrainedModelTests : IDisposable
     [Fact]
     public void Load_Stories260K_ModelAndTokenizerFit()
     {
-        using var p = PretrainedModel.Load(Samples.Stories260K);
+        using var p = PretrainedModel.Load(RepositoryPaths.Stories260K);
         Assert.Equal(512, p.Tokenizer.VocabSize);
         Assert.Equal(p.Model.Config.VocabSize, p.Tokenizer.VocabSize);
     }
@@ -24,10 +24,10 @@ public sealed class PretrainedModelTests : IDisposable
     {
         foreach (var f in new[] { "model.safetensors", "tokenizer.json" })
         {
-            File.Copy(Path.Combine(Samples.Stories260K, f), Path.Combine(_dir, f));
+            File.Copy(Path.Combine(RepositoryPaths.Stories260K, f), Path.Combine(_dir, f));
         }
 
-        var config = File.ReadAllText(Path.Combine(Samples.Stories260K, "config.json")).Replace("\"vocab_size\": 512", "\"vocab_size\": 256");
+        var config = File.ReadAllText(Path.Combine(RepositoryPaths.Stories260K, "config.json")).Replace("\"vocab_size\": 512", "\"vocab_size\": 256");
         File.WriteAllText(Path.Combine(_dir, "config.json"), config);
         var ex = Assert.Throws<DataFormatException>(() => PretrainedModel.Load(_dir));
         Assert.Contains("tokenizer.json", ex.Message);

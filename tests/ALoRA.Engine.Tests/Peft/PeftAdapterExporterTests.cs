@@ -34,7 +34,7 @@ public sealed class PeftAdapterExporterTests : IDisposable
     /// <summary>stories260K with LoRA r = 8 on all 7 modules (alpha 16), random B, grown, gated and pruned modules.</summary>
     private static LlamaForCausalLM LoadEditedModel(ScalarType dtype = ScalarType.Float32)
     {
-        var model = HfModelLoader.Load(Samples.Stories260K, new ModelLoadOptions { Lora = new LoraConfig(), DType = dtype });
+        var model = HfModelLoader.Load(RepositoryPaths.Stories260K, new ModelLoadOptions { Lora = new LoraConfig(), DType = dtype });
         using var generator = new Generator().manual_seed(11);
         var slots = model.Adapters.ToDictionary(s => s.Path, s => s.Module);
         slots[Q0].Grow(3, generator);
@@ -138,8 +138,8 @@ public sealed class PeftAdapterExporterTests : IDisposable
         var dir = _files.Dir("edited");
         PeftAdapterExporter.Export(model, dir);
 
-        using var imported = PeftAdapterImporter.Load(Samples.Stories260K, dir, options);
-        using var plain = HfModelLoader.Load(Samples.Stories260K, options);
+        using var imported = PeftAdapterImporter.Load(RepositoryPaths.Stories260K, dir, options);
+        using var plain = HfModelLoader.Load(RepositoryPaths.Stories260K, options);
 
         var expected = ExpectedRanks(model);
         Assert.Equal(expected.Keys.Order(StringComparer.Ordinal), imported.Adapters.Select(s => s.Path).Order(StringComparer.Ordinal));
@@ -167,7 +167,7 @@ public sealed class PeftAdapterExporterTests : IDisposable
     [Fact]
     public void Export_EveryModulePruned_ThrowsInvalidOperation()
     {
-        using var model = HfModelLoader.Load(Samples.Stories260K, new ModelLoadOptions { Lora = new LoraConfig { R = 2, TargetModules = ["q_proj"] } });
+        using var model = HfModelLoader.Load(RepositoryPaths.Stories260K, new ModelLoadOptions { Lora = new LoraConfig { R = 2, TargetModules = ["q_proj"] } });
         foreach (var slot in model.Adapters)
         {
             slot.Module.SetGates([false, false]);
@@ -180,7 +180,7 @@ public sealed class PeftAdapterExporterTests : IDisposable
     [Fact]
     public void Export_OnlySomeLayersAdapted_ExcludesUnadaptedModulesOfExportedTypes()
     {
-        using var model = HfModelLoader.Load(Samples.Stories260K, new ModelLoadOptions
+        using var model = HfModelLoader.Load(RepositoryPaths.Stories260K, new ModelLoadOptions
         {
             Lora = new LoraConfig { TargetModulesRegex = @"model\.layers\.[01]\.self_attn\.q_proj" },
         });
@@ -192,7 +192,7 @@ public sealed class PeftAdapterExporterTests : IDisposable
         Assert.Equal(["q_proj"], doc.RootElement.GetProperty("target_modules").EnumerateArray().Select(e => e.GetString()));
         Assert.Equal(Enumerable.Range(2, 3).Select(i => $"model.layers.{i}.self_attn.q_proj"),
                      doc.RootElement.GetProperty("exclude_modules").EnumerateArray().Select(e => e.GetString()));
-        using var imported = PeftAdapterImporter.Load(Samples.Stories260K, dir);
+        using var imported = PeftAdapterImporter.Load(RepositoryPaths.Stories260K, dir);
         Assert.Equal(["model.layers.0.self_attn.q_proj", "model.layers.1.self_attn.q_proj"], imported.Adapters.Select(s => s.Path));
     }
 }

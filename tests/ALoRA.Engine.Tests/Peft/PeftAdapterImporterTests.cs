@@ -20,7 +20,7 @@ public sealed class PeftAdapterImporterTests : IDisposable
     {
         var dir = _files.WriteQvAdapter("qv");
 
-        using var model = PeftAdapterImporter.Load(Samples.Stories260K, dir);
+        using var model = PeftAdapterImporter.Load(RepositoryPaths.Stories260K, dir);
 
         Assert.Equal(10, model.Adapters.Count);
         using var file = SafeTensorsFile.Open(Path.Combine(dir, "adapter_model.safetensors"));
@@ -50,8 +50,8 @@ public sealed class PeftAdapterImporterTests : IDisposable
             }
         });
 
-        using var expected = PeftAdapterImporter.Load(Samples.Stories260K, peft);
-        using var actual = PeftAdapterImporter.Load(Samples.Stories260K, renamed);
+        using var expected = PeftAdapterImporter.Load(RepositoryPaths.Stories260K, peft);
+        using var actual = PeftAdapterImporter.Load(RepositoryPaths.Stories260K, renamed);
 
         foreach (var (e, a) in expected.Adapters.Zip(actual.Adapters))
         {
@@ -65,7 +65,7 @@ public sealed class PeftAdapterImporterTests : IDisposable
     {
         var dir = _files.WriteQvAdapter("shape", tensors => tensors[$"{QPrefix}.lora_B.weight"] = randn(32, 4));
 
-        var ex = Assert.Throws<PeftFormatException>(() => PeftAdapterImporter.Load(Samples.Stories260K, dir));
+        var ex = Assert.Throws<PeftFormatException>(() => PeftAdapterImporter.Load(RepositoryPaths.Stories260K, dir));
 
         Assert.Contains($"'{QPrefix}.lora_B.weight' has shape [32, 4]", ex.Message);
         Assert.Contains("[64, 4]", ex.Message);
@@ -77,7 +77,7 @@ public sealed class PeftAdapterImporterTests : IDisposable
     {
         var dir = _files.WriteQvAdapter("rank", tensors => tensors[$"{QPrefix}.lora_A.weight"] = randn(6, 64));
 
-        var ex = Assert.Throws<PeftFormatException>(() => PeftAdapterImporter.Load(Samples.Stories260K, dir));
+        var ex = Assert.Throws<PeftFormatException>(() => PeftAdapterImporter.Load(RepositoryPaths.Stories260K, dir));
 
         Assert.Contains($"'{QPrefix}.lora_A.weight' has shape [6, 64]", ex.Message);
         Assert.Contains("rank 4", ex.Message);
@@ -89,7 +89,7 @@ public sealed class PeftAdapterImporterTests : IDisposable
         const string name = "base_model.model.model.layers.2.self_attn.v_proj.lora_B.weight";
         var dir = _files.WriteQvAdapter("missing", tensors => tensors.Remove(name));
 
-        var ex = Assert.Throws<PeftFormatException>(() => PeftAdapterImporter.Load(Samples.Stories260K, dir));
+        var ex = Assert.Throws<PeftFormatException>(() => PeftAdapterImporter.Load(RepositoryPaths.Stories260K, dir));
 
         Assert.Contains($"missing tensors: {name}", ex.Message);
         Assert.Contains("adapter_model.safetensors", ex.Message);
@@ -102,7 +102,7 @@ public sealed class PeftAdapterImporterTests : IDisposable
         const string name = "base_model.model.model.layers.0.mlp.up_proj.lora_A.weight";
         var dir = _files.WriteQvAdapter("unexpected", tensors => tensors[name] = randn(4, 64));
 
-        var ex = Assert.Throws<PeftFormatException>(() => PeftAdapterImporter.Load(Samples.Stories260K, dir));
+        var ex = Assert.Throws<PeftFormatException>(() => PeftAdapterImporter.Load(RepositoryPaths.Stories260K, dir));
 
         Assert.Contains(name, ex.Message);
         Assert.Contains("unexpected tensors", ex.Message);
@@ -114,7 +114,7 @@ public sealed class PeftAdapterImporterTests : IDisposable
     {
         var dir = _files.WriteQvAdapter("extra", tensors => tensors["base_model.model.lm_head.weight"] = randn(512, 64));
 
-        var ex = Assert.Throws<PeftFormatException>(() => PeftAdapterImporter.Load(Samples.Stories260K, dir));
+        var ex = Assert.Throws<PeftFormatException>(() => PeftAdapterImporter.Load(RepositoryPaths.Stories260K, dir));
 
         Assert.Contains("unexpected tensors (no adapted module of that name): base_model.model.lm_head.weight", ex.Message);
     }
@@ -124,7 +124,7 @@ public sealed class PeftAdapterImporterTests : IDisposable
     {
         var dir = _files.WriteAdapter("noweights", """{"peft_type": "LORA", "r": 4, "target_modules": ["q_proj"]}""");
 
-        var ex = Assert.Throws<PeftFormatException>(() => PeftAdapterImporter.Load(Samples.Stories260K, dir));
+        var ex = Assert.Throws<PeftFormatException>(() => PeftAdapterImporter.Load(RepositoryPaths.Stories260K, dir));
 
         Assert.Contains($"{Path.Combine(dir, "adapter_model.safetensors")}: file not found", ex.Message);
     }
@@ -144,7 +144,7 @@ public sealed class PeftAdapterImporterTests : IDisposable
         var path = Path.Combine(dir, "adapter_config.json");
         File.WriteAllText(path, File.ReadAllText(path).Replace("\"use_rslora\": false, ", "", StringComparison.Ordinal));
 
-        using var model = PeftAdapterImporter.Load(Samples.Stories260K, dir);
+        using var model = PeftAdapterImporter.Load(RepositoryPaths.Stories260K, dir);
 
         var scales = model.Adapters.ToDictionary(s => s.Path, s => s.Module.Scale);
         Assert.Equal(8.0 / 4, scales["model.layers.0.self_attn.q_proj"], 12); // alpha 8 / sqrt(16)

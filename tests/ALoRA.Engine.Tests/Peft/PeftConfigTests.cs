@@ -107,7 +107,7 @@ public sealed class PeftConfigTests : IDisposable
     [Fact]
     public void ReadConfig_ExcludeModulesRegex_ExpandsToMatchingPaths()
     {
-        var architecture = LlamaConfig.Load(Path.Combine(Samples.Stories260K, "config.json"));
+        var architecture = LlamaConfig.Load(Path.Combine(RepositoryPaths.Stories260K, "config.json"));
         var dir = _files.WriteAdapter("exclude", """{"peft_type": "LORA", "exclude_modules": ".*layers\\.[34]\\..*"}""");
 
         var config = PeftAdapterImporter.ReadConfig(dir, architecture);
@@ -120,7 +120,7 @@ public sealed class PeftConfigTests : IDisposable
     public void LlamaLinearPaths_For_MatchesModelLinearModules()
     {
         Samples.EnsureTorch();
-        using var model = HfModelLoader.Load(Samples.Stories260K);
+        using var model = HfModelLoader.Load(RepositoryPaths.Stories260K);
         var modelPaths = model.named_modules().Where(m => m.module is Linear && m.name != "lm_head").Select(m => m.name);
 
         Assert.Equal(modelPaths, LlamaLinearPaths.For(model.Config));

@@ -8,7 +8,9 @@ namespace ALoRA.Engine.Tests.Peft;
 /// <summary>A temporary folder for adapter files, deleted on dispose; writes hand-made PEFT adapters.</summary>
 internal sealed class PeftTestFiles : IDisposable
 {
-    public string Root { get; } = Directory.CreateTempSubdirectory("peft-tests-").FullName;
+    private readonly TempDirectory _folder = TempDirectory.Create("peft");
+
+    public string Root => _folder.Path;
 
     public string Dir(string name) => Path.Combine(Root, name);
 
@@ -62,14 +64,5 @@ internal sealed class PeftTestFiles : IDisposable
         }
     }
 
-    public void Dispose()
-    {
-        try
-        {
-            Directory.Delete(Root, recursive: true);
-        }
-        catch (IOException)
-        {
-        }
-    }
+    public void Dispose() => _folder.Dispose();
 }

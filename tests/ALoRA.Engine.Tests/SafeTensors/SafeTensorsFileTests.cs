@@ -82,7 +82,7 @@ public sealed class SafeTensorsFileTests : IDisposable
     public void Open_TruncatedRealModel_Fails()
     {
         var path = Path.Combine(_dir, "cut.safetensors");
-        var bytes = File.ReadAllBytes(Path.Combine(Samples.Stories260K, "model.safetensors"));
+        var bytes = File.ReadAllBytes(Path.Combine(RepositoryPaths.Stories260K, "model.safetensors"));
         File.WriteAllBytes(path, bytes[..(bytes.Length / 2)]);
         Assert.Contains("past the end", Assert.Throws<SafeTensorsFormatException>(() => SafeTensorsFile.Open(path)).Message);
     }

@@ -109,17 +109,60 @@ public sealed class SftTrainerTests : IDisposable
     }
 
     [Fact]
-    public void Train_DevLossRises_StopsEarlyAndTestsBestCheckpoint()
+    public void Train_DevLossRises_StopsEarlyAndTestsTheBestDevCheckpointsWeights()
     {
         // Dev = training examples with flipped labels: learning the task makes dev loss rise.
         var options = Options(200) with { EvalEverySteps = 2, Patience = 2, LearningRate = 2e-2, WarmupRatio = 0 };
         using var model = TrainingFixture.Model();
-        using var trainer = new SftTrainer(model, TrainingFixture.Data(options, TrainingFixture.Sst2(train: 128, dev: 32, flipDevLabels: true)), options);
-        var result = trainer.Train();
+        var data = TrainingFixture.Data(options, TrainingFixture.Sst2(train: 128, dev: 32, flipDevLabels: true));
+        using var trainer = new SftTrainer(model, data, options);
+        var weightsAt = new Dictionary<int, List<Tensor>>();
+        var progress = new SynchronousProgress<TrainingEvent>(e =>
+        {
+            if (e.Kind == TrainingEventKind.Evaluation)
+            {
+                weightsAt[e.Step] = CopyAdapters(model); // the weights this dev loss was measured with
+            }
+        });
+
+        var result = trainer.Train(progress);
+
         Assert.True(result.EarlyStopped);
         Assert.True(result.Steps < 200);
         Assert.Equal(trainer.State.Evaluations.MinBy(e => e.DevLoss)!.Step, result.BestStep);
         Assert.True(trainer.State.Evaluations.Count(e => e.Step > result.BestStep) >= options.Patience);
+
+        // The test numbers are those of the best dev step's weights, evaluated here on a fresh model; the last step's
+        // weights give other numbers, so the check can fail.
+        using var fresh = TrainingFixture.Model();
+        var (bestLoss, bestAccuracy) = EvaluateTest(fresh, weightsAt[result.BestStep], data);
+        Assert.Equal(bestLoss, result.TestLoss, 5);
+        Assert.Equal(bestAccuracy, result.TestMetric);
+        var (lastLoss, _) = EvaluateTest(fresh, weightsAt[weightsAt.Keys.Max()], data);
+        Assert.True(Math.Abs(lastLoss - result.TestLoss) > 1e-3, $"last weights' test loss {lastLoss} vs reported {result.TestLoss}");
+        foreach (var weight in weightsAt.Values.SelectMany(w => w))
+        {
+            weight.Dispose();
+        }
+    }
+
+    /// <summary>Copies of every adapter's lora_A and lora_B, in model order.</summary>
+    private static List<Tensor> CopyAdapters(ALoRA.Engine.Model.LlamaForCausalLM model) =>
+        [.. model.Adapters.SelectMany(a => new[] { a.Module.LoraA.detach().clone(), a.Module.LoraB.detach().clone() })];
+
+    /// <summary>Test loss and accuracy of <paramref name="model"/> with <paramref name="weights"/> (from <see cref="CopyAdapters"/>) copied in.</summary>
+    private static (double Loss, double? Accuracy) EvaluateTest(ALoRA.Engine.Model.LlamaForCausalLM model, List<Tensor> weights, TrainingData data)
+    {
+        using (no_grad())
+        {
+            for (var i = 0; i < model.Adapters.Count; i++)
+            {
+                model.Adapters[i].Module.LoraA.copy_(weights[2 * i]);
+                model.Adapters[i].Module.LoraB.copy_(weights[(2 * i) + 1]);
+            }
+        }
+
+        return Evaluator.Evaluate(model, data.Test, CPU);
     }
 
     [Fact]

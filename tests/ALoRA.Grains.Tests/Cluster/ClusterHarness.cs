@@ -1,8 +1,6 @@
 using ALoRA.Abstractions.Coordination;
 using ALoRA.Abstractions.Grains;
-using ALoRA.Grains.Checkpoints;
 using ALoRA.Grains.Hosting;
-using ALoRA.Grains.Storage;
 using ALoRA.Grains.Training;
 using Microsoft.Extensions.DependencyInjection;
 using Orleans.Configuration;
@@ -119,8 +117,7 @@ internal sealed class ClusterHarness : IAsyncDisposable
     {
         var builder = new InProcessTestClusterBuilder((short)_silos);
         ITrainingEngine engine = _realEngine ?? Engine;
-        var state = Path.Combine(Directory, "state");
-        var checkpoints = Path.Combine(Directory, "checkpoints");
+        var directory = Directory;
         var trainers = _trainersPerSilo;
         var tracing = _tracing;
         var dataRoot = _dataRoot;
@@ -132,27 +129,24 @@ internal sealed class ClusterHarness : IAsyncDisposable
 
         builder.ConfigureSilo((options, silo) =>
         {
-            if (tracing)
-            {
-                silo.AddActivityPropagation();
-            }
-
             silo.AddIncomingGrainCallFilter(calls.OnCallAsync);
             silo.Services.AddSingleton<ITrainingEngine>(engine);
-            silo.Services.Configure<CheckpointStoreOptions>(o => o.RootDirectory = checkpoints);
-            silo.Services.Configure<AloraTrainerOptions>(o =>
+            silo.UseAloraSilo(new AloraSiloSetup
             {
-                o.DiscoverCuda = false;
-                o.Devices = [.. Enumerable.Range(0, trainers).Select(i => $"cpu:{i}")];
+                DataDirectory = directory,
+                ActivityPropagation = tracing,
+                Trainers = o =>
+                {
+                    o.DiscoverCuda = false;
+                    o.Devices = [.. Enumerable.Range(0, trainers).Select(i => $"cpu:{i}")];
+                },
+                Cluster = o =>
+                {
+                    o.SchedulerInterval = TimeSpan.FromMilliseconds(200);
+                    o.HeartbeatInterval = TimeSpan.FromMilliseconds(500);
+                    o.DataRoot = dataRoot;
+                },
             });
-            silo.Services.Configure<AloraClusterOptions>(o =>
-            {
-                o.SchedulerInterval = TimeSpan.FromMilliseconds(200);
-                o.HeartbeatInterval = TimeSpan.FromMilliseconds(500);
-                o.DataRoot = dataRoot;
-            });
-            silo.AddAloraFileGrainStorage(AloraStorageNames.State, o => o.RootDirectory = state);
-            silo.AddAlora();
         });
         Cluster = builder.Build();
         await Cluster.DeployAsync();

@@ -15,7 +15,7 @@ public sealed class RealEngineFailoverTests
         EngineSamples.EnsureTorch();
         var spec = $$"""
             id: real-kill
-            model: {{EngineSamples.Stories260K}}
+            model: {{RepositoryPaths.Stories260K}}
             data: {{EngineSamples.SmallSst2}}
             task: sst2
             seeds: [3]

@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Reflection;
 using ALoRA.Abstractions.Coordination;
 using ALoRA.Sweeps;
 
@@ -8,10 +7,8 @@ namespace ALoRA.Grains.Tests.Cluster;
 /// <summary>Sweep specs over the repository's shipped samples (their files exist, so validation passes).</summary>
 internal static class Specs
 {
-    public static string RepositoryRoot { get; } = typeof(Specs).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>()
-        .Single(a => a.Key == "RepositoryRoot").Value!;
-
-    public static string Samples => Path.Combine(RepositoryRoot, "samples");
+    /// <summary>The repository's samples folder.</summary>
+    public static string Samples => RepositoryPaths.Samples;
 
     /// <summary>What a client sends for <paramref name="yaml"/>: its parse, as the <c>alora</c> CLI makes it.</summary>
     public static SweepDefinition Parsed(string yaml) => SweepDefinitions.From(SweepSpecParser.Parse(yaml, "spec.yaml"));
@@ -23,8 +20,8 @@ internal static class Specs
         var seedList = string.Join(", ", Enumerable.Range(1, seeds));
         return $$"""
             id: {{id}}
-            model: {{Path.Combine(Samples, "models", "stories260K")}}
-            data: {{Path.Combine(Samples, "data", "sst2")}}
+            model: {{RepositoryPaths.Stories260K}}
+            data: {{RepositoryPaths.Sst2}}
             task: sst2
             metric: dev_accuracy
             max_concurrent_trials: {{maxConcurrent}}

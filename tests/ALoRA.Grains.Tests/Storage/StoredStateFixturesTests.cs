@@ -20,7 +20,7 @@ namespace ALoRA.Grains.Tests.Storage;
 [Collection(RedisCollection.Name)]
 public sealed class StoredStateFixturesTests(RedisFixture redis) : IDisposable
 {
-    private static readonly string Folder = Path.Combine(Specs.RepositoryRoot, "tests", "ALoRA.Grains.Tests", "Storage", "Fixtures", "v1");
+    private static readonly string Folder = Path.Combine(RepositoryPaths.Root, "tests", "ALoRA.Grains.Tests", "Storage", "Fixtures", "v1");
 
     private readonly TempDirectory _root = new();
 

@@ -182,7 +182,7 @@ public sealed class AloraTrainingEngineTests : IDisposable
     public void Run_DataFileMissing_FailsNamingTheFile()
     {
         var data = Directory.CreateDirectory(Path.Combine(_dir, "data")).FullName;
-        File.WriteAllLines(Path.Combine(data, "train.jsonl"), File.ReadLines(Path.Combine(EngineSamples.Sst2, "train.jsonl")).Take(32));
+        File.WriteAllLines(Path.Combine(data, "train.jsonl"), File.ReadLines(Path.Combine(RepositoryPaths.Sst2, "train.jsonl")).Take(32));
         var assignment = EngineSamples.Assignment();
         assignment = assignment with { Spec = assignment.Spec with { Data = data } };
 
@@ -196,7 +196,7 @@ public sealed class AloraTrainingEngineTests : IDisposable
     {
         var baseDir = Path.GetDirectoryName(EngineSamples.SmallSst2)!;
         var engine = new AloraTrainingEngine(new AloraTrainingEngineOptions { Threads = EngineSamples.Threads, BaseDirectory = baseDir });
-        var model = Path.GetRelativePath(baseDir, EngineSamples.Stories260K);
+        var model = Path.GetRelativePath(baseDir, RepositoryPaths.Stories260K);
         var assignment = EngineSamples.Assignment(training: t => t with { MaxSteps = 1 });
         assignment = assignment with { Spec = assignment.Spec with { Model = model, Data = Path.GetFileName(EngineSamples.SmallSst2) } };
         Assert.False(Path.IsPathRooted(model));

@@ -1,11 +1,10 @@
-using System.Reflection;
 using ALoRA.Abstractions.Sweeps;
 using ALoRA.Abstractions.Trials;
 using ALoRA.Engine.Runtime;
 
 namespace ALoRA.Grains.Tests.Training;
 
-/// <summary>Paths of the shipped samples (found from the repository root recorded at build time) and small trial specs.</summary>
+/// <summary>Torch for the engine tests, a small copy of the SST-2 sample and small trial specs (sample paths: <see cref="RepositoryPaths"/>).</summary>
 internal static class EngineSamples
 {
     /// <summary>
@@ -20,13 +19,6 @@ internal static class EngineSamples
         TorchRuntime.EnsureInitialized(Threads);
     }
 
-    public static string RepositoryRoot { get; } =
-        typeof(EngineSamples).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>().Single(a => a.Key == "RepositoryRoot").Value!;
-
-    public static string Stories260K => Path.Combine(RepositoryRoot, "samples", "models", "stories260K");
-
-    public static string Sst2 => Path.Combine(RepositoryRoot, "samples", "data", "sst2");
-
     /// <summary>
     /// A copy of the start of the shipped SST-2 (train 512, validation 64, test 64 rows), written once per test run:
     /// the shipped test split alone takes seconds to evaluate.
@@ -35,29 +27,16 @@ internal static class EngineSamples
 
     private static readonly Lazy<string> SmallSst2Folder = new(() =>
     {
-        var dir = Directory.CreateDirectory(Path.Combine(Path.GetTempPath(), "alora-engine-tests", $"sst2-small-{Environment.ProcessId}")).FullName;
-        foreach (var (file, rows) in new[] { ("train.jsonl", 512), ("validation.jsonl", 64), ("test.jsonl", 64) })
-        {
-            File.WriteAllLines(Path.Combine(dir, file), File.ReadLines(Path.Combine(Sst2, file)).Take(rows));
-        }
-
-        AppDomain.CurrentDomain.ProcessExit += (_, _) =>
-        {
-            try
-            {
-                Directory.Delete(dir, recursive: true);
-            }
-            catch (IOException)
-            {
-                // Best effort: a leftover folder in the temp directory is harmless.
-            }
-        };
-
-        return dir;
+        var folder = TempDirectory.Create("engine-sst2-small");
+        AppDomain.CurrentDomain.ProcessExit += (_, _) => folder.Dispose();
+        return RepositoryPaths.CopySmallSst2(folder.Path, train: 512, validation: 64, test: 64);
     });
 
     /// <summary>Call first in any test that touches torch.</summary>
-    public static void EnsureTorch() => _ = RepositoryRoot;
+    public static void EnsureTorch()
+    {
+        // The static constructor does the work.
+    }
 
     /// <summary>A short stories260K/SST-2 (<see cref="SmallSst2"/>) trial: batch 16, 8 steps, dev evaluation every 4 steps on 32 examples.</summary>
     public static TrialAssignment Assignment(string method = TrialMethods.Lora, int attempt = 1, AllocationSettings? allocation = null,
@@ -69,7 +48,7 @@ internal static class EngineSamples
             {
                 SweepId = "engine-test",
                 TrialId = $"engine-test-{method}",
-                Model = Stories260K,
+                Model = RepositoryPaths.Stories260K,
                 Data = SmallSst2,
                 Task = "sst2",
                 Method = method,

@@ -49,7 +49,7 @@ public sealed class GracefulDrainTests(ITestOutputHelper log) : IAsyncLifetime
     public async Task Sigterm_OnTheSiloTrainingATrial_CheckpointsAndRequeues_TrialResumesOnTheOtherSilo_ProcessExits0InTime()
     {
         var data = SmallSst2();
-        var ports = SiloProcess.FreePorts(9);
+        var ports = SiloPorts.FreeTcpPorts(9);
         var primary = Start("drain-p", ports[0], ports[1], ports[2], primary: null, trainers: false);
         await primary.Process.WaitForOutputAsync("Application started", StartTimeout);
         var workers = new[]
@@ -161,7 +161,7 @@ public sealed class GracefulDrainTests(ITestOutputHelper log) : IAsyncLifetime
 
     private static string Spec(string data) => $$"""
         id: drain
-        model: {{Path.Combine(TestPaths.RepositoryRoot, "samples", "models", "stories260K")}}
+        model: {{Path.Combine(RepositoryPaths.Root, "samples", "models", "stories260K")}}
         data: {{data}}
         task: sst2
         seeds: [3]
@@ -172,7 +172,7 @@ public sealed class GracefulDrainTests(ITestOutputHelper log) : IAsyncLifetime
     /// <summary>The start of the shipped SST-2 (train 512, validation 64, test 64 rows): the full test split alone takes seconds.</summary>
     private string SmallSst2()
     {
-        var source = Path.Combine(TestPaths.RepositoryRoot, "samples", "data", "sst2");
+        var source = Path.Combine(RepositoryPaths.Root, "samples", "data", "sst2");
         var target = Directory.CreateDirectory(Path.Combine(_directory.FullName, "sst2")).FullName;
         foreach (var (file, rows) in new[] { ("train.jsonl", 512), ("validation.jsonl", 64), ("test.jsonl", 64) })
         {

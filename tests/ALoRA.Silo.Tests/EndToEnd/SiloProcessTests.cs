@@ -15,7 +15,7 @@ public sealed class SiloProcessTests : IDisposable
     [Fact]
     public async Task Silo_StartsRegistersItsTrainerAndStopsCleanlyOnSigterm()
     {
-        var ports = SiloProcess.FreePorts(3);
+        var ports = SiloPorts.FreeTcpPorts(3);
         var (siloPort, gatewayPort, healthPort) = (ports[0], ports[1], ports[2]);
         var siloName = $"test-{Guid.NewGuid():N}"[..13];
         var clusterId = $"silo-tests-{Guid.NewGuid():N}";
@@ -76,7 +76,8 @@ public sealed class SiloProcessTests : IDisposable
     [InlineData("Alora__Silo__HealthPort", "-1", "Alora:Silo:HealthPort must be between 1 and 65535, or 0 to turn the health endpoints off, got -1")]
     public async Task Silo_InvalidSetting_ExitsWithCode2NamingTheKey(string variable, string value, string expected)
     {
-        var (siloPort, gatewayPort) = SiloProcess.FreePorts();
+        var free = SiloPorts.FreeTcpPorts(2);
+        var (siloPort, gatewayPort) = (free[0], free[1]);
         await using var silo = SiloProcess.Start(
             new Dictionary<string, string>
             {

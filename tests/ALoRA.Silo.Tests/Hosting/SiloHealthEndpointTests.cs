@@ -16,9 +16,11 @@ public sealed class SiloHealthEndpointTests
     {
         var port = FreePort();
         var health = Create(port);
+        Assert.False(health.IsListening);
         await health.StartAsync(CancellationToken.None);
         try
         {
+            Assert.True(health.IsListening);
             using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
             var live = await http.GetAsync($"http://127.0.0.1:{port}/health/live");
             var ready = await http.GetAsync($"http://127.0.0.1:{port}/health/ready");
@@ -34,6 +36,7 @@ public sealed class SiloHealthEndpointTests
         finally
         {
             await health.StopAsync(CancellationToken.None);
+            Assert.False(health.IsListening);
             health.Dispose();
         }
 
@@ -57,12 +60,16 @@ public sealed class SiloHealthEndpointTests
     }
 
     [Fact]
-    public async Task Start_PortZero_ServesNothing()
+    public async Task Start_PortZero_OpensNoListener()
     {
         using var health = Create(0);
 
         await health.StartAsync(CancellationToken.None);
+
+        // IsListening is true while a started endpoint serves (the test above), so false here means no listener was opened.
+        Assert.False(health.IsListening);
         await health.StopAsync(CancellationToken.None);
+        Assert.False(health.IsListening);
     }
 
     private static SiloHealthEndpoint Create(int port) =>

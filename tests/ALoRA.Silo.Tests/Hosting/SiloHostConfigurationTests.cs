@@ -94,7 +94,7 @@ public sealed class SiloHostConfigurationTests
     [Fact]
     public void ShippedAppSettings_ListsEveryDefault()
     {
-        var path = Path.Combine(TestPaths.RepositoryRoot, "silo", "ALoRA.Silo", "appsettings.json");
+        var path = Path.Combine(RepositoryPaths.Root, "silo", "ALoRA.Silo", "appsettings.json");
         var configuration = new ConfigurationBuilder().AddJsonFile(path).Build();
         var section = configuration.GetSection(SiloHostOptions.Section);
 
@@ -113,7 +113,7 @@ public sealed class SiloHostConfigurationTests
     [Fact]
     public void OperationsDoc_DocumentsEverySetting()
     {
-        var readme = File.ReadAllText(Path.Combine(TestPaths.RepositoryRoot, "docs", "operations.md"));
+        var readme = File.ReadAllText(Path.Combine(RepositoryPaths.Root, "docs", "operations.md"));
 
         foreach (var property in typeof(SiloHostOptions).GetProperties(BindingFlags.Public | BindingFlags.Instance))
         {

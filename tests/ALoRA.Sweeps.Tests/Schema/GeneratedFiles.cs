@@ -8,7 +8,7 @@ internal static class GeneratedFiles
     /// <summary>Fails when <paramref name="relativePath"/> differs from <paramref name="expected"/>, saying how to update it.</summary>
     public static void AssertCurrent(string relativePath, string expected)
     {
-        var path = Path.Combine(Specs.RepositoryRoot, relativePath);
+        var path = Path.Combine(RepositoryPaths.Root, relativePath);
         if (Environment.GetEnvironmentVariable(UpdateVariable) == "1")
         {
             File.WriteAllText(path, expected);

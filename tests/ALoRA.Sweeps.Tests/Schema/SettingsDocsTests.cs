@@ -9,7 +9,7 @@ public sealed class SettingsDocsTests
     [Fact]
     public void SweepSpecDoc_TablesAreTheGeneratedOnes()
     {
-        var text = File.ReadAllText(Path.Combine(Specs.RepositoryRoot, Doc)).ReplaceLineEndings("\n");
+        var text = File.ReadAllText(Path.Combine(RepositoryPaths.Root, Doc)).ReplaceLineEndings("\n");
 
         GeneratedFiles.AssertCurrent(Doc, SettingsDocs.Apply(text));
     }

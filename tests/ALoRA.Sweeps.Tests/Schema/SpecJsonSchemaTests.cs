@@ -10,7 +10,7 @@ public sealed class SpecJsonSchemaTests
     private static readonly Lazy<JsonSchema> Schema = new(() => JsonSchema.FromText(SpecJsonSchema.Generate()));
 
     public static TheoryData<string> SampleFiles() =>
-        [.. Directory.GetFiles(Specs.SamplesDirectory, "*.yaml").Select(f => Path.GetFileName(f)).Order(StringComparer.Ordinal)];
+        [.. Directory.GetFiles(RepositoryPaths.SampleSweeps, "*.yaml").Select(f => Path.GetFileName(f)).Order(StringComparer.Ordinal)];
 
     public static TheoryData<string> ValidBodies() =>
     [
@@ -74,7 +74,7 @@ public sealed class SpecJsonSchemaTests
     [MemberData(nameof(SampleFiles))]
     public void Sample_ValidatesAndPointsEditorsAtTheSchema(string file)
     {
-        var path = Path.Combine(Specs.SamplesDirectory, file);
+        var path = Path.Combine(RepositoryPaths.SampleSweeps, file);
         var yaml = File.ReadAllText(path);
 
         var result = Evaluate(yaml);
@@ -82,7 +82,7 @@ public sealed class SpecJsonSchemaTests
         Assert.True(result.IsValid, Describe(result));
         var first = yaml.Split('\n')[0].Trim();
         Assert.Equal("# yaml-language-server: $schema=../../docs/sweep-spec.schema.json", first);
-        var schema = Path.GetFullPath(Path.Combine(Specs.SamplesDirectory, "../../docs/sweep-spec.schema.json"));
+        var schema = Path.GetFullPath(Path.Combine(RepositoryPaths.SampleSweeps, "../../docs/sweep-spec.schema.json"));
         Assert.True(File.Exists(schema), $"{file} points at {schema}, which does not exist");
     }
 

@@ -1,13 +1,21 @@
-namespace ALoRA.EndToEnd.Tests;
+namespace ALoRA.TestSupport;
 
 /// <summary>Shapes of the sample model's adapted linears, for checking parameter counts and exported tensors.</summary>
-internal static class Stories260K
+public static class Stories260K
 {
+    /// <summary>Decoder layers.</summary>
     public const int Layers = 5;
+
+    /// <summary>Hidden size.</summary>
     public const int Hidden = 64;
-    public const int KeyValue = 32; // 4 key/value heads of dimension 8
+
+    /// <summary>Key/value projection width: 4 key/value heads of dimension 8.</summary>
+    public const int KeyValue = 32;
+
+    /// <summary>MLP intermediate size.</summary>
     public const int Intermediate = 172;
 
+    /// <summary>The adapted module types, in the order of a layer.</summary>
     public static readonly string[] ModuleTypes = ["q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj"];
 
     /// <summary>(in, out) of a linear by its type, the last part of its path.</summary>

@@ -1,13 +1,10 @@
 using System.Reflection;
 
-namespace ALoRA.EndToEnd.Tests;
+namespace ALoRA.TestSupport;
 
-/// <summary>Where the repository is and where the two programs under test were built.</summary>
-internal static class Programs
+/// <summary>Where the two programs under test, <c>alora-silo</c> and <c>alora</c>, were built.</summary>
+public static class BuiltPrograms
 {
-    public static string RepositoryRoot { get; } = typeof(Programs).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>()
-        .Single(a => a.Key == "RepositoryRoot").Value!;
-
     /// <summary><c>alora-silo.dll</c> (override: <c>ALORA_SILO_DLL</c>).</summary>
     public static string SiloDll { get; } = Locate("ALoRA.Silo", Path.Combine("silo", "ALoRA.Silo"), "alora-silo.dll", "ALORA_SILO_DLL");
 
@@ -27,17 +24,17 @@ internal static class Programs
             candidates.Add(overridden);
         }
 
-        // --artifacts-path: <artifacts>/bin/ALoRA.EndToEnd.Tests/<pivot>/ next to <artifacts>/bin/<project>/<pivot>/.
-        var marker = $"{Path.DirectorySeparatorChar}bin{Path.DirectorySeparatorChar}ALoRA.EndToEnd.Tests{Path.DirectorySeparatorChar}";
-        var at = tests.LastIndexOf(marker, StringComparison.Ordinal);
-        if (at >= 0)
+        // --artifacts-path: <artifacts>/bin/<test project>/<pivot>/ next to <artifacts>/bin/<project>/<pivot>/.
+        var bin = $"{Path.DirectorySeparatorChar}bin{Path.DirectorySeparatorChar}";
+        var at = tests.LastIndexOf(bin, StringComparison.Ordinal);
+        if (at >= 0 && tests.IndexOf(Path.DirectorySeparatorChar, at + bin.Length) is var slash and > 0)
         {
-            candidates.Add(Path.Combine(tests[..at], "bin", project, tests[(at + marker.Length)..], dll));
+            candidates.Add(Path.Combine(tests[..at], "bin", project, tests[(slash + 1)..], dll));
         }
 
         // Plain build: <project folder>/bin/<Configuration>/<tfm>/, the configuration and framework of the tests.
-        var configuration = typeof(Programs).Assembly.GetCustomAttribute<AssemblyConfigurationAttribute>()?.Configuration ?? "Release";
-        candidates.Add(Path.Combine(RepositoryRoot, projectFolder, "bin", configuration, Path.GetFileName(tests), dll));
+        var configuration = typeof(BuiltPrograms).Assembly.GetCustomAttribute<AssemblyConfigurationAttribute>()?.Configuration ?? "Release";
+        candidates.Add(Path.Combine(RepositoryPaths.Root, projectFolder, "bin", configuration, Path.GetFileName(tests), dll));
         candidates.Add(Path.Combine(tests, dll));
 
         return candidates.FirstOrDefault(c => File.Exists(c) && File.Exists(Path.ChangeExtension(c, ".runtimeconfig.json")))

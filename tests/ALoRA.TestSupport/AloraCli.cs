@@ -1,22 +1,14 @@
 using System.Diagnostics;
 using System.Text;
 
-namespace ALoRA.EndToEnd.Tests;
-
-/// <summary>What one <c>alora</c> run did.</summary>
-internal sealed record CliResult(string CommandLine, int ExitCode, string Stdout, string Stderr, TimeSpan Elapsed)
-{
-    /// <summary>For assertion messages: the command, its exit code and both streams.</summary>
-    public override string ToString() =>
-        $"alora {CommandLine}\nexit code {ExitCode} after {Elapsed.TotalSeconds:F1} s\n--- stdout ---\n{Stdout}\n--- stderr ---\n{Stderr}";
-}
+namespace ALoRA.TestSupport;
 
 /// <summary>
 /// The real <c>alora</c> program (<c>dotnet alora.dll</c>) as a separate process. Its environment is this process'
 /// minus the variables that would point it at another cluster (<c>ALORA_GATEWAY</c>, <c>ALORA_SERVICE_ID</c>,
 /// <c>ALORA_CLUSTER_ID</c>) and minus <c>Alora__*</c> settings.
 /// </summary>
-internal sealed class AloraCli
+public sealed class AloraCli
 {
     private readonly Process _process;
     private readonly StringBuilder _stdout = new();
@@ -32,9 +24,15 @@ internal sealed class AloraCli
         CommandLine = commandLine;
     }
 
+    /// <summary>Its arguments, joined by spaces.</summary>
     public string CommandLine { get; }
 
+    /// <summary>Whether it has exited.</summary>
     public bool HasExited => _process.HasExited;
+
+    /// <summary>Runs <c>alora</c> with <paramref name="args"/> in <paramref name="workingDirectory"/> and waits for it (killed after 5 minutes).</summary>
+    public static CliResult Run(string workingDirectory, params string[] args) =>
+        RunAsync(workingDirectory, TimeSpan.FromMinutes(5), args).GetAwaiter().GetResult();
 
     /// <summary>Runs <c>alora</c> with <paramref name="args"/> in <paramref name="workingDirectory"/> and waits for it (killed after <paramref name="timeout"/>).</summary>
     public static Task<CliResult> RunAsync(string workingDirectory, TimeSpan timeout, params string[] args) =>
@@ -59,7 +57,7 @@ internal sealed class AloraCli
             StandardOutputEncoding = Encoding.UTF8,
             StandardErrorEncoding = Encoding.UTF8,
         };
-        info.ArgumentList.Add(Programs.CliDll);
+        info.ArgumentList.Add(BuiltPrograms.CliDll);
         foreach (var a in args)
         {
             info.ArgumentList.Add(a);
