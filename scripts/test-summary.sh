@@ -3,8 +3,9 @@
 # Exit status: non-zero when a test failed or a test project did not report.
 #
 # Per-test timeout: a test that runs longer than TEST_HANG_TIMEOUT (default 20min; the slowest test took 9 min 20 s
-# on a 2-core machine shared with four other test runs, most take under 3 min) is treated as hung: its test host (and the processes it started) gets a mini
-# dump under TestResults/ and is killed, so the run goes on and that project counts as failed instead of hanging CI.
+# on a 2-core machine shared with four other test runs, most take under 3 min) is treated as hung: its test host (and
+# the processes it started) gets a mini dump under TestResults/ and is killed, so the run goes on and that project
+# counts as failed instead of hanging CI.
 # The slowest tests of the run are listed before the summary line (from the TRX files under TestResults/).
 set -uo pipefail
 cd "$(dirname "$0")/.."
