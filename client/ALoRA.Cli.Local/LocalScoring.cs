@@ -6,8 +6,8 @@ using ALoRA.Engine.Data;
 using ALoRA.Engine.Model;
 using ALoRA.Engine.Peft;
 using ALoRA.Engine.Runtime;
-using ALoRA.Engine.Scoring;
 using ALoRA.Engine.SafeTensors;
+using ALoRA.Engine.Scoring;
 
 namespace ALoRA.Cli.Local;
 

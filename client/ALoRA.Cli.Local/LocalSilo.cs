@@ -1,10 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 using ALoRA.Cli.Connection;
-using ALoRA.Grains.Checkpoints;
-using ALoRA.Grains.Diagnostics;
 using ALoRA.Grains.Hosting;
-using ALoRA.Grains.Storage;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;

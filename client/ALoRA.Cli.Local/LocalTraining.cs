@@ -1,4 +1,3 @@
-using System.Globalization;
 using ALoRA.Abstractions.Trials;
 using ALoRA.Cli.Commands;
 using ALoRA.Cli.Output;

@@ -1,5 +1,4 @@
 using ALoRA.Abstractions.Sweeps;
-using YamlDotNet.RepresentationModel;
 
 namespace ALoRA.Sweeps;
 

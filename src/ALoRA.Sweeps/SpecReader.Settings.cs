@@ -254,7 +254,7 @@ internal sealed partial class SpecReader
 
     private SearchDomain? ReadRealRange(string at, SettingDef def, string keyword, YamlNode body)
     {
-        if (!TryPair(at, def, keyword, body, "numbers", TryReal, out double low, out double high))
+        if (!TryPair<double>(at, def, keyword, body, "numbers", TryReal, out var low, out var high))
         {
             return null;
         }
@@ -277,7 +277,7 @@ internal sealed partial class SpecReader
 
     private SearchDomain? ReadIntegerRange(string at, SettingDef def, YamlNode body)
     {
-        if (!TryPair(at, def, "randint", body, "integers", TryInteger, out long low, out long high))
+        if (!TryPair<long>(at, def, "randint", body, "integers", TryInteger, out var low, out var high))
         {
             return null;
         }

@@ -16,7 +16,7 @@ public sealed record Preset(string Name, LlamaConfig Config, int Batch, int Sequ
     public double ForwardFlops(int loraRank)
     {
         var c = Config;
-        double tokens = (double)Batch * Sequence;
+        var tokens = (double)Batch * Sequence;
         double kv = c.NumKeyValueHeads * c.HeadDim;
         double q = c.NumAttentionHeads * c.HeadDim;
         double h = c.HiddenSize;

@@ -3,7 +3,6 @@ using ALoRA.Engine.Lora;
 using ALoRA.Engine.Model;
 using ALoRA.Engine.Runtime;
 using ALoRA.Engine.Training;
-using TorchSharp;
 using static TorchSharp.torch;
 using F = TorchSharp.torch.nn.functional;
 

@@ -7,7 +7,6 @@ using ALoRA.Engine.Runtime;
 using ALoRA.Grains.Hosting;
 using ALoRA.Grains.Training;
 using ALoRA.Sweeps;
-using ALoRA.TestSupport;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;

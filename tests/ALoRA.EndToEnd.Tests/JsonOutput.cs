@@ -5,7 +5,7 @@ namespace ALoRA.EndToEnd.Tests;
 /// <summary>Reading what <c>alora --format json</c> printed.</summary>
 internal static class JsonOutput
 {
-    /// <summary>One JSON document: the whole of <paramref name="stdout"/>; fails with the output when it is not one.</summary>
+    /// <summary>One JSON document: the whole of <paramref name="result"/>'s stdout; fails with the output when it is not one.</summary>
     public static JsonElement Document(CliResult result)
     {
         try

@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Text;
-using ALoRA.TestSupport;
 
 namespace ALoRA.EndToEnd.Tests;
 

@@ -1,6 +1,5 @@
 using ALoRA.Abstractions.Cluster;
 using ALoRA.Abstractions.Coordination;
-using ALoRA.Abstractions.Grains;
 using ALoRA.Abstractions.Trials;
 
 namespace ALoRA.Cli.Cluster;

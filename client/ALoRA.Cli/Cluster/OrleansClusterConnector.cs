@@ -7,7 +7,6 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Orleans.Configuration;
 using Orleans.Networking.Shared;
-using Orleans.Runtime;
 using Orleans.Runtime.Messaging;
 using Polly;
 using Polly.Retry;

@@ -4,7 +4,6 @@ using ALoRA.Abstractions.Coordination;
 using ALoRA.Abstractions.Grains;
 using ALoRA.Abstractions.Trials;
 using Microsoft.Extensions.Hosting;
-using Orleans.Runtime;
 using Orleans.Runtime.Messaging;
 
 namespace ALoRA.Cli.Cluster;

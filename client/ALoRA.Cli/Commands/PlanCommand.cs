@@ -1,8 +1,7 @@
 using System.CommandLine;
-using System.Globalization;
+using System.Text.Json;
 using ALoRA.Cli.Connection;
 using ALoRA.Cli.Output;
-using System.Text.Json;
 using ALoRA.Sweeps;
 
 namespace ALoRA.Cli.Commands;

@@ -1,6 +1,5 @@
 using System.Globalization;
 using ALoRA.Abstractions.Coordination;
-using ALoRA.Abstractions.Trials;
 using ALoRA.Cli.Cluster;
 using ALoRA.Cli.Output;
 using ALoRA.Cli.Rendering;

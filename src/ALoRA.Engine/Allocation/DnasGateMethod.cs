@@ -37,6 +37,9 @@ public sealed class DnasGateMethod : IAllocationMethod
     private int _planEpoch = -1;
 
     /// <summary>Relaxes the gates of <paramref name="model"/> and prepares the gate half of <paramref name="data"/>.</summary>
+    /// <param name="model">The model whose adapters' gates are relaxed.</param>
+    /// <param name="data">The training data; one seeded half trains the gate logits.</param>
+    /// <param name="options">The training options (seed, batch size, learning rate).</param>
     /// <param name="gateLearningRate">Learning rate of the gate logits (null: the training learning rate).</param>
     public DnasGateMethod(LlamaForCausalLM model, TrainingData data, TrainingOptions options, double? gateLearningRate = null)
     {

@@ -1,5 +1,5 @@
-using static TorchSharp.torch;
 using TorchSharp.Modules;
+using static TorchSharp.torch;
 
 namespace ALoRA.Engine.Lora;
 

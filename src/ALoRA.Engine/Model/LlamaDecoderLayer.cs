@@ -1,5 +1,4 @@
 using ALoRA.Engine.Runtime;
-using TorchSharp;
 using TorchSharp.Utils;
 using static TorchSharp.torch;
 

@@ -1,5 +1,4 @@
 using ALoRA.Engine.Lora;
-using TorchSharp;
 using TorchSharp.Modules;
 using TorchSharp.Utils;
 using static TorchSharp.torch;

@@ -1,5 +1,4 @@
 using ALoRA.Engine.Runtime;
-using TorchSharp;
 using static TorchSharp.torch;
 
 namespace ALoRA.Engine.Model;

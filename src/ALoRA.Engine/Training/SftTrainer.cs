@@ -3,7 +3,6 @@ using ALoRA.Engine.Checkpoints;
 using ALoRA.Engine.Diagnostics;
 using ALoRA.Engine.Lora;
 using ALoRA.Engine.Model;
-using ALoRA.Engine.Runtime;
 using static TorchSharp.torch;
 
 namespace ALoRA.Engine.Training;
@@ -29,6 +28,9 @@ public sealed partial class SftTrainer : IDisposable
     private int _epochPlanEpoch = -1;
 
     /// <summary>Sets up training of <paramref name="model"/>'s adapters on <paramref name="data"/>.</summary>
+    /// <param name="model">The model with LoRA adapters; only the adapters train.</param>
+    /// <param name="data">The tokenised splits.</param>
+    /// <param name="options">The training protocol (docs/alora-method.md section 5).</param>
     /// <param name="checkpointRoot">Directory for resumable checkpoints, or null for none.</param>
     /// <param name="allocation">The allocation method and ALoRA schedule (default: plain LoRA).</param>
     public SftTrainer(LlamaForCausalLM model, TrainingData data, TrainingOptions options, string? checkpointRoot = null,

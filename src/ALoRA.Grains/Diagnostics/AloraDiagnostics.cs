@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using ALoRA.Abstractions.Diagnostics;
-using Orleans.Runtime;
 
 namespace ALoRA.Grains.Diagnostics;
 

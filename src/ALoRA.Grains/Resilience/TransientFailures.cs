@@ -1,7 +1,6 @@
 using System.Net.Sockets;
 using System.Text.Json;
 using Orleans.Networking.Shared;
-using Orleans.Runtime;
 using Orleans.Runtime.Messaging;
 using Orleans.Storage;
 using StackExchange.Redis;

@@ -9,7 +9,6 @@ using ALoRA.Grains.Hosting;
 using ALoRA.Sweeps;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using Orleans.Runtime;
 
 namespace ALoRA.Grains.Scheduling;
 

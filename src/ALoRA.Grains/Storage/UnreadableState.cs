@@ -1,5 +1,3 @@
-using Orleans.Runtime;
-
 namespace ALoRA.Grains.Storage;
 
 /// <summary>How the ALoRA storage providers treat a record they cannot read (see <see cref="IUnreadableStateAware"/>).</summary>

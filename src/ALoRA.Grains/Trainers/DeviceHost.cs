@@ -3,7 +3,6 @@ using ALoRA.Abstractions.Grains;
 using ALoRA.Grains.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using Orleans.Runtime;
 
 namespace ALoRA.Grains.Trainers;
 

@@ -8,7 +8,6 @@ using ALoRA.Grains.Diagnostics;
 using ALoRA.Grains.Resilience;
 using ALoRA.Grains.Training;
 using Microsoft.Extensions.Logging;
-using Orleans.Runtime;
 using Polly;
 using Polly.Registry;
 

@@ -1,5 +1,3 @@
-using Orleans.Runtime;
-
 namespace ALoRA.Grains.Trainers;
 
 /// <summary>Places a grain whose key is <c>&lt;silo name&gt;/&lt;device&gt;</c> on the active silo with that name.</summary>

@@ -126,14 +126,14 @@ public static class SweepResults
         var allocation = result?.FinalAllocation ?? new Dictionary<string, int>();
         var searchValues = spec is not null && trial.SearchValues.Count == 0 ? spec.SearchValues : trial.SearchValues;
 
-        int? loraR = spec?.Lora.R;
+        var loraR = spec?.Lora.R;
         if (loraR is null && searchValues.TryGetValue("lora.r", out var rText)
             && int.TryParse(rText, NumberStyles.Integer, CultureInfo.InvariantCulture, out var parsedR))
         {
             loraR = parsedR;
         }
 
-        int? targetModules = spec?.Lora.TargetModules.Count;
+        var targetModules = spec?.Lora.TargetModules.Count;
         if (targetModules is null && allocation.Count > 0)
         {
             targetModules = allocation.Keys.Select(ModuleType).Distinct(StringComparer.Ordinal).Count();

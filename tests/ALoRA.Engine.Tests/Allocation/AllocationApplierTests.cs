@@ -2,7 +2,6 @@ using ALoRA.Engine.Allocation;
 using ALoRA.Engine.Lora;
 using ALoRA.Engine.Model;
 using ALoRA.Engine.Training;
-using TorchSharp;
 using static TorchSharp.torch;
 
 namespace ALoRA.Engine.Tests.Allocation;

@@ -1,5 +1,4 @@
 using ALoRA.Engine.Lora;
-using TorchSharp;
 using static TorchSharp.torch;
 
 namespace ALoRA.Engine.Tests.Lora;

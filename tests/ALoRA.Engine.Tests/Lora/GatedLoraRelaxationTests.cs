@@ -1,5 +1,4 @@
 using ALoRA.Engine.Lora;
-using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 

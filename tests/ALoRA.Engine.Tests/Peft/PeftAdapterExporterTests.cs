@@ -3,7 +3,6 @@ using ALoRA.Engine.Lora;
 using ALoRA.Engine.Model;
 using ALoRA.Engine.Peft;
 using ALoRA.Engine.SafeTensors;
-using TorchSharp;
 using static TorchSharp.torch;
 
 namespace ALoRA.Engine.Tests.Peft;

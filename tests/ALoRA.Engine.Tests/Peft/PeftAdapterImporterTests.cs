@@ -1,4 +1,3 @@
-using ALoRA.Engine.Model;
 using ALoRA.Engine.Peft;
 using ALoRA.Engine.SafeTensors;
 using static TorchSharp.torch;

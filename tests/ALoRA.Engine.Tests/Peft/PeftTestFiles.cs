@@ -1,6 +1,5 @@
 using ALoRA.Engine.Peft;
 using ALoRA.Engine.SafeTensors;
-using TorchSharp;
 using static TorchSharp.torch;
 
 namespace ALoRA.Engine.Tests.Peft;

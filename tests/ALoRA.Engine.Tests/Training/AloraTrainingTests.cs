@@ -1,5 +1,4 @@
 using ALoRA.Engine.Checkpoints;
-using ALoRA.Engine.Lora;
 using ALoRA.Engine.Training;
 
 namespace ALoRA.Engine.Tests.Training;

@@ -3,7 +3,6 @@ using ALoRA.Abstractions.Grains;
 using ALoRA.Grains.Hosting;
 using ALoRA.Grains.Training;
 using Microsoft.Extensions.DependencyInjection;
-using Orleans.Configuration;
 using Orleans.TestingHost;
 
 namespace ALoRA.Grains.Tests.Cluster;
@@ -45,6 +44,12 @@ internal sealed class ClusterHarness : IAsyncDisposable
 
     public ISchedulerGrain Scheduler => Client.GetGrain<ISchedulerGrain>(SchedulerKeys.Default);
 
+    /// <summary>Starts an in-process cluster and waits until its trainers are registered.</summary>
+    /// <param name="silos">Silos in the cluster.</param>
+    /// <param name="trainersPerSilo">CPU trainers on each silo.</param>
+    /// <param name="engine">The fake engine the trainers run (a new one when null and no <paramref name="realEngine"/>).</param>
+    /// <param name="directory">State and checkpoints folder (a new temporary one when null).</param>
+    /// <param name="realEngine">A real engine instead of the fake one.</param>
     /// <param name="tracing">Turns on Orleans' trace context propagation (<c>AddActivityPropagation()</c>) on the silos and the client.</param>
     /// <param name="dataRoot">The silos' <c>Alora:DataRoot</c> (relative spec paths resolve against it); null: the working directory.</param>
     public static async Task<ClusterHarness> StartAsync(int silos = 2, int trainersPerSilo = 2, FakeTrainingEngine? engine = null, string? directory = null,
@@ -116,7 +121,7 @@ internal sealed class ClusterHarness : IAsyncDisposable
     private async Task DeployAsync()
     {
         var builder = new InProcessTestClusterBuilder((short)_silos);
-        ITrainingEngine engine = _realEngine ?? Engine;
+        var engine = _realEngine ?? Engine;
         var directory = Directory;
         var trainers = _trainersPerSilo;
         var tracing = _tracing;

@@ -1,6 +1,5 @@
 using ALoRA.Abstractions.Grains;
 using ALoRA.Abstractions.Trials;
-using Orleans.Runtime;
 using Orleans.Runtime.Placement;
 
 namespace ALoRA.Grains.Tests.Cluster;

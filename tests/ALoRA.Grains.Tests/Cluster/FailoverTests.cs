@@ -1,4 +1,3 @@
-using ALoRA.Abstractions.Coordination;
 using ALoRA.Abstractions.Grains;
 using ALoRA.Abstractions.Trials;
 

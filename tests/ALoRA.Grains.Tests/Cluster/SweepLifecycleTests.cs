@@ -1,5 +1,4 @@
 using ALoRA.Abstractions.Coordination;
-using ALoRA.Abstractions.Grains;
 using ALoRA.Abstractions.Trials;
 using ALoRA.Grains.Trainers;
 

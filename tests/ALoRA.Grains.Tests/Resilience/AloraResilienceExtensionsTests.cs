@@ -1,7 +1,6 @@
 using ALoRA.Grains.Resilience;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
-using Orleans.Runtime;
 using Polly;
 using Polly.Registry;
 

@@ -1,7 +1,6 @@
 using System.Reflection;
 using System.Text.Json;
 using ALoRA.Grains.Resilience;
-using Orleans.Runtime;
 using Orleans.Runtime.Messaging;
 using Orleans.Storage;
 using Polly;

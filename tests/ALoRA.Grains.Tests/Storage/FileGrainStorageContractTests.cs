@@ -1,6 +1,5 @@
 using ALoRA.Grains.Storage;
 using Microsoft.Extensions.Logging.Abstractions;
-using Orleans.Runtime;
 using Orleans.Storage;
 using Polly;
 

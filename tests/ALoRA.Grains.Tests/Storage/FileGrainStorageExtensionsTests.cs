@@ -3,7 +3,6 @@ using ALoRA.Grains.Storage;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
-using Orleans.Runtime;
 using Orleans.Storage;
 
 namespace ALoRA.Grains.Tests.Storage;

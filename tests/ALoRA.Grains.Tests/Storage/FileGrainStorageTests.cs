@@ -5,7 +5,6 @@ using ALoRA.Grains.Storage;
 using ALoRA.Grains.Tests.Resilience;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
-using Orleans.Runtime;
 using Orleans.Storage;
 using Polly;
 

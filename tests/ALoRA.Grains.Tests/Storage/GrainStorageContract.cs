@@ -1,8 +1,6 @@
 using System.Text.Json;
 using ALoRA.Abstractions.Trials;
 using ALoRA.Grains.Experiments;
-using ALoRA.Grains.Storage;
-using Orleans.Runtime;
 using Orleans.Storage;
 
 namespace ALoRA.Grains.Tests.Storage;

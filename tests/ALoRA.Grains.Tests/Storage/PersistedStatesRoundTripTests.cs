@@ -3,7 +3,6 @@ using ALoRA.Grains.Storage;
 using ALoRA.Grains.Sweeps;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
-using Orleans.Runtime;
 using Orleans.Serialization;
 using Orleans.Storage;
 using Polly;

@@ -1,5 +1,3 @@
-using ALoRA.TestSupport;
-
 namespace ALoRA.Grains.Tests.Storage;
 
 /// <summary>One private <c>redis-server</c> for the tests of a collection, started before the first and stopped after the last.</summary>

@@ -4,9 +4,7 @@ using ALoRA.Grains.Experiments;
 using ALoRA.Grains.Scheduling;
 using ALoRA.Grains.Storage;
 using ALoRA.Grains.Sweeps;
-using ALoRA.Grains.Tests.Cluster;
 using Microsoft.Extensions.Logging.Abstractions;
-using Orleans.Runtime;
 using Orleans.Storage;
 using Polly;
 

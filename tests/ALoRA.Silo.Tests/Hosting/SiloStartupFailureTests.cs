@@ -1,6 +1,5 @@
 using ALoRA.Silo.Hosting;
 using Microsoft.Extensions.Options;
-using Orleans.Runtime;
 
 namespace ALoRA.Silo.Tests.Hosting;
 
