@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Sockets;
 using ALoRA.Cli.Connection;
 using ALoRA.Cli.Local;
+using ALoRA.Telemetry;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -67,7 +68,7 @@ internal sealed class OrleansClusterConnector(ILocalRuntimeProvider local) : ICl
     {
         var builder = Host.CreateApplicationBuilder();
         builder.Logging.ClearProviders();
-        ClientTelemetry.AddTo(builder.Services, builder.Configuration);
+        builder.AddAloraTelemetry("alora-cli");
         builder.UseOrleansClient(c =>
         {
             c.AddActivityPropagation();

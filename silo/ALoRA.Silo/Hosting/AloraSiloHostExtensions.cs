@@ -19,7 +19,7 @@ public static class AloraSiloHostExtensions
     /// <c>Alora:Silo</c>): clustering (<c>localhost</c>, <c>redis</c>, <c>kubernetes</c>), grain storage (<c>file</c>,
     /// <c>redis</c>) under the name <see cref="AloraStorageNames.State"/>, checkpoints under the data directory (or
     /// <c>Alora:Checkpoints:RootDirectory</c>), fast failure detection, the shutdown timeout, activity propagation, OTLP
-    /// export when the <c>OTEL_EXPORTER_OTLP_*ENDPOINT</c> variables ask for it (<see cref="ALoRA.Grains.Diagnostics.AloraTelemetryExtensions"/>),
+    /// export when the <c>OTEL_EXPORTER_OTLP_*ENDPOINT</c> variables ask for it (<see cref="ALoRA.Telemetry.AloraTelemetryExtensions"/>),
     /// the health endpoints (<see cref="SiloHealthEndpoint"/>), and the grains with their own sections (<c>Alora</c>,
     /// <c>Alora:Trainers</c>, <c>Alora:Resilience</c>). Everything but the clustering, the endpoints and the health endpoint
     /// is composed by <see cref="AloraSiloBuilderExtensions.UseAloraSilo"/>, as in every other silo. Nothing starts here.

@@ -81,7 +81,7 @@ internal static class AloraDiagnostics
     /// <summary>
     /// Leaves the trace the current grain call runs in, for the rest of this asynchronous flow: no activity is current
     /// and Orleans' request context carries no trace context, so the grain calls made from here on join no trace (their
-    /// own spans have no parent, which the sampler of <see cref="AloraTelemetryExtensions"/> drops).
+    /// own spans have no parent, which the sampler of <see cref="ALoRA.Telemetry.AloraTelemetryExtensions"/> drops).
     /// </summary>
     public static void LeaveTrace()
     {

@@ -4,6 +4,7 @@ using ALoRA.Grains.Resilience;
 using ALoRA.Grains.Storage;
 using ALoRA.Grains.Trainers;
 using ALoRA.Grains.Training;
+using ALoRA.Telemetry;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;

@@ -1,4 +1,4 @@
-using ALoRA.Grains.Diagnostics;
+using ALoRA.Telemetry;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using OpenTelemetry;

@@ -6,7 +6,7 @@ using OpenTelemetry.Metrics;
 using OpenTelemetry.Resources;
 using OpenTelemetry.Trace;
 
-namespace ALoRA.Grains.Diagnostics;
+namespace ALoRA.Telemetry;
 
 /// <summary>OpenTelemetry export of ALoRA's and Orleans' spans and metrics over OTLP, for the silo and the CLI.</summary>
 public static class AloraTelemetryExtensions

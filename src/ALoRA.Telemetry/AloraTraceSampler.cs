@@ -5,7 +5,7 @@ using ALoRA.Abstractions.Diagnostics;
 using ALoRA.Abstractions.Grains;
 using OpenTelemetry.Trace;
 
-namespace ALoRA.Grains.Diagnostics;
+namespace ALoRA.Telemetry;
 
 /// <summary>
 /// The sampler of the silo's and the CLI's tracer providers (<see cref="AloraTelemetryExtensions"/>). A span with a

@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Configuration;
 
-namespace ALoRA.Grains.Diagnostics;
+namespace ALoRA.Telemetry;
 
 /// <summary>
 /// Which signals are exported over OTLP, decided by the standard OpenTelemetry environment variables (read through
