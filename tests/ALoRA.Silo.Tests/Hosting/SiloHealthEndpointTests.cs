@@ -45,6 +45,47 @@ public sealed class SiloHealthEndpointTests
     }
 
     [Fact]
+    public async Task Start_WhileAProberKeepsConnecting_StartsAndAnswers()
+    {
+        // .NET's HttpListener, which served these endpoints before, threw from Start when a connection was already
+        // waiting (a prober polling a starting silo), and the silo died with it.
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
+        for (var round = 0; round < 10; round++)
+        {
+            var port = FreePort();
+            using var stop = new CancellationTokenSource();
+            var prober = Task.Run(async () =>
+            {
+                while (!stop.IsCancellationRequested)
+                {
+                    try
+                    {
+                        using var client = new TcpClient();
+                        await client.ConnectAsync(IPAddress.Loopback, port, stop.Token);
+                    }
+                    catch (Exception ex) when (ex is SocketException or OperationCanceledException)
+                    {
+                    }
+                }
+            });
+            await Task.Delay(20);
+            using var health = Create(port);
+            await health.StartAsync(CancellationToken.None);
+            try
+            {
+                var live = await http.GetAsync($"http://127.0.0.1:{port}/health/live");
+                Assert.Equal(HttpStatusCode.OK, live.StatusCode);
+            }
+            finally
+            {
+                await stop.CancelAsync();
+                await prober.WaitAsync(TimeSpan.FromSeconds(10));
+                await health.StopAsync(CancellationToken.None);
+            }
+        }
+    }
+
+    [Fact]
     public async Task Start_PortInUse_FailsAsAConfigurationErrorNamingTheSetting()
     {
         using var taken = new TcpListener(IPAddress.Any, 0);
