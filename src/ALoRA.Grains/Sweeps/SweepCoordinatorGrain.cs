@@ -137,6 +137,11 @@ public sealed partial class SweepCoordinatorGrain(
         await _writer.WriteAsync();
         await GrainFactory.GetGrain<ISchedulerGrain>(SchedulerKeys.Default).CancelSweepAsync(this.GetPrimaryKeyString());
         await Task.WhenAll(S.TrialIds.Select(id => GrainFactory.GetGrain<IExperimentGrain>(id).CancelAsync()));
+
+        // The experiments publish their change as well, but without waiting for it: a status read right after the
+        // cancel returns must already show every trial cancelled, so the view takes their statuses now.
+        var statuses = await Task.WhenAll(S.TrialIds.Select(id => GrainFactory.GetGrain<IExperimentGrain>(id).GetStatusAsync()));
+        await TakeIntoViewAsync(statuses, feed: true);
         LogCancelled(this.GetPrimaryKeyString());
     }
 
