@@ -38,8 +38,14 @@ internal sealed partial class SpecReader
     public SweepSpec Read(string yaml, string? sourceName, string? baseDirectory)
     {
         ArgumentNullException.ThrowIfNull(yaml);
+        if (yaml.Length > SweepSpecParser.MaxSpecLength)
+        {
+            throw new SweepSpecException(
+                [new SpecError("", 0, 0, $"the spec is {yaml.Length} characters long; a spec may have at most {SweepSpecParser.MaxSpecLength} (1 MiB)")], sourceName);
+        }
+
         var stream = new YamlStream();
-        var parser = new TrackingParser(new Parser(new StringReader(yaml)));
+        var parser = new TrackingParser(new Parser(new StringReader(yaml)), SweepSpecParser.MaxNestingDepth);
         try
         {
             stream.Load(parser);

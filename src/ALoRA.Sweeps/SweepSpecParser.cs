@@ -10,6 +10,12 @@ public static class SweepSpecParser
     /// <summary>The most trials one spec may expand to (before duplicates are collapsed).</summary>
     public const int MaxTrials = 100_000;
 
+    /// <summary>The longest spec read, in characters (and the largest spec file, in bytes): 1 MiB.</summary>
+    public const int MaxSpecLength = 1 << 20;
+
+    /// <summary>The deepest nesting of YAML collections a spec may have (a real spec needs 4 or 5).</summary>
+    public const int MaxNestingDepth = 32;
+
     /// <summary>Parses a spec held in memory.</summary>
     /// <param name="yaml">The spec text.</param>
     /// <param name="sourceName">Name for messages (usually the file path), or null.</param>
@@ -30,6 +36,7 @@ public static class SweepSpecParser
         string yaml;
         try
         {
+            EnsureSize(path);
             yaml = File.ReadAllText(path);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
@@ -38,5 +45,20 @@ public static class SweepSpecParser
         }
 
         return Parse(yaml, path, Path.GetDirectoryName(Path.GetFullPath(path)));
+    }
+
+    /// <summary>
+    /// Refuses a spec file larger than <see cref="MaxSpecLength"/> bytes before reading it, with an error naming the file.
+    /// </summary>
+    /// <param name="path">Path of the YAML file.</param>
+    /// <exception cref="SweepSpecException">The file is too large.</exception>
+    public static void EnsureSize(string path)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        var length = new FileInfo(path).Length;
+        if (length > MaxSpecLength)
+        {
+            throw new SweepSpecException([new SpecError("", 0, 0, $"the spec file is {length} bytes; a spec may have at most {MaxSpecLength} (1 MiB)")], path);
+        }
     }
 }

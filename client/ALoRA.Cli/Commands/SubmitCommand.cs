@@ -87,6 +87,7 @@ internal sealed class SubmitCommand : Command
             throw new FileNotFoundException($"{file.FullName}: spec file not found");
         }
 
+        SweepSpecParser.EnsureSize(file.FullName);
         var spec = SweepSpecParser.Parse(File.ReadAllText(file.FullName), file.FullName);
         return (SweepDefinitions.From(spec), spec.SweepId);
     }

@@ -38,6 +38,18 @@ internal sealed class ConnectionOptions
         Recursive = true,
     };
 
+    /// <summary>Creates the options; <c>--connect-timeout</c> below 1 second is a parse error (exit code 2).</summary>
+    public ConnectionOptions()
+    {
+        ConnectTimeout.Validators.Add(result =>
+        {
+            if (result.GetValueOrDefault<int>() is < 1 and var seconds)
+            {
+                result.AddError($"--connect-timeout must be at least 1 (seconds), got {seconds}");
+            }
+        });
+    }
+
     /// <summary>Adds the options to the root command.</summary>
     public void AddTo(Command root)
     {
@@ -52,5 +64,5 @@ internal sealed class ConnectionOptions
         parse.GetValue(Gateway) ?? Environment.GetEnvironmentVariable(GatewayVariable) ?? "localhost:30000",
         parse.GetValue(Local),
         Path.GetFullPath(parse.GetValue(DataDirectory)!),
-        TimeSpan.FromSeconds(Math.Max(1, parse.GetValue(ConnectTimeout))));
+        TimeSpan.FromSeconds(parse.GetValue(ConnectTimeout)));
 }

@@ -66,6 +66,19 @@ internal static class CliApp
             configuration.ProcessTerminationTimeout = null;
         }
 
-        return root.Parse(args).InvokeAsync(configuration, cancellationToken);
+        var parse = root.Parse(args);
+        if (parse.Errors.Count > 0)
+        {
+            // Bad input is exit code 2 (ExitCodes), not System.CommandLine's 1: an unknown command, option or value.
+            foreach (var error in parse.Errors)
+            {
+                console.Message(error.Message);
+            }
+
+            console.Message("see alora --help");
+            return Task.FromResult(ExitCodes.BadInput);
+        }
+
+        return parse.InvokeAsync(configuration, cancellationToken);
     }
 }
