@@ -42,6 +42,9 @@ public static class AloraSiloHostExtensions
         // Replaces the generic host's own DOTNET_SHUTDOWNTIMEOUTSECONDS: one setting for the drain time.
         services.Configure<HostOptions>(h => h.ShutdownTimeout = options.ShutdownTimeout);
 
+        // Its ports must be free at start: Orleans would share a taken one.
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<SiloHostOptions>, SiloPortCheck>());
+
         // Before the silo: live while it starts, and still answering (not ready) while it drains.
         services.AddHostedService<SiloHealthEndpoint>();
 

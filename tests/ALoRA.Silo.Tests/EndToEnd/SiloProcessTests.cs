@@ -1,4 +1,5 @@
 using System.Net;
+using System.Net.Sockets;
 using ALoRA.Abstractions.Grains;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -68,6 +69,37 @@ public sealed class SiloProcessTests : IDisposable
         var exitCode = await silo.WaitForExitAsync(ShutdownTimeout + TimeSpan.FromSeconds(15));
 
         Assert.True(exitCode == 0, $"exit code {exitCode}; output:\n{silo.Output}");
+    }
+
+    [Theory]
+    [InlineData("GatewayPort")]
+    [InlineData("SiloPort")]
+    public async Task Silo_PortTakenByAnotherProcess_ExitsWithCode2NamingTheKey(string setting)
+    {
+        var free = SiloPorts.FreeTcpPorts(2);
+        var ports = new Dictionary<string, int> { ["SiloPort"] = free[0], ["GatewayPort"] = free[1] };
+
+        // Another listener with address reuse on, as Orleans' own listeners have: without the check the silo shared it.
+        using var taken = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        taken.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
+        taken.Bind(new IPEndPoint(IPAddress.Loopback, ports[setting]));
+        taken.Listen();
+        await using var silo = SiloProcess.Start(
+            new Dictionary<string, string>
+            {
+                ["Alora__Silo__SiloPort"] = $"{ports["SiloPort"]}",
+                ["Alora__Silo__GatewayPort"] = $"{ports["GatewayPort"]}",
+                ["Alora__Silo__DataDirectory"] = Path.Combine(_directory.FullName, "data"),
+                ["Alora__Silo__HealthPort"] = "0",
+                ["Alora__Trainers__DiscoverCuda"] = "false",
+            },
+            _directory.FullName);
+
+        var exitCode = await silo.WaitForExitAsync(StartTimeout);
+
+        Assert.True(exitCode == 2, $"exit code {exitCode}; output:\n{silo.Output}");
+        Assert.Contains($"Alora:Silo:{setting} = {ports[setting]}: the port is already in use on this machine (something accepts connections there)", silo.Output, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", silo.Output, StringComparison.Ordinal);
     }
 
     [Theory]
