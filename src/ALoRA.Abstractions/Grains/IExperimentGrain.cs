@@ -47,8 +47,11 @@ public interface IExperimentGrain : IGrainWithStringKey
     [OneWay]
     Task OnTrainerLostAsync(string trainer, string reason);
 
-    /// <summary>Cancels the trial (a running attempt is told to stop); finished trials are left as they are.</summary>
-    Task CancelAsync();
+    /// <summary>
+    /// Cancels the trial (a running attempt is told to stop); finished trials are left as they are. Returns the trial's
+    /// status afterwards, so the caller's view need not wait for the published state change.
+    /// </summary>
+    Task<TrialStatus> CancelAsync();
 
     /// <summary>Status snapshot.</summary>
     Task<TrialStatus> GetStatusAsync();

@@ -308,11 +308,11 @@ public sealed partial class ExperimentGrain(
     }
 
     /// <inheritdoc />
-    public async Task CancelAsync()
+    public async Task<TrialStatus> CancelAsync()
     {
         if (Unreadable || S.Spec is null || S.State.IsFinal())
         {
-            return;
+            return Status();
         }
 
         var trainer = S.Trainer;
@@ -325,6 +325,8 @@ public sealed partial class ExperimentGrain(
             var key = trainer.Split('@', 2)[0];
             await GrainFactory.GetGrain<ITrainerGrain>(key).CancelTrialAsync(this.GetPrimaryKeyString());
         }
+
+        return Status();
     }
 
     /// <inheritdoc />

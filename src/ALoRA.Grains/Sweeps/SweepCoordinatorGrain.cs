@@ -136,11 +136,9 @@ public sealed partial class SweepCoordinatorGrain(
         S.Cancelled = true;
         await _writer.WriteAsync();
         await GrainFactory.GetGrain<ISchedulerGrain>(SchedulerKeys.Default).CancelSweepAsync(this.GetPrimaryKeyString());
-        await Task.WhenAll(S.TrialIds.Select(id => GrainFactory.GetGrain<IExperimentGrain>(id).CancelAsync()));
-
         // The experiments publish their change as well, but without waiting for it: a status read right after the
-        // cancel returns must already show every trial cancelled, so the view takes their statuses now.
-        var statuses = await Task.WhenAll(S.TrialIds.Select(id => GrainFactory.GetGrain<IExperimentGrain>(id).GetStatusAsync()));
+        // cancel returns must already show every trial cancelled, so the view takes the statuses the cancels return.
+        var statuses = await Task.WhenAll(S.TrialIds.Select(id => GrainFactory.GetGrain<IExperimentGrain>(id).CancelAsync()));
         await TakeIntoViewAsync(statuses, feed: true);
         LogCancelled(this.GetPrimaryKeyString());
     }
