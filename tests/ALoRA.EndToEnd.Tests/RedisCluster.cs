@@ -45,10 +45,15 @@ internal sealed class RedisCluster : IAsyncDisposable
     /// <summary>The latest process of the silo <paramref name="name"/>.</summary>
     public SiloProcess this[string name] => _current[name];
 
-    /// <summary>Starts a private redis-server; the silos are started with <see cref="StartSilosAsync"/>.</summary>
-    public static async Task<RedisCluster> CreateAsync(Workspace workspace, string idPrefix)
+    /// <summary>
+    /// Starts a private redis-server, requiring <paramref name="password"/> when one is given (the silos' connection
+    /// string then carries it); the silos are started with <see cref="StartSilosAsync"/>.
+    /// </summary>
+    public static async Task<RedisCluster> CreateAsync(Workspace workspace, string idPrefix, string? password = null)
     {
-        var redis = await RedisServer.StartAsync(TimeSpan.FromSeconds(60));
+        var redis = password is null
+            ? await RedisServer.StartAsync(TimeSpan.FromSeconds(60))
+            : await RedisServer.StartWithPasswordAsync(password, TimeSpan.FromSeconds(60));
         return new RedisCluster(redis, workspace, $"{idPrefix}-{Guid.NewGuid().ToString("N")[..8]}");
     }
 

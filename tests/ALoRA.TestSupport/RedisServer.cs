@@ -10,26 +10,31 @@ namespace ALoRA.TestSupport;
 /// and no persistence, stopped (and its folder deleted) on dispose. A watchdog process kills it if the process that
 /// started it dies first, so a crashed or killed test run leaves no server behind. <c>redis-server</c> must be on PATH
 /// (<c>make test</c> installs it with <c>scripts/ensure-redis.sh</c>); when it is not, <see cref="StartAsync"/> throws.
+/// <see cref="StartWithPasswordAsync"/> starts one that requires a password (<c>requirepass</c>).
 /// </summary>
 public sealed class RedisServer : IAsyncDisposable
 {
     private readonly Process _server;
     private readonly Process? _watchdog;
 
-    private RedisServer(Process server, Process? watchdog, int port, string dataDirectory)
+    private RedisServer(Process server, Process? watchdog, int port, string dataDirectory, string? password)
     {
         _server = server;
         _watchdog = watchdog;
         Port = port;
         DataDirectory = dataDirectory;
         ProcessId = server.Id;
+        Password = password;
     }
 
     /// <summary>The port it listens on (127.0.0.1).</summary>
     public int Port { get; }
 
-    /// <summary>StackExchange.Redis connection string: <c>127.0.0.1:&lt;port&gt;</c>.</summary>
-    public string ConnectionString => $"127.0.0.1:{Port}";
+    /// <summary>The password clients must give (<c>requirepass</c>), or null when it needs none.</summary>
+    public string? Password { get; }
+
+    /// <summary>StackExchange.Redis connection string: <c>127.0.0.1:&lt;port&gt;</c>, with <c>,password=...</c> when it has one.</summary>
+    public string ConnectionString => Password is null ? $"127.0.0.1:{Port}" : $"127.0.0.1:{Port},password={Password}";
 
     /// <summary>Its working and log folder.</summary>
     public string DataDirectory { get; }
@@ -43,7 +48,19 @@ public sealed class RedisServer : IAsyncDisposable
     /// <c>--appendonly yes</c>.
     /// </summary>
     /// <exception cref="InvalidOperationException">redis-server is not installed, or did not come up (its log is quoted).</exception>
-    public static async Task<RedisServer> StartAsync(TimeSpan? timeout = null, params string[] settings)
+    public static Task<RedisServer> StartAsync(TimeSpan? timeout = null, params string[] settings) => StartCoreAsync(null, timeout, settings);
+
+    /// <summary>
+    /// Starts a server that requires <paramref name="password"/> (<c>--requirepass</c>), like <see cref="StartAsync(TimeSpan?, string[])"/>.
+    /// <see cref="ConnectionString"/> and <see cref="CommandAsync"/> then authenticate with it.
+    /// </summary>
+    public static Task<RedisServer> StartWithPasswordAsync(string password, TimeSpan? timeout = null, params string[] settings)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(password);
+        return StartCoreAsync(password, timeout, settings);
+    }
+
+    private static async Task<RedisServer> StartCoreAsync(string? password, TimeSpan? timeout, string[] settings)
     {
         var binary = FindBinary() ?? throw new InvalidOperationException(
             "redis-server is not installed (not on PATH). Run 'make test', whose scripts/ensure-redis.sh installs Debian's redis-server, or install Redis 6+ yourself.");
@@ -65,7 +82,7 @@ public sealed class RedisServer : IAsyncDisposable
                 "--port", port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--bind", "127.0.0.1", "--dir", dir,
                 "--save", "", "--appendonly", "no", "--daemonize", "no", "--protected-mode", "yes",
                 "--logfile", Path.Combine(dir, "redis.log"),
-            }.Concat(settings))
+            }.Concat(password is null ? [] : ["--requirepass", password]).Concat(settings))
             {
                 start.ArgumentList.Add(arg);
             }
@@ -79,7 +96,7 @@ public sealed class RedisServer : IAsyncDisposable
             {
                 if (await PingAsync(port).ConfigureAwait(false))
                 {
-                    return new RedisServer(server, StartWatchdog(server.Id), port, dir);
+                    return new RedisServer(server, StartWatchdog(server.Id), port, dir, password);
                 }
 
                 await Task.Delay(50).ConfigureAwait(false);
@@ -97,21 +114,31 @@ public sealed class RedisServer : IAsyncDisposable
         }
     }
 
-    /// <summary>Sends one command (RESP) and returns the reply as text: a status, an error (<c>-ERR ...</c>), a number or a bulk string (null: nil).</summary>
-    public async Task<string?> CommandAsync(params string[] arguments)
+    /// <summary>
+    /// Sends one command (RESP) and returns the reply as text: a status, an error (<c>-ERR ...</c>), a number or a bulk
+    /// string (null: nil). Authenticates first (<c>AUTH</c>) when the server has a <see cref="Password"/>.
+    /// </summary>
+    public Task<string?> CommandAsync(params string[] arguments) => SendAsync(Password, arguments);
+
+    /// <summary>Like <see cref="CommandAsync"/>, without authenticating (a server with a password answers <c>-NOAUTH ...</c>).</summary>
+    public Task<string?> UnauthenticatedCommandAsync(params string[] arguments) => SendAsync(null, arguments);
+
+    private async Task<string?> SendAsync(string? password, string[] arguments)
     {
         using var client = new TcpClient();
         await client.ConnectAsync(IPAddress.Loopback, Port).ConfigureAwait(false);
         var stream = client.GetStream();
-        var request = new MemoryStream();
-        void Write(string text) => request.Write(Encoding.UTF8.GetBytes(text));
-        Write($"*{arguments.Length}\r\n");
-        foreach (var a in arguments)
+        if (password is not null)
         {
-            Write($"${Encoding.UTF8.GetByteCount(a)}\r\n{a}\r\n");
+            await stream.WriteAsync(Encode(["AUTH", password])).ConfigureAwait(false);
+            var auth = await ReadLineAsync(stream).ConfigureAwait(false);
+            if (auth != "+OK")
+            {
+                throw new InvalidOperationException($"redis-server on 127.0.0.1:{Port} refused its own password: {auth}");
+            }
         }
 
-        await stream.WriteAsync(request.ToArray()).ConfigureAwait(false);
+        await stream.WriteAsync(Encode(arguments)).ConfigureAwait(false);
         var line = await ReadLineAsync(stream).ConfigureAwait(false);
         switch (line[0])
         {
@@ -131,6 +158,19 @@ public sealed class RedisServer : IAsyncDisposable
             default:
                 return line;
         }
+    }
+
+    private static byte[] Encode(string[] arguments)
+    {
+        var request = new MemoryStream();
+        void Write(string text) => request.Write(Encoding.UTF8.GetBytes(text));
+        Write($"*{arguments.Length}\r\n");
+        foreach (var a in arguments)
+        {
+            Write($"${Encoding.UTF8.GetByteCount(a)}\r\n{a}\r\n");
+        }
+
+        return request.ToArray();
     }
 
     private static async Task<string> ReadLineAsync(Stream stream)
@@ -200,7 +240,9 @@ public sealed class RedisServer : IAsyncDisposable
             await stream.WriteAsync("PING\r\n"u8.ToArray(), cts.Token).ConfigureAwait(false);
             var buffer = new byte[16];
             var n = await stream.ReadAsync(buffer, cts.Token).ConfigureAwait(false);
-            return Encoding.ASCII.GetString(buffer, 0, n).StartsWith("+PONG", StringComparison.Ordinal);
+            // A server with a password answers NOAUTH: it is up too.
+            var reply = Encoding.ASCII.GetString(buffer, 0, n);
+            return reply.StartsWith("+PONG", StringComparison.Ordinal) || reply.StartsWith("-NOAUTH", StringComparison.Ordinal);
         }
         catch (Exception ex) when (ex is SocketException or IOException or OperationCanceledException)
         {

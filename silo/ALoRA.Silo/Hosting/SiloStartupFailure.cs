@@ -1,6 +1,7 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
+using StackExchange.Redis;
 
 namespace ALoRA.Silo.Hosting;
 
@@ -24,7 +25,8 @@ public static class SiloStartupFailure
 
     /// <summary>
     /// The messages of <paramref name="exception"/> when it (or every exception it aggregates) is a configuration error:
-    /// failed options validation, a value that does not convert, or an Orleans configuration check; else null.
+    /// failed options validation, a value that does not convert, an Orleans configuration check, or Redis refusing the
+    /// credentials of <c>Alora:Silo:RedisConnectionString</c>; else null.
     /// </summary>
     public static IReadOnlyList<string>? Describe(Exception exception)
     {
@@ -47,6 +49,14 @@ public static class SiloStartupFailure
         error.Flush();
     }
 
+    /// <summary>Redis' error reply without StackExchange.Redis' "Error: " prefix (WRONGPASS ..., NOAUTH ...).</summary>
+    private static string ServerReply(string message)
+    {
+        const string prefix = "Error: ";
+        var trimmed = message.Trim();
+        return trimmed.StartsWith(prefix, StringComparison.Ordinal) ? trimmed[prefix.Length..] : trimmed;
+    }
+
     private static bool Collect(Exception exception, List<string> messages)
     {
         switch (exception)
@@ -58,6 +68,13 @@ public static class SiloStartupFailure
                 return aggregate.InnerExceptions.Count > 0 && aggregate.InnerExceptions.All(e => Collect(e, messages));
             case OrleansConfigurationException orleans:
                 messages.Add(orleans.Message);
+                return true;
+            case RedisConnectionException { FailureType: ConnectionFailureType.AuthenticationFailure } redis:
+                // The server's reply (WRONGPASS ..., NOAUTH ...) names the cause; the connection string is not echoed (it holds the password).
+                messages.Add(
+                    $"{SiloHostOptionsValidator.Key(nameof(SiloHostOptions.RedisConnectionString))}: Redis refused the credentials"
+                    + (redis.InnerException is { } reply ? $" ({ServerReply(reply.Message)})" : "")
+                    + "; check password=... (and user=...) against the server's requirepass or ACL");
                 return true;
             case InvalidOperationException conversion when conversion.Message.Contains("configuration value", StringComparison.Ordinal):
                 // The configuration binder: "Failed to convert configuration value '...' at 'Alora:Trainers:CpuTrainers' to type ...".

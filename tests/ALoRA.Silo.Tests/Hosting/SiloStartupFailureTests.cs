@@ -1,5 +1,6 @@
 using ALoRA.Silo.Hosting;
 using Microsoft.Extensions.Options;
+using StackExchange.Redis;
 
 namespace ALoRA.Silo.Tests.Hosting;
 
@@ -21,6 +22,25 @@ public sealed class SiloStartupFailureTests
     public void Describe_OrleansConfigurationError_IsAConfigurationError()
     {
         Assert.NotNull(SiloStartupFailure.Describe(new OrleansConfigurationException("ClusterId is required")));
+    }
+
+    [Fact]
+    public void Describe_RedisRefusingThePassword_NamesTheSettingAndTheReply_NotThePassword()
+    {
+        var ex = new RedisConnectionException(
+            ConnectionFailureType.AuthenticationFailure,
+            "It was not possible to connect to the redis server(s). There was an authentication failure",
+            new RedisServerException("Error: WRONGPASS invalid username-password pair or user is disabled."));
+
+        var message = Assert.Single(SiloStartupFailure.Describe(ex)!);
+
+        Assert.StartsWith("Alora:Silo:RedisConnectionString: Redis refused the credentials (WRONGPASS invalid username-password pair", message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Describe_RedisUnreachable_IsNotAConfigurationError()
+    {
+        Assert.Null(SiloStartupFailure.Describe(new RedisConnectionException(ConnectionFailureType.UnableToConnect, "It was not possible to connect")));
     }
 
     [Fact]
