@@ -1,12 +1,11 @@
-using k8s;
 using k8s.Models;
 
 namespace ALoRA.K8s.Tests;
 
 /// <summary>
-/// The <c>gpu</c> overlay. Kustomize is not run here: the tests apply the overlay's strategic-merge patch to the base
-/// StatefulSet the way kustomize does for the fields involved (containers merged by name, maps merged, lists of
-/// tolerations replaced), then its <c>images:</c>, and check the result.
+/// The <c>gpu</c> overlay. Kustomize is not run here: <see cref="Overlays"/> applies the overlay's strategic-merge
+/// patch to the base StatefulSet the way kustomize does for the fields involved, then its <c>images:</c>, and the
+/// tests check the result.
 /// </summary>
 public sealed class GpuOverlayTests
 {
@@ -19,61 +18,7 @@ public sealed class GpuOverlayTests
     }
 
     /// <summary>The silo StatefulSet as <c>kubectl apply -k k8s/overlays/gpu</c> would create it (for the fields tested).</summary>
-    private static V1StatefulSet Effective()
-    {
-        var merged = KubernetesYaml.Deserialize<V1StatefulSet>(KubernetesYaml.Serialize(K8sRepo.Silo));
-        var patch = Patch();
-        var spec = merged.Spec.Template.Spec;
-        var patchSpec = patch.Spec.Template.Spec;
-        if (patchSpec.NodeSelector is not null)
-        {
-            spec.NodeSelector ??= new Dictionary<string, string>();
-            foreach (var (k, v) in patchSpec.NodeSelector)
-            {
-                spec.NodeSelector[k] = v;
-            }
-        }
-
-        spec.Tolerations = patchSpec.Tolerations ?? spec.Tolerations;
-        foreach (var pc in patchSpec.Containers ?? [])
-        {
-            var c = spec.Containers.Single(x => x.Name == pc.Name);
-            c.Image = pc.Image ?? c.Image;
-            c.Resources ??= new V1ResourceRequirements();
-            c.Resources.Limits = Merge(c.Resources.Limits, pc.Resources?.Limits);
-            c.Resources.Requests = Merge(c.Resources.Requests, pc.Resources?.Requests);
-            foreach (var env in pc.Env ?? [])
-            {
-                c.Env = c.Env.Where(e => e.Name != env.Name).Append(env).ToList();
-            }
-        }
-
-        // images: the overlay's entries, then the base's (an overlay transforms its resources after the base did).
-        foreach (var c in spec.Containers)
-        {
-            foreach (var image in Overlay.Images.Concat(K8sRepo.ReadKustomization(K8sRepo.BaseDir).Images))
-            {
-                var (name, tag) = K8sRepo.SplitImage(c.Image);
-                if (name == image.Name)
-                {
-                    c.Image = $"{image.NewName ?? name}:{image.NewTag ?? tag ?? "latest"}";
-                }
-            }
-        }
-
-        return merged;
-    }
-
-    private static IDictionary<string, ResourceQuantity> Merge(IDictionary<string, ResourceQuantity>? target, IDictionary<string, ResourceQuantity>? patch)
-    {
-        var result = new Dictionary<string, ResourceQuantity>(target ?? new Dictionary<string, ResourceQuantity>());
-        foreach (var (k, v) in patch ?? new Dictionary<string, ResourceQuantity>())
-        {
-            result[k] = v;
-        }
-
-        return result;
-    }
+    private static V1StatefulSet Effective() => Overlays.Silo(K8sRepo.GpuDir);
 
     [Fact]
     public void Overlay_BuildsOnTheBase()
