@@ -48,7 +48,8 @@ public sealed partial class SecretTests
             {
                 foreach (var env in spec.Containers.Concat(spec.InitContainers ?? []).SelectMany(c => c.Env ?? []))
                 {
-                    if (CredentialName().IsMatch(env.Name))
+                    // A *File setting is the path of a mounted credential, not one.
+                    if (CredentialName().IsMatch(env.Name) && !env.Name.EndsWith("File", StringComparison.Ordinal))
                     {
                         Assert.True(env.Value is null && env.ValueFrom?.SecretKeyRef is not null, $"{file}: {workload} sets {env.Name} to a literal, not from a Secret");
                     }
