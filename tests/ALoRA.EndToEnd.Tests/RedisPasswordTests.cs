@@ -66,7 +66,7 @@ public sealed class RedisPasswordTests(ITestOutputHelper log) : EndToEndTest(log
             Log.WriteLine($"--- silo with {(connection.Contains("password", StringComparison.Ordinal) ? "a wrong" : "no")} password: exit {exitCode} ---\n{output}");
             Assert.True(exitCode == 2, $"exit code {exitCode}, expected 2; output:\n{output}");
             Assert.Contains("alora-silo: invalid configuration", output, StringComparison.Ordinal);
-            Assert.Contains($"Alora:Silo:RedisConnectionString: Redis refused the credentials ({reply}", output, StringComparison.Ordinal);
+            Assert.Contains($"Alora:Silo:RedisConnectionString: authentication with Redis failed ({reply}", output, StringComparison.Ordinal);
             Assert.DoesNotContain("Unhandled exception", output, StringComparison.Ordinal);
             Assert.DoesNotContain(wrong, output, StringComparison.Ordinal);
         }

@@ -133,6 +133,69 @@ public sealed partial class SecretTests
         }
     }
 
+    /// <summary>(Secret, key) of every secretKeyRef and of every file of a Secret volume that a setting points at.</summary>
+    private static IEnumerable<(string Secret, string Key)> ReferencedSecretKeys()
+    {
+        foreach (var (_, template) in K8sRepo.PodTemplates())
+        {
+            foreach (var c in template.Spec.Containers.Concat(template.Spec.InitContainers ?? []))
+            {
+                foreach (var env in c.Env ?? [])
+                {
+                    if (env.ValueFrom?.SecretKeyRef is { } r)
+                    {
+                        yield return (r.Name, r.Key);
+                    }
+
+                    foreach (var mount in c.VolumeMounts ?? [])
+                    {
+                        var volume = template.Spec.Volumes?.SingleOrDefault(v => v.Name == mount.Name);
+                        var prefix = mount.MountPath.TrimEnd('/') + "/";
+                        if (volume?.Secret is { } secret && env.Value?.StartsWith(prefix, StringComparison.Ordinal) == true)
+                        {
+                            yield return (secret.SecretName, env.Value[prefix.Length..]);
+                        }
+                    }
+                }
+            }
+
+            foreach (var volume in template.Spec.Volumes ?? [])
+            {
+                if (volume.Secret is { } secret)
+                {
+                    yield return (secret.SecretName, "");
+                }
+            }
+        }
+    }
+
+    [Fact]
+    public void EveryReferencedSecret_IsCreatedByTheScriptWithItsKeys_AndDocumented()
+    {
+        var script = File.ReadAllText(Path.Combine(K8sRepo.K8sDir, "create-secrets.sh"));
+        var readme = File.ReadAllText(Path.Combine(K8sRepo.K8sDir, "README.md"));
+        var referenced = ReferencedSecretKeys().Distinct().ToList();
+        Assert.Contains(("alora-tls", "ca.crt"), referenced);
+        foreach (var (secret, key) in referenced)
+        {
+            // The command with its continuation lines (a backslash before the line break).
+            var create = Regex.Match(script, $@"create secret generic {Regex.Escape(secret)}\b(?:[^\n\\]|\\\n|\\.)*");
+            Assert.True(create.Success, $"create-secrets.sh does not create Secret {secret}");
+            Assert.True(key.Length == 0 || create.Value.Contains($"--from-file={key}=", StringComparison.Ordinal), $"create-secrets.sh creates {secret} without key {key}");
+            Assert.True(readme.Contains($"| `{secret}` |", StringComparison.Ordinal), $"k8s/README.md (Secrets) does not list {secret}");
+            Assert.True(key.Length == 0 || readme.Contains($"`{key}`", StringComparison.Ordinal), $"k8s/README.md does not name key {key} of {secret}");
+        }
+    }
+
+    [Fact]
+    public void Namespace_EnforcesBaseline_AndWarnsAndAuditsRestricted()
+    {
+        var labels = K8sRepo.One<V1Namespace>(K8sRepo.Namespace).Metadata.Labels;
+        Assert.Equal("baseline", labels["pod-security.kubernetes.io/enforce"]);
+        Assert.Equal("restricted", labels["pod-security.kubernetes.io/warn"]);
+        Assert.Equal("restricted", labels["pod-security.kubernetes.io/audit"]);
+    }
+
     private static void AssertFromSecret(V1Container c, string name, string secret, string key)
     {
         var env = (c.Env ?? []).SingleOrDefault(e => e.Name == name);

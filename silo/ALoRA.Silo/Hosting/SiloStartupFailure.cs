@@ -70,11 +70,11 @@ public static class SiloStartupFailure
                 messages.Add(orleans.Message);
                 return true;
             case RedisConnectionException { FailureType: ConnectionFailureType.AuthenticationFailure } redis:
-                // The server's reply (WRONGPASS ..., NOAUTH ...) names the cause; the connection string is not echoed (it holds the password).
+                // The server's reply (WRONGPASS ..., NOAUTH ...) or the TLS error names the cause; the connection string is not echoed (it holds the password).
                 messages.Add(
-                    $"{SiloHostOptionsValidator.Key(nameof(SiloHostOptions.RedisConnectionString))}: Redis refused the credentials"
+                    $"{SiloHostOptionsValidator.Key(nameof(SiloHostOptions.RedisConnectionString))}: authentication with Redis failed"
                     + (redis.InnerException is { } reply ? $" ({ServerReply(reply.Message)})" : "")
-                    + "; check password=... (and user=...) against the server's requirepass or ACL");
+                    + "; check password=... (and user=...) against the server's requirepass or ACL, and with ssl=true that the server's certificate is trusted");
                 return true;
             case InvalidOperationException conversion when conversion.Message.Contains("configuration value", StringComparison.Ordinal):
                 // The configuration binder: "Failed to convert configuration value '...' at 'Alora:Trainers:CpuTrainers' to type ...".

@@ -34,7 +34,7 @@ public sealed class SiloStartupFailureTests
 
         var message = Assert.Single(SiloStartupFailure.Describe(ex)!);
 
-        Assert.StartsWith("Alora:Silo:RedisConnectionString: Redis refused the credentials (WRONGPASS invalid username-password pair", message, StringComparison.Ordinal);
+        Assert.StartsWith("Alora:Silo:RedisConnectionString: authentication with Redis failed (WRONGPASS invalid username-password pair", message, StringComparison.Ordinal);
     }
 
     [Fact]
