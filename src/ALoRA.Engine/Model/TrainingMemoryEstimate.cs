@@ -85,10 +85,10 @@ public sealed record TrainingMemoryEstimate(long WeightBytes, long AdapterBytes,
 
         var adapter = adapterPerLayer * layers;
 
-        // Kept for backward, per token and layer: norms' inputs and outputs, q/k/v (k and v expanded to every head),
-        // the attention output, the attention probabilities (heads x T, twice: scores and softmax, as the math path
-        // keeps them), the MLP's gate, up, activation and product, the residual sums, and the adapters' own.
-        var perTokenLayer = (6 * hidden) + (5 * q) + (2 * kv) + (2 * heads * sequenceLength) + (4 * inter) + loraActivationsPerToken;
+        // Kept for backward, per token and layer: the norms' inputs and outputs, q/k/v (k and v expanded to every head),
+        // the attention output and its log-sum-exp per head (the fused attention kernels keep no T x T matrix: measured,
+        // docs/engine-notes.md), the MLP's gate, up, activation and product, the residual sums, and the adapters' own.
+        var perTokenLayer = (6 * hidden) + (5 * q) + (2 * kv) + heads + (4 * inter) + loraActivationsPerToken;
 
         // Embedding output, final norm, and the logits three times (logits, log-softmax, their gradient).
         var perToken = (layers * perTokenLayer) + (3 * hidden) + (3 * vocab);
