@@ -20,8 +20,8 @@ public sealed class AloraTrainerOptions
 
     /// <summary>
     /// Memory of each of this silo's devices (<c>24GiB</c>, <c>512MiB</c>, or bytes), registered with the scheduler and
-    /// checked against each trial's estimate at submit. Default: for CPU trainers, the machine's memory (the lower of
-    /// <c>/proc/meminfo</c> MemTotal and the cgroup limit) divided among them; required for CUDA devices, whose memory
+    /// checked against each trial's estimate at submit. Default: for each CPU trainer, the machine's memory (the lower of
+    /// <c>/proc/meminfo</c> MemTotal and the cgroup limit); required for CUDA devices, whose memory
     /// the CPU build of TorchSharp cannot read (docs/operations.md).
     /// </summary>
     public string? DeviceMemory { get; set; }

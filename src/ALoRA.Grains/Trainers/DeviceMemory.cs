@@ -5,8 +5,9 @@ namespace ALoRA.Grains.Trainers;
 
 /// <summary>
 /// The memory each of a silo's devices registers with the scheduler (docs/operations.md, <c>Alora:Trainers:DeviceMemory</c>):
-/// the setting when given; else, for CPU trainers, this machine's memory shared among them (concurrent trials share
-/// it). A CUDA device without the setting is an error: the CPU build of TorchSharp cannot read a GPU's memory.
+/// the setting when given; else, for CPU trainers, this machine's memory. Each CPU trainer registers all of it: the check
+/// at submit refuses a trial that could not run even alone; trials running at once on several CPU trainers share it. A
+/// CUDA device without the setting is an error: the CPU build of TorchSharp cannot read a GPU's memory.
 /// </summary>
 public static class DeviceMemory
 {
@@ -34,11 +35,10 @@ public static class DeviceMemory
             return result;
         }
 
-        var cpus = devices.Count(d => d.StartsWith("cpu", StringComparison.Ordinal));
         foreach (var device in devices)
         {
             result[device] = device.StartsWith("cpu", StringComparison.Ordinal)
-                ? MachineBytes() / Math.Max(1, cpus)
+                ? MachineBytes()
                 : throw new InvalidOperationException(
                     $"{AloraTrainerOptions.Section}:DeviceMemory is required: this silo trains on {device}, whose memory cannot be read here (set the memory of each device, such as 80GiB)");
         }
