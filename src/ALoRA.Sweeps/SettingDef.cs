@@ -26,6 +26,12 @@ public sealed record SettingDef(string Key, SettingKind Kind, object? Default, s
     /// <summary>Exclusive upper bound of a number, or null.</summary>
     public double? ExclusiveMaximum { get; init; }
 
+    /// <summary>
+    /// Inclusive upper bound of an integer, or null: set on the settings whose size multiplies a trial's memory (rank,
+    /// batch sizes, sequence length) at a value no real run reaches (docs/sweep-spec.md, "Limits").
+    /// </summary>
+    public double? Maximum { get; init; }
+
     /// <summary>For <see cref="SettingKind.Text"/> and <see cref="SettingKind.ModuleList"/>: the vocabulary.</summary>
     public IReadOnlyList<string>? Allowed { get; init; }
 
@@ -50,12 +56,13 @@ public sealed record SettingDef(string Key, SettingKind Kind, object? Default, s
     };
 
     /// <summary>The range in words (<c>&gt;= 1</c>, <c>&gt; 0</c>, <c>in [0, 1)</c>), or empty when unbounded.</summary>
-    public string RangeText => (Minimum, ExclusiveMinimum, ExclusiveMaximum) switch
+    public string RangeText => (Minimum, ExclusiveMinimum, ExclusiveMaximum, Maximum) switch
     {
-        ({ } min, null, { } max) => $"in [{Number(min)}, {Number(max)})",
-        ({ } min, null, null) => $">= {Number(min)}",
-        (null, { } min, null) => $"> {Number(min)}",
-        (null, null, null) => "",
+        ({ } min, null, { } max, null) => $"in [{Number(min)}, {Number(max)})",
+        ({ } min, null, null, { } max) => $"in [{Number(min)}, {Number(max)}]",
+        ({ } min, null, null, null) => $">= {Number(min)}",
+        (null, { } min, null, null) => $"> {Number(min)}",
+        (null, null, null, null) => "",
         _ => throw new InvalidOperationException($"{Key}: unsupported combination of bounds"),
     };
 
@@ -90,7 +97,8 @@ public sealed record SettingDef(string Key, SettingKind Kind, object? Default, s
 
         var ok = (Minimum is not { } min || number >= min)
             && (ExclusiveMinimum is not { } exclusiveMin || number > exclusiveMin)
-            && (ExclusiveMaximum is not { } exclusiveMax || number < exclusiveMax);
+            && (ExclusiveMaximum is not { } exclusiveMax || number < exclusiveMax)
+            && (Maximum is not { } max || number <= max);
         return ok ? null : "must be " + RangeText;
     }
 

@@ -22,6 +22,19 @@ public static class SpecSchema
     /// <summary>Default of <c>metric</c>.</summary>
     public const string DefaultMetric = "dev_accuracy";
 
+    /// <summary>
+    /// Largest <c>lora.r</c>: the rank of an adapter multiplies its parameters, optimizer moments and gradients; 1024 is
+    /// above the hidden size of most models that are fine-tuned with LoRA and far above any rank the method uses
+    /// (docs/sweep-spec.md, "Limits"). The engine's <c>LoraConfig.MaxRank</c> is the same number.
+    /// </summary>
+    public const int MaxRank = 1024;
+
+    /// <summary>Largest <c>training.batch_size</c> and <c>val_batch_size</c>: a batch multiplies activation memory.</summary>
+    public const int MaxBatchSize = 4096;
+
+    /// <summary>Largest <c>training.max_sequence_length</c>: a sequence length multiplies activation memory (128 Ki tokens).</summary>
+    public const int MaxSequenceLength = 131_072;
+
     /// <summary>Default of <c>max_concurrent_trials</c>.</summary>
     public const int DefaultMaxConcurrentTrials = 4;
 
@@ -65,7 +78,7 @@ public static class SpecSchema
     [
         new("r", SettingKind.Integer, 8L, "Initial rank of every adapted module: the per-module budget.")
         {
-            Minimum = 1, DefaultNote = "paper", Read = t => t.Lora.R,
+            Minimum = 1, Maximum = MaxRank, DefaultNote = "paper", Read = t => t.Lora.R,
         },
         new("lora_alpha", SettingKind.Real, null, "Scale numerator (scale = alpha / r). Trials carry the resolved value.")
         {
@@ -91,7 +104,7 @@ public static class SpecSchema
         },
         new("batch_size", SettingKind.Integer, null, "Training batch size.")
         {
-            Nullable = true, Minimum = 1, DefaultNote = "paper: 16 below 10k training examples, else 128; decided by the engine",
+            Nullable = true, Minimum = 1, Maximum = MaxBatchSize, DefaultNote = "paper: 16 below 10k training examples, else 128; decided by the engine",
             Read = t => t.Training.BatchSize,
         },
         new("max_epochs", SettingKind.Integer, 10L, "Epoch limit.") { Minimum = 1, DefaultNote = "paper", Read = t => t.Training.MaxEpochs },
@@ -114,7 +127,7 @@ public static class SpecSchema
         },
         new("max_sequence_length", SettingKind.Integer, 256L, "Inputs are truncated to this many tokens, BOS and EOS included.")
         {
-            Minimum = 8, Read = t => t.Training.MaxSequenceLength,
+            Minimum = 8, Maximum = MaxSequenceLength, Read = t => t.Training.MaxSequenceLength,
         },
         new("max_dev_examples", SettingKind.Integer, null, "Evaluate on the first N dev examples only.")
         {
@@ -144,7 +157,7 @@ public static class SpecSchema
         },
         new("val_batch_size", SettingKind.Integer, 32L, "Validation batch that scores ranks.")
         {
-            Minimum = 1, DefaultNote = "paper", Read = t => t.Allocation!.ValBatchSize,
+            Minimum = 1, Maximum = MaxBatchSize, DefaultNote = "paper", Read = t => t.Allocation!.ValBatchSize,
         },
         new("resample_val_batch", SettingKind.Boolean, true, "New validation batch every round.") { Read = t => t.Allocation!.ResampleValBatch },
     ];

@@ -72,6 +72,15 @@ public sealed class SweepSpec
     /// <summary>1-based (line, column) of the value at each YAML path that was written.</summary>
     internal IReadOnlyDictionary<string, (int Line, int Column)> Locations { get; init; } = new Dictionary<string, (int, int)>();
 
+    /// <summary>An error about the value at <paramref name="path"/> (<c>lora.r</c>), at its line and column when the spec has it.</summary>
+    /// <param name="path">A YAML path.</param>
+    /// <param name="message">What is wrong.</param>
+    public SpecError ErrorAt(string path, string message)
+    {
+        var (line, column) = Locations.TryGetValue(path, out var at) ? at : (0, 0);
+        return new SpecError(path, line, column, message);
+    }
+
     /// <summary>
     /// Resolves a path from the spec: absolute paths and paths of a spec without <see cref="BaseDirectory"/> are
     /// returned as they are; relative ones are combined with <see cref="BaseDirectory"/> and normalised.

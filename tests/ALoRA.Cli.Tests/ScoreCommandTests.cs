@@ -144,4 +144,35 @@ public sealed class ScoreCommandTests : IDisposable
         Assert.Equal("", stdout);
         Assert.Contains($"tensor '{stored}' has shape [2, 32] but '{module}' needs [2, 64]", stderr, StringComparison.Ordinal);
     }
+
+    [Theory]
+    [InlineData("json")]
+    [InlineData("table")]
+    public void Score_AdapterWithANaN_ExitsTwoNamingTheFileAndTensor(string format)
+    {
+        // Issue 12: NaN in an adapter gave exit 0 with NaN everywhere (table) or exit 2 with a serializer message (json).
+        var adapter = ExportAdapter();
+        var weights = Path.Combine(adapter, "adapter_model.safetensors");
+        var stored = "base_model.model.model.layers.2.self_attn.q_proj.lora_B.weight";
+        var tensors = new Dictionary<string, Tensor>(StringComparer.Ordinal);
+        using (var file = SafeTensorsFile.Open(weights))
+        {
+            foreach (var name in file.Tensors.Keys)
+            {
+                tensors[name] = file.Read(name);
+            }
+        }
+
+        tensors[stored] = tensors[stored].clone();
+        tensors[stored][0, 1] = tensor(float.NaN);
+        SafeTensorsWriter.Write(weights, tensors);
+        var data = Path.Combine(RepositoryPaths.Sst2, "validation.jsonl");
+
+        var (code, stdout, stderr) = AloraCli.Run(_dir, "score", "--model", ModelDir, "--adapter", adapter, "--data", data,
+            "--task", "sst2", "--batch", "4", "--format", format, "--threads", "1");
+
+        Assert.True(code == 2, $"exit code {code}; stderr:\n{stderr}");
+        Assert.Equal("", stdout);
+        Assert.Contains($"{weights}: tensor '{stored}' holds 1 non-finite values (NaN or infinity)", stderr, StringComparison.Ordinal);
+    }
 }

@@ -67,10 +67,10 @@ public sealed class SweepDefinitionsTests
     }
 
     [Theory]
-    [InlineData("lora.r", "", "0", "lora.r (line 5, col 6): r must be >= 1, got 0")]
+    [InlineData("lora.r", "", "0", "lora.r (line 5, col 6): r must be in [1, 1024], got 0")]
     [InlineData("lora.r", "", "2.5", "lora.r (line 5, col 6): r must be an integer, got '2.5'")]
     [InlineData("lora.r", "randint", "4|4", "lora.r (line 5, col 6): randint for r needs low < high (high is exclusive), got [4, 4]")]
-    [InlineData("lora.r", "randint", "0|4", "lora.r (line 5, col 6): r must be >= 1, but randint can give 0")]
+    [InlineData("lora.r", "randint", "0|4", "lora.r (line 5, col 6): r must be in [1, 1024], but randint can give 0")]
     [InlineData("lora.r", "uniform", "1|4", "lora.r (line 5, col 6): r must be an integer; 'uniform' is not a search domain it can take")]
     [InlineData("lora.r", "grid_search", "", "lora.r (line 5, col 6): grid_search for r needs at least one value")]
     [InlineData("lora.r", "", "1|2", "lora.r (line 5, col 6): r: a fixed value has one value, got 2")]

@@ -126,7 +126,7 @@ public sealed class SweepSpecParserTests
         var e = Specs.Fail(Specs.Header + "lora:\n  r: {grid_search: [4, 0, x]}\n");
 
         Assert.Equal(["lora.r.grid_search[1]", "lora.r.grid_search[2]"], e.Errors.Select(x => x.Path));
-        Assert.Contains("r must be >= 1 (in grid_search), got 0", e.Errors[0].Message);
+        Assert.Contains("r must be in [1, 1024] (in grid_search), got 0", e.Errors[0].Message);
         Assert.Contains("r must be an integer (in grid_search), got x", e.Errors[1].Message);
     }
 

@@ -28,10 +28,13 @@ internal sealed class ClusterInfoCommand : Command
                 console.Line($"scheduler: unreadable, nothing is scheduled: {schedulerError}");
             }
 
-            var table = new CliTable(new("TRAINER", 28, Wrap: true), new("STATE", 5), new("TRIAL", 32, Wrap: true), new("SILO"));
+            var table = new CliTable(new("TRAINER", 28, Wrap: true), new("STATE", 5), new("MEMORY", 10), new("TRIAL", 32, Wrap: true), new("SILO"));
             foreach (var t in cluster.Trainers)
             {
-                table.Add(t.Key, t.Trial is null ? "free" : "busy", t.Trial ?? "-", t.SiloAddress);
+                var memory = t.DeviceMemoryBytes is { } bytes
+                    ? (bytes / (double)(1L << 30)).ToString("F1", System.Globalization.CultureInfo.InvariantCulture) + " GiB"
+                    : "-";
+                table.Add(t.Key, t.Trial is null ? "free" : "busy", memory, t.Trial ?? "-", t.SiloAddress);
             }
 
             table.WriteTo(console);

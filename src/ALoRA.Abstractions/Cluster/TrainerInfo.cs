@@ -19,4 +19,12 @@ public sealed record TrainerInfo
     /// <summary>When it last registered or reported.</summary>
     [Id(3)]
     public DateTimeOffset LastSeen { get; init; }
+
+    /// <summary>
+    /// Memory of its device in bytes, as it registered it (docs/operations.md, <c>Alora:Trainers:DeviceMemory</c>);
+    /// null for a trainer that has not reported it (registered by an older silo). Submits check each trial's estimated
+    /// memory against the largest (docs/sweep-spec.md, "Limits").
+    /// </summary>
+    [Id(4)]
+    public long? DeviceMemoryBytes { get; init; }
 }

@@ -17,8 +17,12 @@ public interface ISchedulerGrain : IGrainWithStringKey
     /// <summary>Drops the sweep's queued trials; returns the ids of its running trials (their trainers stop them).</summary>
     Task<ImmutableList<string>> CancelSweepAsync(string sweepId);
 
-    /// <summary>A silo's trainers announce themselves (at start and periodically); <paramref name="siloAddress"/> identifies the silo incarnation.</summary>
-    Task RegisterTrainersAsync(string siloAddress, ImmutableList<string> trainerKeys);
+    /// <summary>
+    /// A silo's trainers announce themselves (at start and periodically); <paramref name="siloAddress"/> identifies the
+    /// silo incarnation, <paramref name="deviceMemoryBytes"/> the memory of each trainer's device by trainer key (null, or
+    /// a key missing from it: the memory registered before stays).
+    /// </summary>
+    Task RegisterTrainersAsync(string siloAddress, ImmutableList<string> trainerKeys, Dictionary<string, long>? deviceMemoryBytes);
 
     /// <summary>A free trainer asks for a trial: the trial to run and its trace, or null (it is told when work arrives).</summary>
     Task<TrialDispatch?> RequestWorkAsync(string trainerKey);

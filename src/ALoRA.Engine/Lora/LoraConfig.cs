@@ -45,13 +45,19 @@ public sealed record LoraConfig
     /// <summary>Seed for the adapter initialisation (Kaiming-uniform A).</summary>
     public long InitSeed { get; init; } = 42;
 
+    /// <summary>
+    /// Largest rank: a rank multiplies the adapter's parameters, optimizer moments and gradients; the sweep schema has
+    /// the same bound (docs/sweep-spec.md, "Limits").
+    /// </summary>
+    public const int MaxRank = 1024;
+
     /// <summary>Checks every field; the message names the field.</summary>
     public void Validate()
     {
         var errors = new List<string>();
-        if (R < 1)
+        if (R is < 1 or > MaxRank)
         {
-            errors.Add($"r must be >= 1, got {R}");
+            errors.Add($"r must be in [1, {MaxRank}], got {R}");
         }
 
         if (LoraAlpha is <= 0 || LoraAlpha is double a && double.IsNaN(a))

@@ -25,8 +25,12 @@ public static class HfModelLoader
             throw new ModelLoadException($"{modelDir}: model folder not found");
         }
 
-        var config = LlamaConfig.Load(Path.Combine(modelDir, "config.json"));
+        var configPath = Path.Combine(modelDir, "config.json");
+        var config = LlamaConfig.Load(configPath);
         var weightMap = ResolveWeightFiles(modelDir);
+
+        // Headers only: a config that claims a larger model than its weights fails here, before the model is built.
+        LlamaWeightShapes.Check(config, configPath, weightMap);
         var model = new LlamaForCausalLM(config, options.DType, options.Lora);
         try
         {

@@ -182,6 +182,14 @@ public static class PeftAdapterImporter
 
         using var noGrad = no_grad();
         using var value = file.Read(stored);
+        using var finite = value.isfinite();
+        if (!finite.all().item<bool>())
+        {
+            using var bad = finite.logical_not().sum();
+            throw new PeftFormatException(
+                $"{file.Path}: tensor '{stored}' holds {bad.item<long>()} non-finite values (NaN or infinity); an adapter's weights must be finite numbers");
+        }
+
         target.copy_(value);
     }
 

@@ -142,6 +142,7 @@ public sealed class SafeTensorsFile : IDisposable
                 tensors[prop.Name] = ParseEntry(path, prop.Name, prop.Value, dataLength);
             }
 
+            CheckDisjoint(path, tensors.Values);
             return (tensors, metadata);
         }
     }
@@ -185,11 +186,40 @@ public sealed class SafeTensorsFile : IDisposable
         }
 
         var info = new SafeTensorInfo(name, dtype, shape, begin, end);
-        if (info.ElementCount * elementSize != info.ByteLength)
+        long needed;
+        try
         {
-            throw new SafeTensorsFormatException(Fail($"shape [{string.Join(", ", shape)}] of {dtype} needs {info.ElementCount * elementSize} bytes but data_offsets span {info.ByteLength}"));
+            needed = checked(shape.Aggregate(1L, (a, b) => checked(a * b)) * elementSize);
+        }
+        catch (OverflowException)
+        {
+            throw new SafeTensorsFormatException(Fail($"shape [{string.Join(", ", shape)}] has more elements than a file can hold"));
+        }
+
+        if (needed != info.ByteLength)
+        {
+            throw new SafeTensorsFormatException(Fail($"shape [{string.Join(", ", shape)}] of {dtype} needs {needed} bytes but data_offsets span {info.ByteLength}"));
         }
 
         return info;
+    }
+
+    /// <summary>
+    /// Tensors must not share bytes: a file whose entries point at the same or overlapping ranges would load one
+    /// stored tensor as several (tensors without elements take no bytes and are exempt).
+    /// </summary>
+    private static void CheckDisjoint(string path, IEnumerable<SafeTensorInfo> tensors)
+    {
+        SafeTensorInfo? previous = null;
+        foreach (var info in tensors.Where(t => t.ByteLength > 0).OrderBy(t => t.Begin).ThenBy(t => t.Name, StringComparer.Ordinal))
+        {
+            if (previous is not null && info.Begin < previous.End)
+            {
+                throw new SafeTensorsFormatException(
+                    $"{path}: tensors '{previous.Name}' (bytes [{previous.Begin}, {previous.End})) and '{info.Name}' (bytes [{info.Begin}, {info.End})) overlap; each tensor must have its own bytes");
+            }
+
+            previous = info;
+        }
     }
 }

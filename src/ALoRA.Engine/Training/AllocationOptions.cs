@@ -66,9 +66,9 @@ public sealed record AllocationOptions
             errors.Add($"ranks_per_round (n_A) must be >= 1, got {RanksPerRound}");
         }
 
-        if (ValidationBatchSize < 1)
+        if (ValidationBatchSize is < 1 or > TrainingOptions.MaxBatchSize)
         {
-            errors.Add($"val_batch_size must be >= 1, got {ValidationBatchSize}");
+            errors.Add($"val_batch_size must be in [1, {TrainingOptions.MaxBatchSize}], got {ValidationBatchSize}");
         }
 
         if (MaxVariantsPerPass < 1)

@@ -61,6 +61,15 @@ public sealed record TrainingOptions
     /// </summary>
     public int? CheckpointEverySteps { get; init; } = 200;
 
+    /// <summary>
+    /// Largest batch size (training, evaluation and the allocation's validation batch): a batch multiplies activation
+    /// memory; the sweep schema has the same bound (docs/sweep-spec.md, "Limits").
+    /// </summary>
+    public const int MaxBatchSize = 4096;
+
+    /// <summary>Largest <see cref="MaxSequenceLength"/> (128 Ki tokens); the sweep schema has the same bound.</summary>
+    public const int MaxSequenceLengthLimit = 131_072;
+
     /// <summary>The effective batch size for <paramref name="trainExamples"/> training examples.</summary>
     public int ResolveBatchSize(int trainExamples) => BatchSize ?? (trainExamples < 10_000 ? 16 : 128);
 
@@ -78,18 +87,18 @@ public sealed record TrainingOptions
 
         Check(LearningRate > 0 && double.IsFinite(LearningRate), $"learning_rate must be > 0, got {LearningRate}");
         Check(WarmupRatio is >= 0 and < 1, $"warmup_ratio must be in [0, 1), got {WarmupRatio}");
-        Check(BatchSize is null or > 0, $"batch_size must be > 0, got {BatchSize}");
+        Check(BatchSize is null or (> 0 and <= MaxBatchSize), $"batch_size must be in [1, {MaxBatchSize}], got {BatchSize}");
         Check(MaxEpochs > 0, $"max_epochs must be > 0, got {MaxEpochs}");
         Check(MaxSteps is null or > 0, $"max_steps must be > 0, got {MaxSteps}");
         Check(EvalEverySteps > 0, $"eval_every_steps must be > 0, got {EvalEverySteps}");
         Check(Patience > 0, $"patience must be > 0, got {Patience}");
-        Check(MaxSequenceLength >= 8, $"max_sequence_length must be >= 8, got {MaxSequenceLength}");
+        Check(MaxSequenceLength is >= 8 and <= MaxSequenceLengthLimit, $"max_sequence_length must be in [8, {MaxSequenceLengthLimit}], got {MaxSequenceLength}");
         Check(MaxGradNorm > 0, $"max_grad_norm must be > 0, got {MaxGradNorm}");
         Check(WeightDecay >= 0, $"weight_decay must be >= 0, got {WeightDecay}");
         Check(AdamBeta1 is >= 0 and < 1, $"adam_beta1 must be in [0, 1), got {AdamBeta1}");
         Check(AdamBeta2 is >= 0 and < 1, $"adam_beta2 must be in [0, 1), got {AdamBeta2}");
         Check(AdamEpsilon > 0, $"adam_epsilon must be > 0, got {AdamEpsilon}");
-        Check(EvalBatchSize is null or > 0, $"eval_batch_size must be > 0, got {EvalBatchSize}");
+        Check(EvalBatchSize is null or (> 0 and <= MaxBatchSize), $"eval_batch_size must be in [1, {MaxBatchSize}], got {EvalBatchSize}");
         Check(MaxDevExamples is null or > 0, $"max_dev_examples must be > 0, got {MaxDevExamples}");
         Check(CheckpointEverySteps is null or > 0, $"checkpoint_every_steps must be > 0, got {CheckpointEverySteps}");
         if (errors.Count > 0)

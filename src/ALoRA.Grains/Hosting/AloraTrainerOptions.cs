@@ -18,6 +18,14 @@ public sealed class AloraTrainerOptions
     [Range(0, 256)]
     public int CpuTrainers { get; set; } = 1;
 
+    /// <summary>
+    /// Memory of each of this silo's devices (<c>24GiB</c>, <c>512MiB</c>, or bytes), registered with the scheduler and
+    /// checked against each trial's estimate at submit. Default: for each CPU trainer, the machine's memory (the lower of
+    /// <c>/proc/meminfo</c> MemTotal and the cgroup limit); required for CUDA devices, whose memory
+    /// the CPU build of TorchSharp cannot read (docs/operations.md).
+    /// </summary>
+    public string? DeviceMemory { get; set; }
+
     /// <summary>Torch intra-op threads per trainer; 0 = cores / trainers. Default 0.</summary>
     [Range(0, 1024)]
     public int TorchThreads { get; set; }

@@ -20,6 +20,15 @@ public sealed partial class AloraTrainerOptionsValidator : IValidateOptions<Alor
             }
         }
 
+        if (options.DeviceMemory is { } memory && !MemorySize.TryParse(memory, out _))
+        {
+            errors.Add($"{AloraTrainerOptions.Section}:DeviceMemory = '{memory}' is not a memory size (bytes, or a number with KiB, MiB, GiB or TiB, such as 24GiB)");
+        }
+        else if (options.DeviceMemory is null && options.Devices.Any(d => d.StartsWith("cuda:", StringComparison.Ordinal)))
+        {
+            errors.Add($"{AloraTrainerOptions.Section}:DeviceMemory is required with CUDA devices (the memory of each, such as 80GiB): submits check each trial's estimated memory against it");
+        }
+
         if (options.Devices.Distinct(StringComparer.Ordinal).Count() != options.Devices.Count)
         {
             errors.Add($"{AloraTrainerOptions.Section}:Devices lists a device twice");

@@ -131,7 +131,7 @@ public sealed partial class SchedulerGrain(
     }
 
     /// <inheritdoc />
-    public async Task RegisterTrainersAsync(string siloAddress, ImmutableList<string> trainerKeys)
+    public async Task RegisterTrainersAsync(string siloAddress, ImmutableList<string> trainerKeys, Dictionary<string, long>? deviceMemoryBytes)
     {
         if (Unreadable is not null)
         {
@@ -156,9 +156,16 @@ public sealed partial class SchedulerGrain(
             }
             else
             {
-                state.State.Trainers[key] = new TrainerRecord { SiloAddress = siloAddress, LastSeen = DateTimeOffset.UtcNow };
+                record = new TrainerRecord { SiloAddress = siloAddress, LastSeen = DateTimeOffset.UtcNow };
+                state.State.Trainers[key] = record;
                 changed = true;
                 LogTrainerRegistered(key, siloAddress);
+            }
+
+            if (deviceMemoryBytes is not null && deviceMemoryBytes.TryGetValue(key, out var memory) && record.DeviceMemoryBytes != memory)
+            {
+                record.DeviceMemoryBytes = memory;
+                changed = true;
             }
         }
 
@@ -240,6 +247,7 @@ public sealed partial class SchedulerGrain(
         Trainers = [.. state.State.Trainers.OrderBy(t => t.Key, StringComparer.Ordinal).Select(t => new TrainerInfo
         {
             Key = t.Key, SiloAddress = t.Value.SiloAddress, Trial = t.Value.Trial, LastSeen = t.Value.LastSeen,
+            DeviceMemoryBytes = t.Value.DeviceMemoryBytes,
         })],
         Queued = _queue.TotalQueued,
         Running = _queue.TotalRunning,

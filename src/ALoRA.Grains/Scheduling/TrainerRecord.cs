@@ -20,6 +20,10 @@ public sealed class TrainerRecord
     [Id(3)]
     public DateTimeOffset LastSeen { get; set; }
 
+    /// <summary>Memory of its device in bytes as last registered; null when never reported (records of older silos).</summary>
+    [Id(4)]
+    public long? DeviceMemoryBytes { get; set; }
+
     /// <summary>Trainer identity given to experiments: <c>key@silo address</c>.</summary>
     public string Identity(string key) => $"{key}@{SiloAddress}";
 }

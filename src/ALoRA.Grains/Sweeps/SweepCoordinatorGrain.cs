@@ -77,6 +77,7 @@ public sealed partial class SweepCoordinatorGrain(
             var spec = SweepDefinitions.Read(definition, root);
             SweepSpecValidator.EnsureFiles(spec);
             plan = SweepExpander.Expand(spec);
+            await MemoryAdmission.CheckAsync(GrainFactory, spec, plan); // before anything is stored or queued
         }
         catch (SweepSpecException ex)
         {

@@ -23,6 +23,7 @@ public sealed partial class DeviceHost(
 {
     private readonly CancellationTokenSource _stopping = new();
     private ImmutableList<string> _keys = [];
+    private Dictionary<string, long> _memory = new(StringComparer.Ordinal);
     private Task _heartbeat = Task.CompletedTask;
     private volatile bool _ready;
 
@@ -46,7 +47,9 @@ public sealed partial class DeviceHost(
     {
         var devices = DeviceDiscovery.Discover(trainerOptions.Value);
         _keys = [.. devices.Select(d => Trainers.TrainerKeys.Of(silo.Name, d))];
-        LogDevices(silo.Name, string.Join(", ", devices));
+        var memory = DeviceMemory.For(devices, trainerOptions.Value);
+        _memory = devices.ToDictionary(d => Trainers.TrainerKeys.Of(silo.Name, d), d => memory[d], StringComparer.Ordinal);
+        LogDevices(silo.Name, string.Join(", ", devices.Select(d => $"{d} ({Engine.Model.TrainingMemoryEstimate.Gib(memory[d])})")));
         await TryAnnounceAsync();
         _heartbeat = HeartbeatAsync(_stopping.Token);
     }
@@ -88,7 +91,7 @@ public sealed partial class DeviceHost(
             return;
         }
 
-        await grains.GetGrain<ISchedulerGrain>(SchedulerKeys.Default).RegisterTrainersAsync(silo.SiloAddress.ToParsableString(), _keys);
+        await grains.GetGrain<ISchedulerGrain>(SchedulerKeys.Default).RegisterTrainersAsync(silo.SiloAddress.ToParsableString(), _keys, _memory);
         await Task.WhenAll(_keys.Select(k => grains.GetGrain<ITrainerGrain>(k).StartAsync()));
     }
 

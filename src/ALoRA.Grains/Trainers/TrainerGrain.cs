@@ -93,7 +93,7 @@ public sealed partial class TrainerGrain(
     public async Task StartAsync()
     {
         _draining = false;
-        await Scheduler.RegisterTrainersAsync(silo.SiloAddress.ToParsableString(), [Key]);
+        await Scheduler.RegisterTrainersAsync(silo.SiloAddress.ToParsableString(), [Key], null);
         await PullAsync();
     }
 

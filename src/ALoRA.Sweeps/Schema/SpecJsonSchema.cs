@@ -155,7 +155,11 @@ public static class SpecJsonSchema
                 AddBounds(value, def);
                 if (def.Kind == SettingKind.Integer)
                 {
-                    value["maximum"] = int.MaxValue;
+                    value["maximum"] = def.Maximum is { } max ? Number(Math.Min(max, int.MaxValue)) : int.MaxValue;
+                }
+                else if (def.Maximum is { } max)
+                {
+                    value["maximum"] = Number(max);
                 }
 
                 break;
@@ -165,7 +169,7 @@ public static class SpecJsonSchema
             case SettingKind.Text:
                 value["enum"] = new JsonArray([.. def.Allowed!.Select(a => (JsonNode)a), .. allowNull ? new JsonNode?[] { null } : []]);
                 break;
-            case SettingKind.Schedule when def.Minimum == 0 && def.ExclusiveMinimum is null && def.ExclusiveMaximum is null:
+            case SettingKind.Schedule when def.Minimum == 0 && def.ExclusiveMinimum is null && def.ExclusiveMaximum is null && def.Maximum is null:
                 value["$ref"] = $"#/$defs/{ScheduleDef}";
                 break;
             case SettingKind.Schedule:

@@ -77,7 +77,7 @@ public sealed class ResultsAndClusterTests : IDisposable
     {
         _cli.Cluster.Cluster = new ClusterStatus
         {
-            Trainers = [new TrainerInfo { Key = "cpu:0@a", SiloAddress = "a", Trial = "t1" }, new TrainerInfo { Key = "cpu:1@a", SiloAddress = "a" }],
+            Trainers = [new TrainerInfo { Key = "cpu:0@a", SiloAddress = "a", Trial = "t1", DeviceMemoryBytes = 16L << 30 }, new TrainerInfo { Key = "cpu:1@a", SiloAddress = "a" }],
             Running = 1,
             Sweeps = ["s"],
         };
@@ -86,9 +86,9 @@ public sealed class ResultsAndClusterTests : IDisposable
 
         Assert.Equal(0, code);
         Assert.Equal(
-            "TRAINER                      STATE TRIAL                            SILO\n" +
-            "cpu:0@a                      busy  t1                               a\n" +
-            "cpu:1@a                      free  -                                a\n" +
+            "TRAINER                      STATE MEMORY     TRIAL                            SILO\n" +
+            "cpu:0@a                      busy  16.0 GiB   t1                               a\n" +
+            "cpu:1@a                      free  -          -                                a\n" +
             "2 trainers on 1 silos; 1 trials running, 0 queued; 1 sweeps\n",
             _cli.Stdout.Replace("\r\n", "\n", StringComparison.Ordinal));
     }

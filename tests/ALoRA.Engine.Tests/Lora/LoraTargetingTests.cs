@@ -75,7 +75,7 @@ public sealed class LoraTargetingTests
     public void Validate_BadFields_NamesEachField()
     {
         var ex = Assert.Throws<ArgumentException>(() => new LoraConfig { R = 0, LoraDropout = 1.5, TargetModules = [] }.Validate());
-        Assert.Contains("r must be >= 1", ex.Message);
+        Assert.Contains("r must be in [1, 1024]", ex.Message);
         Assert.Contains("lora_dropout", ex.Message);
         Assert.Contains("target_modules", ex.Message);
     }

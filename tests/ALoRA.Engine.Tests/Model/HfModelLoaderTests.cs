@@ -110,6 +110,54 @@ public sealed class HfModelLoaderTests : IDisposable
     }
 
     [Fact]
+    public void Load_ConfigClaimingA70BModel_FailsOnTheHeaders_WithoutAllocatingIt()
+    {
+        // Issue 12: the model was built from config.json before any tensor shape was checked, so a config claiming a
+        // larger model than its weights allocated that model (here about 280 GB of float32) and the silo was killed.
+        var dir = CopyModel();
+        var cfg = Path.Combine(dir, "config.json");
+        var text = File.ReadAllText(cfg)
+            .Replace("\"hidden_size\": 64", "\"hidden_size\": 8192", StringComparison.Ordinal)
+            .Replace("\"intermediate_size\": 172", "\"intermediate_size\": 28672", StringComparison.Ordinal)
+            .Replace("\"num_hidden_layers\": 5", "\"num_hidden_layers\": 80", StringComparison.Ordinal)
+            .Replace("\"num_attention_heads\": 8", "\"num_attention_heads\": 64", StringComparison.Ordinal)
+            .Replace("\"num_key_value_heads\": 4", "\"num_key_value_heads\": 8", StringComparison.Ordinal)
+            .Replace("\"head_dim\": 8", "\"head_dim\": 128", StringComparison.Ordinal)
+            .Replace("\"vocab_size\": 512", "\"vocab_size\": 32000", StringComparison.Ordinal);
+        File.WriteAllText(cfg, text);
+        Assert.Contains("\"num_hidden_layers\": 80", File.ReadAllText(cfg), StringComparison.Ordinal);
+        var peakBefore = ALoRA.Engine.Runtime.ProcessMemory.PeakResidentBytes();
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+
+        var ex = Assert.Throws<ModelLoadException>(() => HfModelLoader.Load(dir));
+
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(5), $"the check took {clock.Elapsed}");
+        Assert.Contains(cfg, ex.Message, StringComparison.Ordinal);
+        Assert.Contains("missing tensors: model.layers.5.input_layernorm.weight and the other tensors of layers 5 to 79", ex.Message, StringComparison.Ordinal);
+        var growth = ALoRA.Engine.Runtime.ProcessMemory.PeakResidentBytes() - peakBefore;
+        Assert.True(growth < 512L << 20, $"peak resident memory grew by {growth >> 20} MiB while refusing the config");
+    }
+
+    [Fact]
+    public void Load_ConfigWithALargerHiddenSizeThanTheWeights_NamesConfigTheTensorAndBothShapes()
+    {
+        var dir = CopyModel();
+        var cfg = Path.Combine(dir, "config.json");
+        File.WriteAllText(cfg, File.ReadAllText(cfg)
+            .Replace("\"hidden_size\": 64", "\"hidden_size\": 16384", StringComparison.Ordinal)
+            .Replace("\"intermediate_size\": 172", "\"intermediate_size\": 65536", StringComparison.Ordinal));
+        var peakBefore = ALoRA.Engine.Runtime.ProcessMemory.PeakResidentBytes();
+
+        var ex = Assert.Throws<ModelLoadException>(() => HfModelLoader.Load(dir));
+
+        // The tensors of the first file, in name order: lm_head is tied, so the embedding is first.
+        Assert.Equal(
+            $"{Path.Combine(dir, "model.safetensors")}: tensor 'model.embed_tokens.weight' has shape [512, 64] but {cfg} implies [512, 16384]: the config does not describe these weights",
+            ex.Message);
+        Assert.True(ALoRA.Engine.Runtime.ProcessMemory.PeakResidentBytes() - peakBefore < 512L << 20, "the claimed model was allocated");
+    }
+
+    [Fact]
     public void Load_NoWeights_SaysWhatWasExpected()
     {
         var dir = CopyModel();

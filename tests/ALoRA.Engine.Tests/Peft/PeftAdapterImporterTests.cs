@@ -151,4 +151,21 @@ public sealed class PeftAdapterImporterTests : IDisposable
         Assert.Equal(6.0 / 2, scales["model.layers.4.self_attn.v_proj"], 12); // alpha_pattern 6 / sqrt(4)
         Assert.Equal(16, model.Adapters.Single(s => s.Path == "model.layers.3.self_attn.q_proj").Module.Rank);
     }
+
+    [Fact]
+    public void Load_InfinityInATensor_FailsNamingFileAndTensor()
+    {
+        var name = QPrefix + ".lora_A.weight";
+        var dir = _files.WriteQvAdapter("inf", tensors =>
+        {
+            var bad = tensors[name].clone();
+            bad[1, 3] = tensor(float.PositiveInfinity);
+            bad[0, 0] = tensor(float.NaN);
+            tensors[name] = bad;
+        });
+
+        var ex = Assert.Throws<PeftFormatException>(() => PeftAdapterImporter.Load(RepositoryPaths.Stories260K, dir));
+
+        Assert.Equal($"{Path.Combine(dir, "adapter_model.safetensors")}: tensor '{name}' holds 2 non-finite values (NaN or infinity); an adapter's weights must be finite numbers", ex.Message);
+    }
 }

@@ -46,6 +46,37 @@ public sealed class SafeTensorsFileTests : IDisposable
         Assert.Contains("bad header length", Assert.Throws<SafeTensorsFormatException>(() => SafeTensorsFile.Open(Raw("{}", 0, 4096))).Message);
 
     [Fact]
+    public void Open_TensorsSharingTheSameBytes_AreRefused()
+    {
+        // Issue 12: a file whose two tensors point at the same bytes was accepted.
+        var path = Raw("{\"a\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[0,8]},\"b\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[0,8]}}", 8);
+
+        var ex = Assert.Throws<SafeTensorsFormatException>(() => SafeTensorsFile.Open(path));
+
+        Assert.Contains(path, ex.Message, StringComparison.Ordinal);
+        Assert.Contains("tensors 'a' (bytes [0, 8)) and 'b' (bytes [0, 8)) overlap", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Open_PartlyOverlappingTensors_AreRefused_AdjacentOnesAndEmptyOnesAreFine()
+    {
+        var overlapping = Raw("{\"a\":{\"dtype\":\"F32\",\"shape\":[3],\"data_offsets\":[0,12]},\"b\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[8,16]}}", 16);
+        var adjacent = Raw("{\"a\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[0,8]},\"b\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[8,16]},\"e\":{\"dtype\":\"F32\",\"shape\":[0],\"data_offsets\":[4,4]}}", 16);
+
+        Assert.Contains("overlap", Assert.Throws<SafeTensorsFormatException>(() => SafeTensorsFile.Open(overlapping)).Message, StringComparison.Ordinal);
+        using var file = SafeTensorsFile.Open(adjacent);
+        Assert.Equal(3, file.Tensors.Count);
+    }
+
+    [Fact]
+    public void Open_ShapeWhoseSizeOverflows_IsRefused()
+    {
+        var path = Raw("{\"a\":{\"dtype\":\"F32\",\"shape\":[4611686018427387904,4],\"data_offsets\":[0,0]}}", 0);
+
+        Assert.Contains("more elements than a file can hold", Assert.Throws<SafeTensorsFormatException>(() => SafeTensorsFile.Open(path)).Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Open_TooShort_Fails()
     {
         var path = Path.Combine(_dir, "short.safetensors");

@@ -113,6 +113,19 @@ public sealed class SettingsSchemaAgreementTests
     public void Setters_CoverEveryBoundedSetting() =>
         Assert.Equal(Bounded().Select(b => b.Path).Order(StringComparer.Ordinal), Setters.Keys.Order(StringComparer.Ordinal));
 
+    [Fact]
+    public void MemorySettings_HaveUpperBounds_TheEngineSharesThem()
+    {
+        // Issue 12: `lora: {r: 1000000}` used to be accepted and killed the silo. Each setting whose size multiplies a
+        // trial's memory has an inclusive upper bound, and the engine's constants are the same numbers.
+        var maxima = Declared().Where(d => d.Def.Maximum is not null).ToDictionary(d => d.Path, d => d.Def.Maximum!.Value, StringComparer.Ordinal);
+        Assert.Equal(LoraConfig.MaxRank, maxima["lora.r"]);
+        Assert.Equal(TrainingOptions.MaxBatchSize, maxima["training.batch_size"]);
+        Assert.Equal(TrainingOptions.MaxSequenceLengthLimit, maxima["training.max_sequence_length"]);
+        Assert.Equal(TrainingOptions.MaxBatchSize, maxima["allocation.val_batch_size"]);
+        Assert.Throws<ArgumentException>(() => new LoraConfig { R = 1_000_000 }.Validate());
+    }
+
     [Theory]
     [MemberData(nameof(BoundedSettings))]
     public void EngineValidation_RejectsExactlyWhatTheSchemaRejects_AtEachBound(string path)
@@ -120,7 +133,7 @@ public sealed class SettingsSchemaAgreementTests
         var def = Bounded().Single(b => b.Path == path).Def;
         var step = def.Kind == SettingKind.Integer ? 1.0 : 1e-9;
         var probes = new List<double>();
-        foreach (var bound in new[] { def.Minimum, def.ExclusiveMinimum, def.ExclusiveMaximum }.OfType<double>())
+        foreach (var bound in new[] { def.Minimum, def.ExclusiveMinimum, def.ExclusiveMaximum, def.Maximum }.OfType<double>())
         {
             probes.AddRange([bound - step, bound, bound + step]);
         }
@@ -181,7 +194,7 @@ public sealed class SettingsSchemaAgreementTests
             .Concat(SpecSchema.AllocationCommon.Concat(SpecSchema.MethodSpecific.Values.SelectMany(v => v)).Select(d => ($"allocation.{d.Key}", d)));
 
     private static IEnumerable<(string Path, SettingDef Def)> Bounded() =>
-        Declared().Where(d => d.Def.Minimum is not null || d.Def.ExclusiveMinimum is not null || d.Def.ExclusiveMaximum is not null);
+        Declared().Where(d => d.Def.Minimum is not null || d.Def.ExclusiveMinimum is not null || d.Def.ExclusiveMaximum is not null || d.Def.Maximum is not null);
 
     private static object? Normalise(object? value) => value switch
     {

@@ -1,0 +1,138 @@
+using ALoRA.Abstractions.Grains;
+using ALoRA.Abstractions.Sweeps;
+using ALoRA.Engine.Model;
+using ALoRA.Engine.Training;
+using ALoRA.Sweeps;
+
+namespace ALoRA.Grains.Sweeps;
+
+/// <summary>
+/// The check at submit of each trial's estimated memory (<see cref="TrainingMemoryEstimate"/>) against the largest
+/// device the cluster's trainers registered (docs/sweep-spec.md, "Limits"): a sweep with a trial that fits no device is
+/// refused before anything is stored or queued, naming the setting that contributes most and both sizes. While no
+/// trainer has registered its memory the sweep is accepted (nothing to compare with; trainers of older silos report none).
+/// </summary>
+public static class MemoryAdmission
+{
+    /// <summary>Training examples counted at most: the engine's batch-size rule only asks whether there are 10,000.</summary>
+    private const int CountedExamples = 10_000;
+
+    /// <summary>Asks the scheduler for the registered devices and checks <paramref name="plan"/> against the largest.</summary>
+    /// <param name="grains">The grain factory.</param>
+    /// <param name="spec">The spec (for the positions of the settings named).</param>
+    /// <param name="plan">Its expansion.</param>
+    /// <exception cref="SweepSpecException">A trial fits no device, or a model's config.json cannot be read.</exception>
+    public static async Task CheckAsync(IGrainFactory grains, SweepSpec spec, SweepPlan plan)
+    {
+        ArgumentNullException.ThrowIfNull(grains);
+        var cluster = await grains.GetGrain<ISchedulerGrain>(SchedulerKeys.Default).GetClusterStatusAsync();
+        var largest = cluster.Trainers.Max(t => t.DeviceMemoryBytes);
+        if (largest is { } bytes)
+        {
+            Check(spec, plan, bytes);
+        }
+    }
+
+    /// <summary>Checks every trial of <paramref name="plan"/> against a device of <paramref name="deviceBytes"/>.</summary>
+    /// <param name="spec">The spec (for the positions of the settings named).</param>
+    /// <param name="plan">Its expansion.</param>
+    /// <param name="deviceBytes">Memory of the largest device.</param>
+    /// <exception cref="SweepSpecException">A trial fits no device, or a model's config.json cannot be read.</exception>
+    public static void Check(SweepSpec spec, SweepPlan plan, long deviceBytes)
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+        ArgumentNullException.ThrowIfNull(plan);
+        var configs = new Dictionary<string, LlamaConfig>(StringComparer.Ordinal);
+        var examples = new Dictionary<string, int>(StringComparer.Ordinal);
+        (TrialSpec Trial, TrainingMemoryEstimate Estimate)? first = null;
+        var tooLarge = 0;
+        foreach (var trial in plan.Trials)
+        {
+            if (!configs.TryGetValue(trial.Model, out var config))
+            {
+                var path = Path.Combine(trial.Model, "config.json");
+                try
+                {
+                    config = LlamaConfig.Load(path);
+                }
+                catch (ModelLoadException ex)
+                {
+                    throw new SweepSpecException([spec.ErrorAt("model", ex.Message)], spec.SourceName);
+                }
+
+                configs[trial.Model] = config;
+            }
+
+            if (!examples.TryGetValue(trial.Data, out var count))
+            {
+                count = CountExamples(Path.Combine(trial.Data, "train.jsonl"));
+                examples[trial.Data] = count;
+            }
+
+            var estimate = Estimate(config, trial, count);
+            if (estimate.TotalBytes > deviceBytes)
+            {
+                first ??= (trial, estimate);
+                tooLarge++;
+            }
+        }
+
+        if (first is not { } worst)
+        {
+            return;
+        }
+
+        var (respPath, setting) = Responsible(worst.Trial, worst.Estimate, examples[worst.Trial.Data]);
+        var e = worst.Estimate;
+        var message =
+            $"trial {worst.Trial.TrialId} needs about {TrainingMemoryEstimate.Gib(e.TotalBytes)} (weights {TrainingMemoryEstimate.Gib(e.WeightBytes)}, " +
+            $"adapter with gradients and AdamW moments {TrainingMemoryEstimate.Gib(e.AdapterBytes + e.GradientBytes + e.OptimizerBytes)}, " +
+            $"activations {TrainingMemoryEstimate.Gib(e.ActivationBytes)}) but the largest device in the cluster has {TrainingMemoryEstimate.Gib(deviceBytes)}; " +
+            $"the largest part comes from {setting}" +
+            (tooLarge > 1 ? $"; {tooLarge - 1} more of the sweep's {plan.Trials.Count} trials do not fit either" : "");
+        throw new SweepSpecException([spec.ErrorAt(respPath, message)], spec.SourceName);
+    }
+
+    /// <summary>
+    /// The estimate for one trial; a null batch size is the one the engine will choose for
+    /// <paramref name="trainExamples"/> training examples (<see cref="TrainingOptions.ResolveBatchSize"/>).
+    /// </summary>
+    /// <param name="config">The trial's model configuration.</param>
+    /// <param name="trial">The trial.</param>
+    /// <param name="trainExamples">Its training examples (counted up to 10,000).</param>
+    public static TrainingMemoryEstimate Estimate(LlamaConfig config, TrialSpec trial, int trainExamples)
+    {
+        ArgumentNullException.ThrowIfNull(trial);
+        return TrainingMemoryEstimate.For(
+            config, trial.Lora.R, trial.Lora.TargetModules, BatchSize(trial, trainExamples), trial.Training.MaxSequenceLength);
+    }
+
+    private static int BatchSize(TrialSpec trial, int trainExamples) =>
+        new TrainingOptions { BatchSize = trial.Training.BatchSize }.ResolveBatchSize(trainExamples);
+
+    /// <summary>Non-empty lines of a JSON-lines file, up to <see cref="CountedExamples"/>; 0 when it cannot be read.</summary>
+    private static int CountExamples(string path)
+    {
+        try
+        {
+            return File.ReadLines(path).Where(l => !string.IsNullOrWhiteSpace(l)).Take(CountedExamples).Count();
+        }
+        catch (IOException)
+        {
+            return 0;
+        }
+        catch (UnauthorizedAccessException)
+        {
+            return 0;
+        }
+    }
+
+    private static (string Path, string Text) Responsible(TrialSpec trial, TrainingMemoryEstimate estimate, int trainExamples) => estimate.LargestContributor switch
+    {
+        TrainingMemoryEstimate.RankSetting => ("lora.r", $"lora.r = {trial.Lora.R} (the adapter, its gradients and AdamW moments)"),
+        TrainingMemoryEstimate.ActivationSettings => ("training.batch_size",
+            $"training.batch_size = {(trial.Training.BatchSize is null ? $"null (the engine's {BatchSize(trial, trainExamples)})" : trial.Training.BatchSize)} " +
+            $"and training.max_sequence_length = {trial.Training.MaxSequenceLength} (the activations)"),
+        _ => ("model", $"the model {trial.Model} itself (its weights)"),
+    };
+}
