@@ -77,10 +77,12 @@ public sealed class CallGuardTests
     [Fact]
     public async Task Leases_Are128RandomBits_NewForEveryAttempt()
     {
-        var engine = new FakeTrainingEngine { Steps = 200, StepDelay = TimeSpan.FromMilliseconds(20) };
+        // The real trainer waits at step 3 (reporting nothing) while the test hands out attempts of its own.
+        using var hold = new ManualResetEventSlim(false);
+        var engine = new FakeTrainingEngine { Steps = 6, BeforeStep = (_, _, step) => _ = step == 3 && hold.Wait(TimeSpan.FromSeconds(30)) };
         await using var h = await ClusterHarness.StartAsync(silos: 1, trainersPerSilo: 1, engine: engine);
         await h.Sweep("fresh").SubmitAsync(Specs.Parsed(Specs.Grid("fresh", seeds: 1, learningRates: 1, loraOnly: true)));
-        var running = await h.WaitForAsync(() => h.Sweep("fresh").GetStatusAsync(), s => s.Trials[0].State == TrialState.Running, what: "running");
+        var running = await h.WaitForAsync(() => h.Sweep("fresh").GetStatusAsync(), s => s.Trials[0].Step >= 2, what: "step 2");
         var experiment = h.SiloGrains.GetGrain<IExperimentGrain>(running.Trials[0].TrialId);
 
         var first = (await experiment.BeginAttemptAsync("a/cpu:0@nowhere"))!;
@@ -92,6 +94,7 @@ public sealed class CallGuardTests
         Assert.NotEqual(first.Lease, second.Lease);
         Assert.False(await experiment.CompleteAsync(second.Attempt, first.Lease, new TrialResult { Method = "lora" }));
         Assert.True(await experiment.CompleteAsync(second.Attempt, second.Lease, new TrialResult { Method = "lora", TestMetric = 0.5 }));
+        hold.Set();
     }
 
     [Fact]
