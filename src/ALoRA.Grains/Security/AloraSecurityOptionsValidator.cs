@@ -1,3 +1,4 @@
+using ALoRA.Abstractions.Security;
 using System.Security.Cryptography;
 using Microsoft.Extensions.Options;
 

@@ -1,7 +1,7 @@
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 
-namespace ALoRA.Grains.Security;
+namespace ALoRA.Abstractions.Security;
 
 /// <summary>Loads PEM certificates and keys, and checks that a certificate chains to a given certificate authority.</summary>
 public static class TlsFiles
