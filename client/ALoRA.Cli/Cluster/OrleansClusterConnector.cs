@@ -60,7 +60,10 @@ internal sealed class OrleansClusterConnector(ILocalRuntimeProvider local) : ICl
         {
             throw new ClusterUnavailableException(
                 $"no ALoRA cluster answered at {settings.Gateway} within {settings.ConnectTimeout.TotalSeconds:0} s ({ex.GetType().Name}: {ex.Message}); " +
-                $"start a silo (dotnet silo/ALoRA.Silo/bin/Release/net10.0/alora-silo.dll), pass --gateway HOST:PORT or set {Connection.ConnectionOptions.GatewayVariable}, or use --local",
+                $"start a silo (dotnet silo/ALoRA.Silo/bin/Release/net10.0/alora-silo.dll), pass --gateway HOST:PORT or set {Connection.ConnectionOptions.GatewayVariable}, or use --local; " +
+                (settings.Security.UsesTls
+                    ? "with TLS, the gateway's certificate must chain to --tls-ca, and a client certificate (--tls-cert) to the cluster's CA"
+                    : "a cluster with TLS needs --tls-ca (docs/security.md)"),
                 ex);
         }
 
