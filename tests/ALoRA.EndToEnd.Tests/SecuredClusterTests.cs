@@ -103,10 +103,11 @@ public sealed class SecuredClusterTests(ITestOutputHelper log) : EndToEndTest(lo
         await AloraOk("cluster", "--gateway", gateway, "--tls-ca", cluster.CaFile, "--tls-cert", clientCert, "--tls-key", clientKey);
 
         // A second silo with a certificate of the cluster's CA joins over mutual TLS; one of another CA does not.
-        var join = new Dictionary<string, string>(Tls(bCert, bKey, cluster.CaFile)) { ["Alora__Silo__PrimarySiloEndpoint"] = $"127.0.0.1:{aPorts.SiloPort}" };
-        await using var b = await SiloProcess.StartAsync("node-b", SiloPorts.Free(), Workspace.PathOf("b-data"), Workspace.Root, SiloStart, join);
+        // The rogue starts first, so it has at least as long as the good one to join.
         var rogueJoin = new Dictionary<string, string>(Tls(rogueCert, rogueKey, other.CaFile)) { ["Alora__Silo__PrimarySiloEndpoint"] = $"127.0.0.1:{aPorts.SiloPort}" };
         await using var rogue = SiloProcess.Start("node-rogue", SiloPorts.Free(), Workspace.PathOf("rogue-data"), Workspace.Root, rogueJoin);
+        var join = new Dictionary<string, string>(Tls(bCert, bKey, cluster.CaFile)) { ["Alora__Silo__PrimarySiloEndpoint"] = $"127.0.0.1:{aPorts.SiloPort}" };
+        await using var b = await SiloProcess.StartAsync("node-b", SiloPorts.Free(), Workspace.PathOf("b-data"), Workspace.Root, SiloStart, join);
 
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(40);
         JsonElement trainers;
@@ -118,6 +119,11 @@ public sealed class SecuredClusterTests(ITestOutputHelper log) : EndToEndTest(lo
         }
         while (DateTime.UtcNow < deadline && !trainers.ToString().Contains("node-b/cpu:0", StringComparison.Ordinal));
 
+        // Another 45 s for the rogue: it never becomes an active silo (its handshakes with node-a fail).
+        var rogueStarted = await Record.ExceptionAsync(() => rogue.WaitForOutputAsync("Application started", TimeSpan.FromSeconds(45))) is null;
+        Log.WriteLine(rogue.Output);
+        Assert.False(rogueStarted, rogue.Output);
+        trainers = JsonOutput.Document(await AloraOk("cluster", "--gateway", gateway, "--tls-ca", cluster.CaFile, "--format", "json"));
         var listed = trainers.ToString();
         Assert.Contains("node-a/cpu:0", listed, StringComparison.Ordinal);
         Assert.Contains("node-b/cpu:0", listed, StringComparison.Ordinal);
