@@ -130,6 +130,27 @@ public sealed class SecuredClusterTests(ITestOutputHelper log) : EndToEndTest(lo
         Assert.DoesNotContain("node-rogue", listed, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task Silo_TlsKeyOfAnotherCertificate_Exits2NamingTheKey()
+    {
+        using var pki = TestCertificates.CreateAuthority(Workspace.PathOf("pki"), "alora-test-ca");
+        var (cert, _) = pki.Issue("node");
+        var (_, otherKey) = pki.Issue("another");
+        await using var silo = SiloProcess.Start(
+            "node-badkey", SiloPorts.Free(), Workspace.PathOf("silo-data"), Workspace.Root,
+            new Dictionary<string, string>
+            {
+                ["Alora__Security__Tls__CertificateFile"] = cert,
+                ["Alora__Security__Tls__KeyFile"] = otherKey,
+                ["Alora__Security__Tls__CaFile"] = pki.CaFile,
+            });
+
+        var exitCode = await silo.WaitForExitAsync(SiloStart);
+
+        Assert.True(exitCode == 2, $"exit code {exitCode}; output:\n{silo.Output}");
+        Assert.Contains("Alora:Security:Tls:KeyFile", silo.Output, StringComparison.Ordinal);
+    }
+
     private static async Task<IHost> RawClientAsync(int gatewayPort)
     {
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });

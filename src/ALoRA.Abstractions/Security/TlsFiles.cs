@@ -10,9 +10,22 @@ public static class TlsFiles
     /// <exception cref="CryptographicException">A file is not PEM, or the key does not belong to the certificate.</exception>
     public static X509Certificate2 LoadCertificate(string certificateFile, string keyFile)
     {
-        using var pem = X509Certificate2.CreateFromPemFile(certificateFile, keyFile);
-        // An ephemeral key from PEM cannot be used by SslStream on every platform; a PKCS#12 round trip makes it usable.
-        return X509CertificateLoader.LoadPkcs12(pem.Export(X509ContentType.Pkcs12), password: null);
+        X509Certificate2 pem;
+        try
+        {
+            pem = X509Certificate2.CreateFromPemFile(certificateFile, keyFile);
+        }
+        catch (ArgumentException ex)
+        {
+            // .NET reports a key of another certificate as an argument error.
+            throw new CryptographicException(ex.Message, ex);
+        }
+
+        using (pem)
+        {
+            // An ephemeral key from PEM cannot be used by SslStream on every platform; a PKCS#12 round trip makes it usable.
+            return X509CertificateLoader.LoadPkcs12(pem.Export(X509ContentType.Pkcs12), password: null);
+        }
     }
 
     /// <summary>The first certificate of the PEM file <paramref name="caFile"/>.</summary>
