@@ -75,6 +75,7 @@ public static class AloraSiloHostExtensions
                 RedisKeyPrefix = $"{options.ServiceId}/state",
                 Configuration = configuration,
                 TelemetryServiceName = ServiceName,
+                AllowedRoots = options.AllowedRoots,
             });
         });
         return builder;

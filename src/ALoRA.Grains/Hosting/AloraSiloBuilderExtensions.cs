@@ -41,6 +41,11 @@ public static class AloraSiloBuilderExtensions
             services.Configure(setup.Cluster);
         }
 
+        if (setup.AllowedRoots is { } roots)
+        {
+            services.Configure<AllowedRootsOptions>(o => o.Roots = [.. roots.Select(Path.GetFullPath)]);
+        }
+
         // Defaults under the data directory first, then whatever the configuration says on top.
         services.AddAloraCheckpointStore(c => c.RootDirectory = setup.CheckpointDirectory);
         if (configuration is not null)
