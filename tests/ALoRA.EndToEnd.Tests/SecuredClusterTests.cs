@@ -151,6 +151,55 @@ public sealed class SecuredClusterTests(ITestOutputHelper log) : EndToEndTest(lo
         Assert.Contains("Alora:Security:Tls:KeyFile", silo.Output, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task AllowedRoots_PathOutsideRefusedAtSubmitWithExit2_SameAnswerWhetherItExists_InsideAccepted()
+    {
+        var model = Workspace.PathOf("models", "stories260K");
+        CopyFolder(Workspace.Model, model);
+        await using var silo = await SiloProcess.StartAsync(
+            "node-roots", SiloPorts.Free(), Workspace.PathOf("silo-data"), Workspace.Root, SiloStart,
+            new Dictionary<string, string> { [$"{SiloProcess.AllowedRootsVariable}__0"] = Workspace.Root });
+        var gateway = silo.Ports.Gateway;
+        string Spec(string id, string modelPath)
+        {
+            var file = Workspace.WriteSpec($"{id}.yaml", $"id: {id}\nseeds: [1]\nmethod: lora\ntraining: {{max_steps: 2, batch_size: 8, max_sequence_length: 32, max_dev_examples: 8}}\n");
+            File.WriteAllLines(file, File.ReadAllLines(file).Select(l => l.StartsWith("model: ", StringComparison.Ordinal) ? $"model: {modelPath}" : l));
+            return file;
+        }
+
+        // Before: "model folder /etc has no config.json" (it exists) against "model folder not found" (it does not).
+        var existing = await Alora("submit", Spec("roots-a", "/etc"), "--gateway", gateway);
+        var missing = await Alora("submit", Spec("roots-b", "/no-such-folder"), "--gateway", gateway);
+        var escape = await Alora("submit", Spec("roots-c", Path.Combine(Workspace.Root, "..", "..", "etc")), "--gateway", gateway);
+        foreach (var refused in new[] { existing, missing, escape })
+        {
+            Assert.True(refused.ExitCode == 2, refused.ToString());
+            Assert.Contains("model", refused.Stderr, StringComparison.Ordinal);
+            Assert.Contains("Alora:Silo:AllowedRoots", refused.Stderr, StringComparison.Ordinal);
+            Assert.DoesNotContain("config.json", refused.Stderr, StringComparison.Ordinal);
+            Assert.DoesNotContain("not found", refused.Stderr, StringComparison.Ordinal);
+        }
+
+        Assert.Equal(
+            existing.Stderr.Replace("roots-a", "S", StringComparison.Ordinal).Replace("/etc", "P", StringComparison.Ordinal),
+            missing.Stderr.Replace("roots-b", "S", StringComparison.Ordinal).Replace("/no-such-folder", "P", StringComparison.Ordinal));
+
+        // Inside the root the submit goes through (and a missing folder there may say so).
+        await AloraOk("submit", Spec("roots-ok", model), "--gateway", gateway);
+        var inside = await Alora("submit", Spec("roots-gone", Workspace.PathOf("models", "gone")), "--gateway", gateway);
+        Assert.True(inside.ExitCode == 2, inside.ToString());
+        Assert.Contains("not found", inside.Stderr, StringComparison.Ordinal);
+    }
+
+    private static void CopyFolder(string from, string to)
+    {
+        Directory.CreateDirectory(to);
+        foreach (var file in Directory.GetFiles(from))
+        {
+            File.Copy(file, Path.Combine(to, Path.GetFileName(file)));
+        }
+    }
+
     private static async Task<IHost> RawClientAsync(int gatewayPort)
     {
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
