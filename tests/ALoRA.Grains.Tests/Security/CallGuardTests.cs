@@ -1,3 +1,4 @@
+using System.Text.Json.Nodes;
 using ALoRA.Abstractions.Grains;
 using ALoRA.Abstractions.Trials;
 using ALoRA.Grains.Security;
@@ -95,6 +96,36 @@ public sealed class CallGuardTests
         Assert.False(await experiment.CompleteAsync(second.Attempt, first.Lease, new TrialResult { Method = "lora" }));
         Assert.True(await experiment.CompleteAsync(second.Attempt, second.Lease, new TrialResult { Method = "lora", TestMetric = 0.5 }));
         hold.Set();
+    }
+
+    [Fact]
+    public async Task RunningTrialStoredWithoutALease_Loads_AndItsNextAttemptGetsOne_ThenCompletes()
+    {
+        using var hold = new ManualResetEventSlim(false);
+        var engine = new FakeTrainingEngine { Steps = 6, BeforeStep = (_, attempt, step) => _ = attempt == 1 && step == 3 && hold.Wait(TimeSpan.FromSeconds(30)) };
+        await using var h = await ClusterHarness.StartAsync(silos: 1, trainersPerSilo: 1, engine: engine);
+        await h.Sweep("legacy").SubmitAsync(Specs.Parsed(Specs.Grid("legacy", seeds: 1, learningRates: 1, loraOnly: true)));
+        var running = await h.WaitForAsync(() => h.Sweep("legacy").GetStatusAsync(), s => s.Trials[0].Step >= 2, what: "step 2");
+        var trialId = running.Trials[0].TrialId;
+
+        // As stored before leases existed: the running attempt's state has no lease.
+        string? file = null;
+        await h.RestartAsync(async () =>
+        {
+            hold.Set();
+            file = Directory.EnumerateFiles(h.Directory, "*.json", SearchOption.AllDirectories)
+                .Single(f => File.ReadAllText(f) is var text && text.Contains("alora.ExperimentState", StringComparison.Ordinal) && text.Contains(trialId, StringComparison.Ordinal));
+            var stored = JsonNode.Parse(await File.ReadAllTextAsync(file))!;
+            Assert.Equal("running", stored["state"]!["state"]!.GetValue<string>().ToLowerInvariant());
+            Assert.True(stored["state"]!.AsObject().Remove("lease"), "the stored state had no lease to remove");
+            await File.WriteAllTextAsync(file, stored.ToJsonString());
+        });
+
+        var done = await h.WaitForSweepAsync("legacy");
+        Assert.Equal(TrialState.Completed, done.Trials[0].State);
+        Assert.True(done.Trials[0].Attempt >= 2, $"attempt {done.Trials[0].Attempt}");
+        var lease = JsonNode.Parse(await File.ReadAllTextAsync(file!))!["state"]!["lease"]!.GetValue<string>();
+        Assert.Matches("^[0-9a-f]{32}$", lease);
     }
 
     [Fact]
