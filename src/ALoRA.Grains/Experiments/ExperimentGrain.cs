@@ -13,8 +13,9 @@ using Microsoft.Extensions.Options;
 namespace ALoRA.Grains.Experiments;
 
 /// <summary>
-/// One trial's state machine (key: trial id). Attempts are numbered; only the current attempt's reports are accepted
-/// (fencing), so a trainer that lost the trial cannot overwrite its history or result. Infrastructure failures are
+/// One trial's state machine (key: trial id). Attempts are numbered and each has a random lease; only reports of the
+/// current attempt carrying its lease are accepted (fencing), so a trainer that lost the trial cannot overwrite its
+/// history or result, and nobody can forge one by guessing attempt numbers. Infrastructure failures are
 /// always retried; training failures up to <see cref="AloraClusterOptions.MaxTrialRetries"/> times. Its
 /// <see cref="AloraTelemetry.Spans.ExperimentInitialize"/> span belongs to the submission's trace; the trial's own trace
 /// starts at its first dispatch (see <see cref="AloraTelemetry.Spans.SchedulerDispatch"/>), and each attempt is handed out
