@@ -102,22 +102,38 @@ public sealed class CallGuardTests
     public async Task RunningTrialStoredWithoutALease_Loads_AndItsNextAttemptGetsOne_ThenCompletes()
     {
         using var hold = new ManualResetEventSlim(false);
-        var engine = new FakeTrainingEngine { Steps = 6, BeforeStep = (_, attempt, step) => _ = attempt == 1 && step == 3 && hold.Wait(TimeSpan.FromSeconds(30)) };
+        // Attempt 1 pauses at step 3, so the restart's drain hands the trial back (queued) rather than it finishing.
+        var engine = new FakeTrainingEngine
+        {
+            Steps = 100,
+            StepDelay = TimeSpan.FromMilliseconds(20),
+            BeforeStep = (_, attempt, step) =>
+            {
+                if (attempt == 1 && step == 3)
+                {
+                    hold.Wait(TimeSpan.FromSeconds(5));
+                }
+            },
+        };
         await using var h = await ClusterHarness.StartAsync(silos: 1, trainersPerSilo: 1, engine: engine);
         await h.Sweep("legacy").SubmitAsync(Specs.Parsed(Specs.Grid("legacy", seeds: 1, learningRates: 1, loraOnly: true)));
         var running = await h.WaitForAsync(() => h.Sweep("legacy").GetStatusAsync(), s => s.Trials[0].Step >= 2, what: "step 2");
         var trialId = running.Trials[0].TrialId;
 
-        // As stored before leases existed: the running attempt's state has no lease.
+        // As stored before leases existed: a running attempt (of a trainer that is gone) and no lease.
         string? file = null;
         await h.RestartAsync(async () =>
         {
-            hold.Set();
             file = Directory.EnumerateFiles(h.Directory, "*.json", SearchOption.AllDirectories)
-                .Single(f => File.ReadAllText(f) is var text && text.Contains("alora.ExperimentState", StringComparison.Ordinal) && text.Contains(trialId, StringComparison.Ordinal));
+                .Single(f =>
+                {
+                    var text = File.ReadAllText(f);
+                    return text.Contains("alora.ExperimentState", StringComparison.Ordinal) && text.Contains(trialId, StringComparison.Ordinal);
+                });
             var stored = JsonNode.Parse(await File.ReadAllTextAsync(file))!;
-            Assert.Equal("running", stored["state"]!["state"]!.GetValue<string>().ToLowerInvariant());
             Assert.True(stored["state"]!.AsObject().Remove("lease"), "the stored state had no lease to remove");
+            stored["state"]!["state"] = "Running";
+            stored["state"]!["trainer"] = "ghost/cpu:0@nowhere";
             await File.WriteAllTextAsync(file, stored.ToJsonString());
         });
 
