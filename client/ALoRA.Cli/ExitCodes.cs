@@ -24,6 +24,12 @@ public static class ExitCodes
     /// <summary>The sweep or trial named does not exist.</summary>
     public const int NotFound = 6;
 
+    /// <summary>
+    /// The cluster refused the call as unauthenticated: it asks for a client token and none or a wrong one was given
+    /// (<c>--token-file</c>, <c>ALORA_TOKEN_FILE</c>, <c>ALORA_TOKEN</c>; docs/security.md).
+    /// </summary>
+    public const int Unauthenticated = 7;
+
     /// <summary>Cancelled by the user (Ctrl+C).</summary>
     public const int Cancelled = 130;
 }

@@ -64,7 +64,10 @@ COPY --from=build /app ./
 # The repository's samples (stories260K, SST-2; a few MB) at the same path as in the alora/cli image, so the
 # k8s demo sweep (k8s/base/submit/sweep.yaml) runs with nothing copied onto the shared volume.
 COPY samples/ /opt/alora/samples/
+# Specs may name model and data folders only under the samples and the shared volume (docs/security.md).
 ENV Alora__Silo__DataDirectory=/var/lib/alora \
+    Alora__Silo__AllowedRoots__0=/opt/alora/samples \
+    Alora__Silo__AllowedRoots__1=/shared \
     ALORA_TORCH_BACKEND=${TORCH_BACKEND}
 # 11111 silo-to-silo, 30000 gateway (clients), 8080 health endpoints.
 EXPOSE 11111 30000 8080

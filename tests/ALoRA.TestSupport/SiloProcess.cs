@@ -62,6 +62,12 @@ public sealed class SiloProcess : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// <c>Alora:Silo:AllowedRoots</c> in environment form; unless a test sets it, silos started here allow the repository
+    /// and the temp folder (where the tests' workspaces are).
+    /// </summary>
+    public const string AllowedRootsVariable = "Alora__Silo__AllowedRoots";
+
     /// <summary>The settings (environment form) of a one-CPU-trainer silo named <paramref name="name"/> on <paramref name="ports"/>.</summary>
     public static Dictionary<string, string> Settings(string name, SiloPorts ports, string dataDirectory) => new()
     {
@@ -131,6 +137,13 @@ public sealed class SiloProcess : IAsyncDisposable
         }
 
         info.Environment["DOTNET_ENVIRONMENT"] = "Production";
+        if (!environment.Keys.Any(k => k.StartsWith(AllowedRootsVariable, StringComparison.Ordinal)))
+        {
+            // The tests' specs name the repository's samples and folders under the temp path.
+            info.Environment[$"{AllowedRootsVariable}__0"] = RepositoryPaths.Root;
+            info.Environment[$"{AllowedRootsVariable}__1"] = Path.GetTempPath();
+        }
+
         foreach (var (key, value) in environment)
         {
             info.Environment[key] = value;

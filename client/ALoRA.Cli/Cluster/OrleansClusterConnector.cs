@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
+using ALoRA.Abstractions.Grains;
 using ALoRA.Cli.Connection;
 using ALoRA.Cli.Local;
 using ALoRA.Telemetry;
@@ -33,13 +34,15 @@ internal sealed class OrleansClusterConnector(ILocalRuntimeProvider local) : ICl
         }
 
         var endpoint = await ResolveAsync(settings.Gateway, cancellationToken);
+        var token = settings.Security.ReadToken();
+        var tls = settings.Security.UsesTls ? settings.Security.LoadTls() : null;
         IHost? connected = null;
         try
         {
             await Pipeline(settings.ConnectTimeout).ExecuteAsync(
                 async ct =>
                 {
-                    var host = CreateClient(settings, endpoint);
+                    var host = CreateClient(settings, endpoint, token, tls);
                     try
                     {
                         await host.StartAsync(ct);
@@ -57,14 +60,17 @@ internal sealed class OrleansClusterConnector(ILocalRuntimeProvider local) : ICl
         {
             throw new ClusterUnavailableException(
                 $"no ALoRA cluster answered at {settings.Gateway} within {settings.ConnectTimeout.TotalSeconds:0} s ({ex.GetType().Name}: {ex.Message}); " +
-                $"start a silo (dotnet silo/ALoRA.Silo/bin/Release/net10.0/alora-silo.dll), pass --gateway HOST:PORT or set {Connection.ConnectionOptions.GatewayVariable}, or use --local",
+                $"start a silo (dotnet silo/ALoRA.Silo/bin/Release/net10.0/alora-silo.dll), pass --gateway HOST:PORT or set {Connection.ConnectionOptions.GatewayVariable}, or use --local; " +
+                (settings.Security.UsesTls
+                    ? "with TLS, the gateway's certificate must chain to --tls-ca, and a client certificate (--tls-cert) to the cluster's CA"
+                    : "a cluster with TLS needs --tls-ca (docs/security.md)"),
                 ex);
         }
 
         return new OrleansSweepCluster(connected!, connected!.Services.GetRequiredService<IClusterClient>(), $"gateway {settings.Gateway}");
     }
 
-    private static IHost CreateClient(ConnectionSettings settings, IPEndPoint endpoint)
+    private static IHost CreateClient(ConnectionSettings settings, IPEndPoint endpoint, string? token, Action<Orleans.Connections.Security.TlsOptions>? tls)
     {
         var builder = Host.CreateApplicationBuilder();
         builder.Logging.ClearProviders();
@@ -74,6 +80,20 @@ internal sealed class OrleansClusterConnector(ILocalRuntimeProvider local) : ICl
             c.AddActivityPropagation();
             c.UseStaticClustering(endpoint);
             c.Configure<ClusterOptions>(o => (o.ServiceId, o.ClusterId) = (settings.ServiceId, settings.ClusterId));
+            if (token is not null)
+            {
+                // Every call carries the cluster's client token (docs/security.md).
+                c.AddOutgoingGrainCallFilter(call =>
+                {
+                    RequestContext.Set(ClientToken.RequestContextKey, token);
+                    return call.Invoke();
+                });
+            }
+
+            if (tls is not null)
+            {
+                c.UseTls(tls);
+            }
         });
         return builder.Build();
     }

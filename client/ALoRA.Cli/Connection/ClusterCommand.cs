@@ -1,4 +1,5 @@
 using System.CommandLine;
+using ALoRA.Abstractions.Grains;
 using ALoRA.Cli.Cluster;
 using ALoRA.Cli.Local;
 using ALoRA.Cli.Output;
@@ -59,6 +60,7 @@ internal sealed class ClusterCommand(CliConsole console, IClusterConnector conne
     public static int? ExitCodeOf(Exception ex) => ex switch
     {
         ClusterUnavailableException => ExitCodes.ClusterUnavailable,
+        UnauthenticatedException => ExitCodes.Unauthenticated,
         LocalRuntimeUnavailableException => ExitCodes.RuntimeUnavailable,
         SweepSpecException => ExitCodes.BadInput,
         KeyNotFoundException => ExitCodes.NotFound,

@@ -38,6 +38,34 @@ internal sealed class ConnectionOptions
         Recursive = true,
     };
 
+    /// <summary><c>--token-file</c>: the cluster's client token (docs/security.md).</summary>
+    public Option<string?> TokenFile { get; } = new("--token-file")
+    {
+        Description = $"File holding the cluster's client token (default: ${ClientSecurity.TokenFileVariable}, else the token in ${ClientSecurity.TokenVariable})",
+        Recursive = true,
+    };
+
+    /// <summary><c>--tls-ca</c>: connect over TLS, trusting this certificate authority.</summary>
+    public Option<string?> TlsCa { get; } = new("--tls-ca")
+    {
+        Description = $"Connect over TLS; PEM file of the CA the gateway's certificate must chain to (default: ${ClientSecurity.TlsCaVariable})",
+        Recursive = true,
+    };
+
+    /// <summary><c>--tls-cert</c>: the client certificate, for mutual TLS.</summary>
+    public Option<string?> TlsCert { get; } = new("--tls-cert")
+    {
+        Description = $"PEM client certificate for mutual TLS, with --tls-key (default: ${ClientSecurity.TlsCertVariable})",
+        Recursive = true,
+    };
+
+    /// <summary><c>--tls-key</c>: the client certificate's key.</summary>
+    public Option<string?> TlsKey { get; } = new("--tls-key")
+    {
+        Description = $"PEM private key of --tls-cert (default: ${ClientSecurity.TlsKeyVariable})",
+        Recursive = true,
+    };
+
     /// <summary>Creates the options; <c>--connect-timeout</c> below 1 second is a parse error (exit code 2).</summary>
     public ConnectionOptions()
     {
@@ -57,6 +85,10 @@ internal sealed class ConnectionOptions
         root.Options.Add(Local);
         root.Options.Add(DataDirectory);
         root.Options.Add(ConnectTimeout);
+        root.Options.Add(TokenFile);
+        root.Options.Add(TlsCa);
+        root.Options.Add(TlsCert);
+        root.Options.Add(TlsKey);
     }
 
     /// <summary>The settings a parse result asks for.</summary>
@@ -64,5 +96,13 @@ internal sealed class ConnectionOptions
         parse.GetValue(Gateway) ?? Environment.GetEnvironmentVariable(GatewayVariable) ?? "localhost:30000",
         parse.GetValue(Local),
         Path.GetFullPath(parse.GetValue(DataDirectory)!),
-        TimeSpan.FromSeconds(parse.GetValue(ConnectTimeout)));
+        TimeSpan.FromSeconds(parse.GetValue(ConnectTimeout)))
+    {
+        Security = new ClientSecurity(
+            parse.GetValue(TokenFile) ?? Environment.GetEnvironmentVariable(ClientSecurity.TokenFileVariable),
+            parse.GetValue(TokenFile) is null ? Environment.GetEnvironmentVariable(ClientSecurity.TokenVariable) : null,
+            parse.GetValue(TlsCa) ?? Environment.GetEnvironmentVariable(ClientSecurity.TlsCaVariable),
+            parse.GetValue(TlsCert) ?? Environment.GetEnvironmentVariable(ClientSecurity.TlsCertVariable),
+            parse.GetValue(TlsKey) ?? Environment.GetEnvironmentVariable(ClientSecurity.TlsKeyVariable)),
+    };
 }

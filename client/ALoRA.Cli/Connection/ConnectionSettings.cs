@@ -21,4 +21,7 @@ internal sealed record ConnectionSettings(string Gateway, bool Local, string Dat
     /// folder for <c>submit --local</c> and <c>demo</c>; null: the working directory.
     /// </summary>
     public string? LocalDataRoot { get; init; }
+
+    /// <summary>The client token and TLS files (docs/security.md); none by default.</summary>
+    public ClientSecurity Security { get; init; } = ClientSecurity.None;
 }

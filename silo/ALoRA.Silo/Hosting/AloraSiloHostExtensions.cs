@@ -1,5 +1,7 @@
 using System.Net;
 using ALoRA.Grains.Hosting;
+using ALoRA.Grains.Security;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
@@ -64,6 +66,7 @@ public static class AloraSiloHostExtensions
                 m.DeathVoteExpirationTimeout = options.DeathVoteExpirationTimeout;
             });
             ConfigureClustering(silo, options);
+            SiloTls.Configure(silo, configuration.GetSection(AloraSecurityOptions.Section).Get<AloraSecurityOptions>()?.Tls ?? new AloraTlsOptions());
             silo.UseAloraSilo(new AloraSiloSetup
             {
                 DataDirectory = dataDirectory,
@@ -72,6 +75,7 @@ public static class AloraSiloHostExtensions
                 RedisKeyPrefix = $"{options.ServiceId}/state",
                 Configuration = configuration,
                 TelemetryServiceName = ServiceName,
+                AllowedRoots = options.AllowedRoots,
             });
         });
         return builder;

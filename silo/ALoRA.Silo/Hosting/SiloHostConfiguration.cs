@@ -36,9 +36,9 @@ public static class SiloHostConfiguration
         {
             // One property at a time, so that every value that does not convert is reported, not only the first.
             var value = section.GetSection(property.Name);
-            if (value.Value is null)
+            if (value.Value is null && !value.GetChildren().Any())
             {
-                continue;
+                continue; // not set (a list, such as AllowedRoots, is set through its children)
             }
 
             try
@@ -76,6 +76,7 @@ public static class SiloHostConfiguration
     {
         _ when type == typeof(int) => "whole number",
         _ when type == typeof(TimeSpan) => "time span (hh:mm:ss, e.g. 00:00:02)",
+        _ when type == typeof(List<string>) => "list of folders (Alora__Silo__AllowedRoots__0, __1, ...)",
         _ => type.Name,
     };
 }

@@ -50,6 +50,14 @@ public sealed class SiloHostOptions
     /// </summary>
     public string DataDirectory { get; set; } = "./alora-data";
 
+    /// <summary>
+    /// Folders a submitted spec's <c>model</c> and <c>data</c> must be under, after relative paths are resolved against
+    /// <c>Alora:DataRoot</c> and <c>..</c> and symbolic links are followed; each must exist. A path outside is refused at
+    /// submit without saying whether it exists (docs/security.md). Default: none listed, meaning the data root only
+    /// (<c>Alora:DataRoot</c>, else the working directory).
+    /// </summary>
+    public List<string> AllowedRoots { get; set; } = [];
+
     /// <summary>Port for silo-to-silo traffic. Default 11111.</summary>
     public int SiloPort { get; set; } = 11111;
 

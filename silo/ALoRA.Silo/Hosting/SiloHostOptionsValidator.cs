@@ -79,6 +79,19 @@ public sealed class SiloHostOptionsValidator : IValidateOptions<SiloHostOptions>
             errors.Add($"{Key(nameof(o.RedisConnectionString))} is not a Redis connection string: {problem}");
         }
 
+        for (var i = 0; i < o.AllowedRoots.Count; i++)
+        {
+            var root = o.AllowedRoots[i];
+            if (string.IsNullOrWhiteSpace(root) || root.Contains('\0', StringComparison.Ordinal))
+            {
+                errors.Add($"{Key(nameof(o.AllowedRoots))}:{i} must be a folder, got '{root}'");
+            }
+            else if (!Directory.Exists(root))
+            {
+                errors.Add($"{Key(nameof(o.AllowedRoots))}:{i} = '{root}' does not exist (a folder specs may name model and data folders under)");
+            }
+        }
+
         if (string.IsNullOrWhiteSpace(o.DataDirectory))
         {
             errors.Add($"{Key(nameof(o.DataDirectory))} is required (default: ./alora-data)");

@@ -12,9 +12,11 @@ namespace ALoRA.Abstractions.Grains;
 public interface ISchedulerGrain : IGrainWithStringKey
 {
     /// <summary>Queues trials of a sweep (ids not already queued or running); records the sweep.</summary>
+    [SiloOnly]
     Task EnqueueAsync(string sweepId, ImmutableList<string> trialIds, int maxConcurrentTrials);
 
     /// <summary>Drops the sweep's queued trials; returns the ids of its running trials (their trainers stop them).</summary>
+    [SiloOnly]
     Task<ImmutableList<string>> CancelSweepAsync(string sweepId);
 
     /// <summary>
@@ -22,12 +24,15 @@ public interface ISchedulerGrain : IGrainWithStringKey
     /// silo incarnation, <paramref name="deviceMemoryBytes"/> the memory of each trainer's device by trainer key (null, or
     /// a key missing from it: the memory registered before stays).
     /// </summary>
+    [SiloOnly]
     Task RegisterTrainersAsync(string siloAddress, ImmutableList<string> trainerKeys, Dictionary<string, long>? deviceMemoryBytes);
 
     /// <summary>A free trainer asks for a trial: the trial to run and its trace, or null (it is told when work arrives).</summary>
+    [SiloOnly]
     Task<TrialDispatch?> RequestWorkAsync(string trainerKey);
 
     /// <summary>A trainer is done with a trial; <paramref name="requeue"/> puts it back at the front of its sweep's queue.</summary>
+    [SiloOnly]
     Task ReleaseAsync(string trainerKey, string trialId, bool requeue);
 
     /// <summary>Trainers, queue and sweeps.</summary>

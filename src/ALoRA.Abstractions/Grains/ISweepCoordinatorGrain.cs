@@ -52,5 +52,6 @@ public interface ISweepCoordinatorGrain : IGrainWithStringKey
     /// with the coordinator's own calls to experiments, so the two can never wait on each other.
     /// </summary>
     [AlwaysInterleave]
+    [SiloOnly]
     Task PublishAsync(TrialUpdate update);
 }

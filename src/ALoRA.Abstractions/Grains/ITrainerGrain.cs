@@ -9,14 +9,17 @@ namespace ALoRA.Abstractions.Grains;
 public interface ITrainerGrain : IGrainWithStringKey
 {
     /// <summary>Registers with the scheduler and starts pulling work (idempotent; the silo calls it periodically).</summary>
+    [SiloOnly]
     Task StartAsync();
 
     /// <summary>The scheduler has work: pull if idle.</summary>
     [OneWay]
+    [SiloOnly]
     Task WorkAvailableAsync();
 
     /// <summary>Stops the running attempt of <paramref name="trialId"/>, if this trainer runs it (returns at once).</summary>
     [AlwaysInterleave]
+    [SiloOnly]
     Task CancelTrialAsync(string trialId);
 
     /// <summary>The trial running here, or null.</summary>
@@ -25,5 +28,6 @@ public interface ITrainerGrain : IGrainWithStringKey
 
     /// <summary>Graceful drain: checkpoint and release the running trial (it is requeued), and take no more work.</summary>
     [AlwaysInterleave]
+    [SiloOnly]
     Task DrainAsync();
 }

@@ -15,4 +15,12 @@ public sealed record TrialAssignment
     public int Attempt { get; init; }
 
     // [Id(2)] was the trial's trace parent; trainers get it with the dispatch now (TrialDispatch.TraceParent). Not reused.
+
+    /// <summary>
+    /// The attempt's lease: 128 random bits (hex) the experiment draws when it hands the attempt out. Progress, completion
+    /// and failure reports must carry it; a report with the right attempt number and another lease is rejected, so a
+    /// result cannot be forged by guessing attempt numbers (docs/security.md).
+    /// </summary>
+    [Id(3)]
+    public string Lease { get; init; } = "";
 }

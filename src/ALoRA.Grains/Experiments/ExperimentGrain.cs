@@ -13,8 +13,9 @@ using Microsoft.Extensions.Options;
 namespace ALoRA.Grains.Experiments;
 
 /// <summary>
-/// One trial's state machine (key: trial id). Attempts are numbered; only the current attempt's reports are accepted
-/// (fencing), so a trainer that lost the trial cannot overwrite its history or result. Infrastructure failures are
+/// One trial's state machine (key: trial id). Attempts are numbered and each has a random lease; only reports of the
+/// current attempt carrying its lease are accepted (fencing), so a trainer that lost the trial cannot overwrite its
+/// history or result, and nobody can forge one by guessing attempt numbers. Infrastructure failures are
 /// always retried; training failures up to <see cref="AloraClusterOptions.MaxTrialRetries"/> times. Its
 /// <see cref="AloraTelemetry.Spans.ExperimentInitialize"/> span belongs to the submission's trace; the trial's own trace
 /// starts at its first dispatch (see <see cref="AloraTelemetry.Spans.SchedulerDispatch"/>), and each attempt is handed out
@@ -143,7 +144,15 @@ public sealed partial class ExperimentGrain(
 
         if (S.State == TrialState.Running && S.Trainer == trainer)
         {
-            return Assignment(); // a retried call whose first answer was lost (e.g. its silo went away meanwhile)
+            // A retried call whose first answer was lost (e.g. its silo went away meanwhile); a running attempt stored
+            // before leases existed gets its lease now.
+            if (S.Lease is null)
+            {
+                S.Lease = AttemptLease.New();
+                await WriteAsync();
+            }
+
+            return Assignment();
         }
 
         // The trainer asks from within the attempt's span, in the trial's trace.
@@ -158,6 +167,7 @@ public sealed partial class ExperimentGrain(
         }
 
         S.Attempt++;
+        S.Lease = AttemptLease.New();
         S.ReportedSequence = 0;
         S.Trainer = trainer;
         S.State = TrialState.Running;
@@ -174,11 +184,10 @@ public sealed partial class ExperimentGrain(
     /// activation is missing events it had applied but not stored (its silo died, or a report was lost), it asks for
     /// them again, so the history has no holes.
     /// </remarks>
-    public async Task<ProgressReceipt> ReportProgressAsync(int attempt, ImmutableList<TrialProgress> events)
+    public async Task<ProgressReceipt> ReportProgressAsync(int attempt, string lease, ImmutableList<TrialProgress> events)
     {
-        if (!IsCurrent(attempt))
+        if (!IsCurrent(attempt, lease))
         {
-            LogStaleReport(this.GetPrimaryKeyString(), attempt, S.Attempt, S.State);
             return ProgressReceipt.Stale;
         }
 
@@ -218,21 +227,20 @@ public sealed partial class ExperimentGrain(
     }
 
     /// <inheritdoc />
-    public async Task<bool> CompleteAsync(int attempt, TrialResult result)
+    public async Task<bool> CompleteAsync(int attempt, string lease, TrialResult result)
     {
         if (Unreadable)
         {
             return false;
         }
 
-        if (attempt == S.Attempt && S.State == TrialState.Completed)
+        if (attempt == S.Attempt && S.State == TrialState.Completed && AttemptLease.Matches(S.Lease, lease))
         {
             return true; // a retried call whose first answer was lost
         }
 
-        if (!IsCurrent(attempt))
+        if (!IsCurrent(attempt, lease))
         {
-            LogStaleReport(this.GetPrimaryKeyString(), attempt, S.Attempt, S.State);
             return false;
         }
 
@@ -247,21 +255,21 @@ public sealed partial class ExperimentGrain(
     }
 
     /// <inheritdoc />
-    public async Task<bool> FailAsync(int attempt, string reason, bool infrastructure)
+    public async Task<bool> FailAsync(int attempt, string lease, string reason, bool infrastructure)
     {
         if (Unreadable)
         {
             return false;
         }
 
-        if (attempt == S.Attempt && S.State is TrialState.Queued or TrialState.Failed && S.Trainer is null && S.Error == reason)
+        if (attempt == S.Attempt && S.State is TrialState.Queued or TrialState.Failed && S.Trainer is null && S.Error == reason
+            && AttemptLease.Matches(S.Lease, lease))
         {
             return S.State == TrialState.Queued; // a retried call whose first answer was lost
         }
 
-        if (!IsCurrent(attempt))
+        if (!IsCurrent(attempt, lease))
         {
-            LogStaleReport(this.GetPrimaryKeyString(), attempt, S.Attempt, S.State);
             return false;
         }
 
@@ -343,9 +351,28 @@ public sealed partial class ExperimentGrain(
         Attempts = [.. S.Attempts],
     });
 
-    private TrialAssignment Assignment() => new() { Spec = S.Spec!, Attempt = S.Attempt };
+    private TrialAssignment Assignment() => new() { Spec = S.Spec!, Attempt = S.Attempt, Lease = S.Lease ?? "" };
 
-    private bool IsCurrent(int attempt) => S.State == TrialState.Running && attempt == S.Attempt;
+    /// <summary>
+    /// True when <paramref name="attempt"/> is the running attempt and <paramref name="lease"/> its lease; a stale attempt
+    /// and a wrong lease are logged (the second as a warning: nothing but a forged report carries one).
+    /// </summary>
+    private bool IsCurrent(int attempt, string lease)
+    {
+        if (S.State != TrialState.Running || attempt != S.Attempt)
+        {
+            LogStaleReport(this.GetPrimaryKeyString(), attempt, S.Attempt, S.State);
+            return false;
+        }
+
+        if (!AttemptLease.Matches(S.Lease, lease))
+        {
+            LogWrongLease(this.GetPrimaryKeyString(), attempt);
+            return false;
+        }
+
+        return true;
+    }
 
     /// <summary>Applies one event; true when it should be persisted now.</summary>
     private bool Apply(TrialProgress e)
@@ -535,4 +562,7 @@ public sealed partial class ExperimentGrain(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Trial {TrialId}: rejected a report of attempt {Attempt}; the current attempt is {Current} and the trial is {State}")]
     private partial void LogStaleReport(string trialId, int attempt, int current, TrialState state);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Trial {TrialId}: rejected a report of the current attempt {Attempt} that does not carry its lease")]
+    private partial void LogWrongLease(string trialId, int attempt);
 }

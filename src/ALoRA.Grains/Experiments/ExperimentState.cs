@@ -88,4 +88,11 @@ public sealed class ExperimentState : IUnreadableStateAware
     /// <summary>State changes so far (<see cref="TrialStatus.Version"/>): the sweep's coordinator keeps the newest status it was sent.</summary>
     [Id(17)]
     public long Version { get; set; }
+
+    /// <summary>
+    /// The running attempt's lease (<see cref="TrialAssignment.Lease"/>); null in states stored before leases existed (the
+    /// next <c>BeginAttemptAsync</c> draws one).
+    /// </summary>
+    [Id(20)]
+    public string? Lease { get; set; }
 }

@@ -1,6 +1,7 @@
 using ALoRA.Grains.Checkpoints;
 using ALoRA.Grains.Diagnostics;
 using ALoRA.Grains.Resilience;
+using ALoRA.Grains.Security;
 using ALoRA.Grains.Storage;
 using ALoRA.Grains.Trainers;
 using ALoRA.Grains.Training;
@@ -38,6 +39,11 @@ public static class AloraSiloBuilderExtensions
         if (setup.Cluster is not null)
         {
             services.Configure(setup.Cluster);
+        }
+
+        if (setup.AllowedRoots is { } roots)
+        {
+            services.Configure<AllowedRootsOptions>(o => o.Roots = [.. roots.Select(Path.GetFullPath)]);
         }
 
         // Defaults under the data directory first, then whatever the configuration says on top.
@@ -121,6 +127,27 @@ public static class AloraSiloBuilderExtensions
         });
         services.AddAloraCheckpointStore();
         services.AddAloraResilience();
+        AddSecurity(silo, configuration);
         return silo;
+    }
+
+    /// <summary>
+    /// The call guard (client token, silo-only methods) and the token stamp on the silo's own calls, with their settings
+    /// (<c>Alora:Security</c>, validated at start); see docs/security.md.
+    /// </summary>
+    private static void AddSecurity(ISiloBuilder silo, IConfiguration? configuration)
+    {
+        var services = silo.Services;
+        var security = services.AddOptions<AloraSecurityOptions>();
+        if (configuration is not null)
+        {
+            security.Bind(configuration.GetSection(AloraSecurityOptions.Section));
+        }
+
+        security.ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<AloraSecurityOptions>, AloraSecurityOptionsValidator>());
+        services.TryAddSingleton<CallerIdentity>();
+        silo.AddIncomingGrainCallFilter<AloraCallGuard>();
+        silo.AddOutgoingGrainCallFilter<ClientTokenStamp>();
     }
 }

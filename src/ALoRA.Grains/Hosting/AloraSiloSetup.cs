@@ -42,6 +42,12 @@ public sealed class AloraSiloSetup
     /// <summary>Defaults of <see cref="AloraTrainerOptions"/> (configuration binds on top).</summary>
     public Action<AloraTrainerOptions>? Trainers { get; init; }
 
+    /// <summary>
+    /// Folders a spec's <c>model</c> and <c>data</c> must be under (<see cref="Security.AllowedRootsOptions"/>): null (default)
+    /// allows any path; empty allows the data root only.
+    /// </summary>
+    public IReadOnlyList<string>? AllowedRoots { get; init; }
+
     /// <summary>Defaults of <see cref="AloraClusterOptions"/> (configuration binds on top).</summary>
     public Action<AloraClusterOptions>? Cluster { get; init; }
 

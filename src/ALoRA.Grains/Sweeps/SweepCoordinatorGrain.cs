@@ -6,6 +6,7 @@ using ALoRA.Abstractions.Grains;
 using ALoRA.Abstractions.Trials;
 using ALoRA.Grains.Diagnostics;
 using ALoRA.Grains.Hosting;
+using ALoRA.Grains.Security;
 using ALoRA.Sweeps;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -24,6 +25,7 @@ namespace ALoRA.Grains.Sweeps;
 public sealed partial class SweepCoordinatorGrain(
     [PersistentState("sweep", AloraStorageNames.State)] IPersistentState<SweepCoordinatorState> state,
     IOptions<AloraClusterOptions> options,
+    IOptions<AllowedRootsOptions> allowedRoots,
     ILogger<SweepCoordinatorGrain> logger) : Grain, ISweepCoordinatorGrain
 {
     private readonly SweepFeed _feed = new(options.Value.FeedCapacity);
@@ -75,6 +77,12 @@ public sealed partial class SweepCoordinatorGrain(
         {
             // No YAML here: the values are re-checked as they came, and the files are looked for where they are read.
             var spec = SweepDefinitions.Read(definition, root);
+            if (allowedRoots.Value.Roots is { } roots)
+            {
+                // Before the files are looked at: a path outside gets one answer, whether or not it exists.
+                AllowedRoots.Ensure(spec, roots.Count > 0 ? roots : [root], AllowedRootsOptions.Setting);
+            }
+
             SweepSpecValidator.EnsureFiles(spec);
             plan = SweepExpander.Expand(spec);
             await MemoryAdmission.CheckAsync(GrainFactory, spec, plan); // before anything is stored or queued

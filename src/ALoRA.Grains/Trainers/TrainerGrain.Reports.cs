@@ -20,11 +20,12 @@ public sealed partial class TrainerGrain
     private async Task ReportAsync(TrainerJob job, IExperimentGrain experiment, ImmutableList<TrialProgress> events)
     {
         var attempt = job.Assignment.Attempt;
+        var lease = job.Assignment.Lease;
         try
         {
             for (var resends = 0; ; resends++)
             {
-                var receipt = await _calls.ExecuteAsync(async _ => await experiment.ReportProgressAsync(attempt, events));
+                var receipt = await _calls.ExecuteAsync(async _ => await experiment.ReportProgressAsync(attempt, lease, events));
                 job.ReportFailed = false;
                 if (!receipt.Accepted)
                 {

@@ -248,6 +248,7 @@ public sealed partial class TrainerGrain(
     {
         var experiment = GrainFactory.GetGrain<IExperimentGrain>(job.Assignment.Spec.TrialId);
         var attempt = job.Assignment.Attempt;
+        var lease = job.Assignment.Lease;
         var batch = new List<TrialProgress>();
         while (true)
         {
@@ -292,14 +293,14 @@ public sealed partial class TrainerGrain(
             {
                 var result = await job.Training!;
                 job.Outcome = "completed";
-                await _calls.ExecuteAsync(async _ => await experiment.CompleteAsync(attempt, result));
+                await _calls.ExecuteAsync(async _ => await experiment.CompleteAsync(attempt, lease, result));
             }
             catch (OperationCanceledException) when (job.Reason != TrainerStopReason.None)
             {
                 job.Outcome = job.Reason.ToString().ToLowerInvariant();
                 if (job.Reason == TrainerStopReason.Drained)
                 {
-                    requeue = await _calls.ExecuteAsync(async _ => await experiment.FailAsync(attempt, "its trainer was drained", infrastructure: true));
+                    requeue = await _calls.ExecuteAsync(async _ => await experiment.FailAsync(attempt, lease, "its trainer was drained", infrastructure: true));
                 }
             }
             catch (Exception ex)
@@ -307,7 +308,7 @@ public sealed partial class TrainerGrain(
                 job.Outcome = "failed";
                 job.Activity.Fail(ex);
                 LogTrainingFailed(Key, job.Assignment.Spec.TrialId, ex.Message);
-                requeue = await _calls.ExecuteAsync(async _ => await experiment.FailAsync(attempt, $"{ex.GetType().Name}: {ex.Message}", infrastructure: false));
+                requeue = await _calls.ExecuteAsync(async _ => await experiment.FailAsync(attempt, lease, $"{ex.GetType().Name}: {ex.Message}", infrastructure: false));
             }
             finally
             {

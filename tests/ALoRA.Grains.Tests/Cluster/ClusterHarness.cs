@@ -2,6 +2,7 @@ using ALoRA.Abstractions.Coordination;
 using ALoRA.Abstractions.Grains;
 using ALoRA.Grains.Hosting;
 using ALoRA.Grains.Training;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Orleans.TestingHost;
 
@@ -20,6 +21,7 @@ internal sealed class ClusterHarness : IAsyncDisposable
 
     private ITrainingEngine? _realEngine;
     private string _dataRoot = "";
+    private string? _tokenFile;
 
     private ClusterHarness(int silos, int trainersPerSilo, FakeTrainingEngine engine, string directory, bool ownsDirectory, bool tracing)
     {
@@ -44,6 +46,12 @@ internal sealed class ClusterHarness : IAsyncDisposable
 
     public ISchedulerGrain Scheduler => Client.GetGrain<ISchedulerGrain>(SchedulerKeys.Default);
 
+    /// <summary>
+    /// The first silo's grain factory: its calls come from that silo (its hosted client), so methods marked
+    /// <c>[SiloOnly]</c> accept them, as they accept a trainer's or the coordinator's.
+    /// </summary>
+    public IGrainFactory SiloGrains => Cluster.Silos[0].ServiceProvider.GetRequiredService<IGrainFactory>();
+
     /// <summary>Starts an in-process cluster and waits until its trainers are registered.</summary>
     /// <param name="silos">Silos in the cluster.</param>
     /// <param name="trainersPerSilo">CPU trainers on each silo.</param>
@@ -52,11 +60,17 @@ internal sealed class ClusterHarness : IAsyncDisposable
     /// <param name="realEngine">A real engine instead of the fake one.</param>
     /// <param name="tracing">Turns on Orleans' trace context propagation (<c>AddActivityPropagation()</c>) on the silos and the client.</param>
     /// <param name="dataRoot">The silos' <c>Alora:DataRoot</c> (relative spec paths resolve against it); null: the working directory.</param>
+    /// <param name="tokenFile">The silos' <c>Alora:Security:ClientTokenFile</c>; null: no token asked for.</param>
     public static async Task<ClusterHarness> StartAsync(int silos = 2, int trainersPerSilo = 2, FakeTrainingEngine? engine = null, string? directory = null,
-                                                        ITrainingEngine? realEngine = null, bool tracing = false, string? dataRoot = null)
+                                                        ITrainingEngine? realEngine = null, bool tracing = false, string? dataRoot = null, string? tokenFile = null)
     {
         var dir = directory ?? System.IO.Directory.CreateTempSubdirectory("alora-cluster-").FullName;
-        var harness = new ClusterHarness(silos, trainersPerSilo, engine ?? new FakeTrainingEngine(), dir, directory is null, tracing) { _realEngine = realEngine, _dataRoot = dataRoot ?? "" };
+        var harness = new ClusterHarness(silos, trainersPerSilo, engine ?? new FakeTrainingEngine(), dir, directory is null, tracing)
+        {
+            _realEngine = realEngine,
+            _dataRoot = dataRoot ?? "",
+            _tokenFile = tokenFile,
+        };
         await harness.DeployAsync();
         return harness;
     }
@@ -127,6 +141,9 @@ internal sealed class ClusterHarness : IAsyncDisposable
         var tracing = _tracing;
         var dataRoot = _dataRoot;
         var calls = Calls;
+        var configuration = _tokenFile is null
+            ? null
+            : new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?> { ["Alora:Security:ClientTokenFile"] = _tokenFile }).Build();
         if (tracing)
         {
             builder.ConfigureClient(c => c.AddActivityPropagation());
@@ -140,6 +157,7 @@ internal sealed class ClusterHarness : IAsyncDisposable
             {
                 DataDirectory = directory,
                 ActivityPropagation = tracing,
+                Configuration = configuration,
                 Trainers = o =>
                 {
                     o.DiscoverCuda = false;

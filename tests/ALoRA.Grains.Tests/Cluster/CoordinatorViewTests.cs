@@ -94,17 +94,17 @@ public sealed class CoordinatorViewTests
 
         // The trial's "running" state change, arriving after its completion (e.g. from an activation that was replaced).
         var late = done with { State = TrialState.Running, Version = done.Version - 1, Result = null };
-        await sweep.PublishAsync(new TrialUpdate { Status = late, StateChanged = true });
+        await h.SiloGrains.GetGrain<ISweepCoordinatorGrain>("ordered").PublishAsync(new TrialUpdate { Status = late, StateChanged = true });
         var status = await sweep.GetStatusAsync();
         Assert.Equal(SweepState.Completed, status.State);
         Assert.Equal((TrialState.Completed, done.Version), (status.Trials[0].State, status.Trials[0].Version));
         Assert.NotNull(status.Trials[0].Result);
 
         // Progress of an older attempt position does not win either; a newer status does, and is stored.
-        await sweep.PublishAsync(new TrialUpdate { Status = done with { ProgressSequence = done.ProgressSequence - 1, Step = 1 } });
+        await h.SiloGrains.GetGrain<ISweepCoordinatorGrain>("ordered").PublishAsync(new TrialUpdate { Status = done with { ProgressSequence = done.ProgressSequence - 1, Step = 1 } });
         Assert.Equal(done.Step, (await sweep.GetStatusAsync()).Trials[0].Step);
         var newer = done with { Version = done.Version + 1, Error = "a newer status" };
-        await sweep.PublishAsync(new TrialUpdate { Status = newer, StateChanged = true });
+        await h.SiloGrains.GetGrain<ISweepCoordinatorGrain>("ordered").PublishAsync(new TrialUpdate { Status = newer, StateChanged = true });
         Assert.Equal("a newer status", (await sweep.GetStatusAsync()).Trials[0].Error);
 
         await h.RestartAsync();

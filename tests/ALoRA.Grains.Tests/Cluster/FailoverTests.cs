@@ -48,13 +48,13 @@ public sealed class FailoverTests
         await using var h = await ClusterHarness.StartAsync(silos: 1, trainersPerSilo: 1, engine: new FakeTrainingEngine { Steps = 3 });
         await h.Sweep("stale").SubmitAsync(Specs.Parsed(Specs.Grid("stale", seeds: 1, learningRates: 1, loraOnly: true)));
         var status = await h.WaitForSweepAsync("stale");
-        var experiment = h.Client.GetGrain<IExperimentGrain>(status.Trials[0].TrialId);
+        var experiment = h.SiloGrains.GetGrain<IExperimentGrain>(status.Trials[0].TrialId);
 
         // Attempt 1 finished; a report or result carrying attempt 0 or a future attempt is refused and changes nothing.
         var late = new TrialProgress { TrialId = status.Trials[0].TrialId, Attempt = 0, Kind = TrialProgressKind.Step, Step = 1, Loss = 99 };
-        Assert.False((await experiment.ReportProgressAsync(0, [late])).Accepted);
-        Assert.False(await experiment.CompleteAsync(0, new TrialResult { Method = "lora", TestMetric = 0.01 }));
-        Assert.False(await experiment.FailAsync(2, "late", infrastructure: false));
+        Assert.False((await experiment.ReportProgressAsync(0, "", [late])).Accepted);
+        Assert.False(await experiment.CompleteAsync(0, "", new TrialResult { Method = "lora", TestMetric = 0.01 }));
+        Assert.False(await experiment.FailAsync(2, "", "late", infrastructure: false));
         var after = await experiment.GetDetailsAsync();
         Assert.Equal(TrialState.Completed, after.Status.State);
         Assert.DoesNotContain(99.0, after.StepLosses);
@@ -68,7 +68,7 @@ public sealed class FailoverTests
         await using var h = await ClusterHarness.StartAsync(silos: 1, trainersPerSilo: 2, engine: engine);
         await h.Sweep("fence").SubmitAsync(Specs.Parsed(Specs.Grid("fence", seeds: 1, learningRates: 1, loraOnly: true)));
         var running = await h.WaitForAsync(() => h.Sweep("fence").GetStatusAsync(), s => s.Trials[0].Step >= 2, what: "step 2");
-        var experiment = h.Client.GetGrain<IExperimentGrain>(running.Trials[0].TrialId);
+        var experiment = h.SiloGrains.GetGrain<IExperimentGrain>(running.Trials[0].TrialId);
 
         // Another trainer takes the trial behind the first one's back (as after a partition): attempt 2 begins, so
         // attempt 1 is stale. Its next report is refused and it stops without a result; the trainer goes back to the

@@ -105,7 +105,8 @@ public sealed class SiloHostConfigurationTests
         {
             Assert.Equal(property.GetValue(defaults), property.GetValue(options));
             var optional = property.Name is nameof(SiloHostOptions.SiloName) or nameof(SiloHostOptions.RedisConnectionString)
-                or nameof(SiloHostOptions.PrimarySiloEndpoint) or nameof(SiloHostOptions.AdvertisedAddress);
+                or nameof(SiloHostOptions.PrimarySiloEndpoint) or nameof(SiloHostOptions.AdvertisedAddress)
+                or nameof(SiloHostOptions.AllowedRoots); // an empty list is no key in configuration; listed as a comment
             Assert.True(optional || section[property.Name] is not null, $"appsettings.json does not list Alora:Silo:{property.Name}");
         }
     }
@@ -155,5 +156,26 @@ public sealed class SiloHostConfigurationTests
         var options = SiloHostConfiguration.Read(configuration);
 
         Assert.Equal(12345, options.SiloPort);
+    }
+
+    [Fact]
+    public void Read_AllowedRoots_AListOfExistingFolders_EachMissingOneNamedByIndex()
+    {
+        var here = AppContext.BaseDirectory;
+        var options = SiloHostConfiguration.Read(new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Alora:Silo:AllowedRoots:0"] = here,
+            ["Alora:Silo:AllowedRoots:1"] = Path.GetTempPath(),
+        }).Build());
+        Assert.Equal([here, Path.GetTempPath()], options.AllowedRoots);
+        Assert.Empty(SiloHostConfiguration.Read(new ConfigurationBuilder().Build()).AllowedRoots);
+
+        var missing = Path.Combine(here, "no-such-root");
+        var ex = Assert.Throws<OptionsValidationException>(() => SiloHostConfiguration.Read(new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Alora:Silo:AllowedRoots:0"] = here,
+            ["Alora:Silo:AllowedRoots:1"] = missing,
+        }).Build()));
+        Assert.Equal($"Alora:Silo:AllowedRoots:1 = '{missing}' does not exist (a folder specs may name model and data folders under)", Assert.Single(ex.Failures));
     }
 }
