@@ -47,9 +47,9 @@ public sealed class SecuredClusterTests(ITestOutputHelper log) : EndToEndTest(lo
             var scheduler = grains.GetGrain<ISchedulerGrain>(SchedulerKeys.Default);
             RequestContext.Clear();
             await Assert.ThrowsAsync<UnauthenticatedException>(() => scheduler.GetClusterStatusAsync());
-            await Assert.ThrowsAsync<UnauthenticatedException>(() => scheduler.RegisterTrainersAsync("fake", ["fake/cpu:0"]));
+            await Assert.ThrowsAsync<UnauthenticatedException>(() => scheduler.RegisterTrainersAsync("fake", ["fake/cpu:0"], null));
             RequestContext.Set(ClientToken.RequestContextKey, Token);
-            await Assert.ThrowsAsync<SiloOnlyException>(() => scheduler.RegisterTrainersAsync("fake", ["fake/cpu:0"]));
+            await Assert.ThrowsAsync<SiloOnlyException>(() => scheduler.RegisterTrainersAsync("fake", ["fake/cpu:0"], null));
             await Assert.ThrowsAsync<SiloOnlyException>(() => scheduler.RequestWorkAsync("fake/cpu:0"));
             var experiment = grains.GetGrain<IExperimentGrain>("any-trial");
             await Assert.ThrowsAsync<SiloOnlyException>(() => experiment.BeginAttemptAsync("fake/cpu:0@nowhere"));

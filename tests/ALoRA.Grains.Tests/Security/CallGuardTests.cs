@@ -26,7 +26,7 @@ public sealed class CallGuardTests
         var scheduler = h.Client.GetGrain<ISchedulerGrain>(SchedulerKeys.Default);
         var trainer = h.Client.GetGrain<ITrainerGrain>((await scheduler.GetClusterStatusAsync()).Trainers[0].Key);
         var experiment = h.Client.GetGrain<IExperimentGrain>(trialId);
-        await Assert.ThrowsAsync<SiloOnlyException>(() => scheduler.RegisterTrainersAsync("fake", ["fake/cpu:0"]));
+        await Assert.ThrowsAsync<SiloOnlyException>(() => scheduler.RegisterTrainersAsync("fake", ["fake/cpu:0"], null));
         await Assert.ThrowsAsync<SiloOnlyException>(() => scheduler.RequestWorkAsync("fake/cpu:0"));
         await Assert.ThrowsAsync<SiloOnlyException>(() => scheduler.ReleaseAsync("fake/cpu:0", trialId, requeue: true));
         await Assert.ThrowsAsync<SiloOnlyException>(() => scheduler.EnqueueAsync("attack", [trialId], 1));
