@@ -154,7 +154,7 @@ public sealed class CheckpointFallbackTests : IDisposable
         Assert.Equal(0, trainer.State.Step);
         var after = AdapterWeights.Capture(other);
         Assert.Equal(before.Keys.Order(StringComparer.Ordinal), after.Keys.Order(StringComparer.Ordinal));
-        Assert.All(before, p => Assert.True(p.Value.equal(after[p.Key]).item<bool>(), p.Key));
+        Assert.All(before, p => Assert.True(p.Value.equal(after[p.Key]).all().item<bool>(), p.Key));
         trainer.RunUntil(1);
     }
 
