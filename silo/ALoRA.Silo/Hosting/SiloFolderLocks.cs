@@ -25,7 +25,7 @@ public sealed class SiloFolderLocks(
     private IReadOnlyList<string>? _errors;
 
     /// <summary>How long a silo waits for silos of another cluster that may be starting at the same moment.</summary>
-    public static TimeSpan Wait { get; set; } = TimeSpan.FromSeconds(2);
+    public static TimeSpan Wait { get; } = TimeSpan.FromSeconds(2);
 
     /// <summary>The locks held.</summary>
     public IReadOnlyList<ClusterFolderLock> Held
