@@ -70,7 +70,15 @@ internal static class LocalTraining
         switch (p.Kind)
         {
             case TrialProgressKind.Started:
+                if (p.Note is not null)
+                {
+                    log.WriteLine($"warning: {p.Note}");
+                }
+
                 log.WriteLine(p.Step == 0 ? $"training {p.TotalSteps} steps" : $"resumed from the checkpoint at step {p.Step} of {p.TotalSteps}");
+                break;
+            case TrialProgressKind.CheckpointFailed:
+                log.WriteLine($"warning: the checkpoint at step {p.Step} could not be written ({p.Note}); training goes on");
                 break;
             case TrialProgressKind.Step when p.Step % 20 == 0 || p.Step == 1:
                 log.WriteLine(($"step  {p.Step,5}/{p.TotalSteps} loss {p.Loss:F4} {p.TokensPerSecond,8:F0} tok/s"));

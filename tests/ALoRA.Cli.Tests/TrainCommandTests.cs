@@ -30,7 +30,29 @@ public sealed class TrainCommandTests : IDisposable
         Assert.Contains("training 6 steps", stdout);
         Assert.Matches(@"result: dev acc \d+\.\d %, test acc \d+\.\d %", stdout);
         Assert.True(File.Exists(Path.Combine(outDir, "adapter", "adapter_config.json")));
-        Assert.Equal("checkpoint-00000006", File.ReadAllText(Path.Combine(outDir, "checkpoints", "latest")).Trim());
+        Assert.Equal(["checkpoint-00000003", "checkpoint-00000006"],
+            Directory.GetFileSystemEntries(Path.Combine(outDir, "checkpoints")).Select(Path.GetFileName).Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public void Train_RunAgainWithAFileOfTheNewestCheckpointDeleted_SetsItAside_AndResumesFromThePreviousOne()
+    {
+        // Issue 12: with one file of the latest checkpoint deleted, every attempt failed although the previous one was intact.
+        var outDir = Path.Combine(_dir, "run");
+        var checkpoints = Path.Combine(outDir, "checkpoints");
+        var spec = Spec(RepositoryPaths.Stories260K);
+        var first = AloraCli.Run(RepositoryPaths.Root, "train", spec, "--out", outDir, "--threads", "1");
+        Assert.True(first.ExitCode == 0, first.ToString());
+        File.Delete(Path.Combine(checkpoints, "checkpoint-00000006", "optimizer.safetensors"));
+
+        var again = AloraCli.Run(RepositoryPaths.Root, "train", spec, "--out", outDir, "--threads", "1");
+
+        Assert.True(again.ExitCode == 0, again.ToString());
+        Assert.Contains("warning: the checkpoint at step 6 cannot be resumed (", again.Stdout + again.Stderr, StringComparison.Ordinal);
+        Assert.Contains("optimizer.safetensors: missing", again.Stdout + again.Stderr, StringComparison.Ordinal);
+        Assert.Contains("resumed from the checkpoint at step 3 of 6", again.Stdout + again.Stderr, StringComparison.Ordinal);
+        Assert.True(File.Exists(Path.Combine(checkpoints, "damaged", "checkpoint-00000006", "reason.txt")));
+        Assert.True(File.Exists(Path.Combine(checkpoints, "checkpoint-00000006", "optimizer.safetensors"))); // written again
     }
 
     [Fact]
@@ -44,12 +66,11 @@ public sealed class TrainCommandTests : IDisposable
         var firstLosses = StepLosses(Path.Combine(checkpoints, "checkpoint-00000006"));
         Assert.Equal(6, firstLosses.Count);
 
-        // Rewind: the step-3 checkpoint (kept beside the latest) becomes the latest; a run from scratch would rewrite it.
+        // Rewind: without the step-6 checkpoint the step-3 one (kept beside it) is the newest; a run from scratch would rewrite it.
         var step3 = Path.Combine(checkpoints, "checkpoint-00000003", "trainer_state.json");
         var step3Bytes = File.ReadAllBytes(step3);
         var step3Written = File.GetLastWriteTimeUtc(step3);
         Directory.Delete(Path.Combine(checkpoints, "checkpoint-00000006"), recursive: true);
-        File.WriteAllText(Path.Combine(checkpoints, "latest"), "checkpoint-00000003");
 
         var again = AloraCli.Run(RepositoryPaths.Root, "train", spec, "--out", outDir, "--threads", "1", "--format", "json");
 

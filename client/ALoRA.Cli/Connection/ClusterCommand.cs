@@ -4,6 +4,7 @@ using ALoRA.Cli.Cluster;
 using ALoRA.Cli.Local;
 using ALoRA.Cli.Output;
 using ALoRA.Sweeps;
+using Orleans.Storage;
 
 namespace ALoRA.Cli.Connection;
 
@@ -45,7 +46,7 @@ internal sealed class ClusterCommand(CliConsole console, IClusterConnector conne
         }
         catch (Exception ex) when ((local.Loaded?.ExitCodeOf(ex) ?? ExitCodeOf(ex)) is { } code)
         {
-            return Fail(code, ex.Message);
+            return Fail(code, MessageOf(ex));
         }
     }
 
@@ -55,6 +56,15 @@ internal sealed class ClusterCommand(CliConsole console, IClusterConnector conne
         console.Message($"error: {message}");
         return code;
     }
+
+    /// <summary>The one-line message of a failure: its own, with what it means where Orleans' says little.</summary>
+    public static string MessageOf(Exception ex) => ex switch
+    {
+        // Two writers of one stored record: another cluster on the same storage (docs/operations.md, "One folder, one cluster").
+        InconsistentStateException => $"the cluster's stored state was changed by another writer while it was being written " +
+                                      $"(is a second cluster using the same storage folder or Redis?); try again. {ex.Message}",
+        _ => ex.Message,
+    };
 
     /// <summary>The exit code of a failure the thin CLI knows, or null (it propagates).</summary>
     public static int? ExitCodeOf(Exception ex) => ex switch

@@ -47,6 +47,10 @@ public static class AloraSiloHostExtensions
         // Its ports must be free at start: Orleans would share a taken one.
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<SiloHostOptions>, SiloPortCheck>());
 
+        // One cluster per state and checkpoint folder: a second one (a forgotten PrimarySiloEndpoint) is refused.
+        services.TryAddSingleton<SiloFolderLocks>();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<SiloHostOptions>, SiloFolderLockCheck>());
+
         // Before the silo: live while it starts, and still answering (not ready) while it drains.
         services.AddHostedService<SiloHealthEndpoint>();
 

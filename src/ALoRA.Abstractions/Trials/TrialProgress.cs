@@ -54,4 +54,12 @@ public sealed record TrialProgress
     /// </summary>
     [Id(11)]
     public long Sequence { get; init; }
+
+    /// <summary>
+    /// What the trial's history should say besides the numbers: on <see cref="TrialProgressKind.Started"/>, the damaged
+    /// checkpoints set aside before resuming (or starting from step 0); on <see cref="TrialProgressKind.CheckpointFailed"/>,
+    /// why the checkpoint could not be written. Null otherwise.
+    /// </summary>
+    [Id(12)]
+    public string? Note { get; init; }
 }

@@ -18,4 +18,10 @@ public enum TrialProgressKind
 
     /// <summary>A checkpoint was written at <see cref="TrialProgress.Step"/>.</summary>
     Checkpoint,
+
+    /// <summary>
+    /// The checkpoint due at <see cref="TrialProgress.Step"/> could not be written (<see cref="TrialProgress.Note"/>: why,
+    /// e.g. no space left on the device); training went on, the previous checkpoint stays the resume point.
+    /// </summary>
+    CheckpointFailed,
 }

@@ -28,8 +28,9 @@ public sealed class AbLoraMethod(LlamaForCausalLM model, bool referenceScorer = 
     }
 
     /// <inheritdoc />
-    public ScoreSet Score(Batch validationBatch) =>
-        referenceScorer ? AbLoraScorer.Reference(model, validationBatch) : AbLoraScorer.Fast(model, validationBatch, maxVariantsPerPass);
+    public ScoreSet Score(Batch validationBatch, CancellationToken cancellationToken = default) =>
+        referenceScorer ? AbLoraScorer.Reference(model, validationBatch, cancellationToken: cancellationToken)
+            : AbLoraScorer.Fast(model, validationBatch, maxVariantsPerPass, cancellationToken: cancellationToken);
 
     /// <inheritdoc />
     public void OnReallocated(AllocationResult result)

@@ -120,7 +120,7 @@ public sealed class DnasGateMethod : IAllocationMethod
     }
 
     /// <inheritdoc />
-    public ScoreSet Score(Batch validationBatch)
+    public ScoreSet Score(Batch validationBatch, CancellationToken cancellationToken = default)
     {
         var baseCe = AbLoraScorer.BaseCe(_model, validationBatch);
         var scores = new List<RankScore>();

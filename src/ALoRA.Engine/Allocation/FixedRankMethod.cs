@@ -27,7 +27,7 @@ public sealed class FixedRankMethod : IAllocationMethod
     }
 
     /// <inheritdoc />
-    public ScoreSet Score(Batch validationBatch) => throw new InvalidOperationException("method lora does not score ranks");
+    public ScoreSet Score(Batch validationBatch, CancellationToken cancellationToken = default) => throw new InvalidOperationException("method lora does not score ranks");
 
     /// <inheritdoc />
     public void OnReallocated(AllocationResult result) => throw new InvalidOperationException("method lora does not reallocate ranks");

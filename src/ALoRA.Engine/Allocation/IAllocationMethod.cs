@@ -28,7 +28,10 @@ public interface IAllocationMethod : IDisposable
     void OnStepCompleted(int step);
 
     /// <summary>Scores every active rank for a round; <paramref name="validationBatch"/> is the round's B_val.</summary>
-    ScoreSet Score(Batch validationBatch);
+    /// <param name="validationBatch">The round's B_val.</param>
+    /// <param name="cancellationToken">Observed between the forward passes of a long scoring (AB-LoRA): a cancelled round changes nothing.</param>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled; the model is as it was.</exception>
+    ScoreSet Score(Batch validationBatch, CancellationToken cancellationToken = default);
 
     /// <summary>After a round's prune-and-grow, with each module's old-to-new rank map.</summary>
     void OnReallocated(AllocationResult result);

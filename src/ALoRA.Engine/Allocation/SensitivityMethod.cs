@@ -78,7 +78,7 @@ public sealed class SensitivityMethod : IAllocationMethod
     }
 
     /// <inheritdoc />
-    public ScoreSet Score(Batch validationBatch)
+    public ScoreSet Score(Batch validationBatch, CancellationToken cancellationToken = default)
     {
         var baseCe = AbLoraScorer.BaseCe(_model, validationBatch);
         var scores = new List<RankScore>();

@@ -25,4 +25,10 @@ public sealed record CheckpointManifest
 
     /// <summary>True when <c>method_state.safetensors</c> is present.</summary>
     public bool HasMethodState { get; init; }
+
+    /// <summary>
+    /// Size and SHA-256 of every other file of the checkpoint (by file name), checked before it is resumed; null in
+    /// checkpoints written before the hashes were recorded (then only their structure is checked).
+    /// </summary>
+    public Dictionary<string, CheckpointFileHash>? Files { get; init; }
 }

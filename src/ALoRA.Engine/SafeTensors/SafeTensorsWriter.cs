@@ -9,7 +9,12 @@ namespace ALoRA.Engine.SafeTensors;
 public static class SafeTensorsWriter
 {
     /// <summary>Writes <paramref name="tensors"/> to <paramref name="path"/>, replacing it atomically.</summary>
-    public static void Write(string path, IReadOnlyDictionary<string, Tensor> tensors, IReadOnlyDictionary<string, string>? metadata = null)
+    /// <param name="path">The file.</param>
+    /// <param name="tensors">The tensors by name.</param>
+    /// <param name="metadata">The <c>__metadata__</c> entries, if any.</param>
+    /// <param name="fileSystem">Creates the temp file (default: <see cref="CheckpointFileSystem.Default"/>).</param>
+    public static void Write(string path, IReadOnlyDictionary<string, Tensor> tensors, IReadOnlyDictionary<string, string>? metadata = null,
+                             CheckpointFileSystem? fileSystem = null)
     {
         var names = tensors.Keys.OrderBy(n => n, StringComparer.Ordinal).ToList();
         var payloads = new List<byte[]>(names.Count);
@@ -76,6 +81,6 @@ public static class SafeTensorsWriter
             {
                 stream.Write(p);
             }
-        });
+        }, fileSystem);
     }
 }

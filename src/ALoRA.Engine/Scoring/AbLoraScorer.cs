@@ -30,9 +30,12 @@ public static class AbLoraScorer
     /// <param name="model">The network M.</param>
     /// <param name="batch">B_val.</param>
     /// <param name="include">Scores only the ranks of adapters it accepts (null: all); the network itself is unchanged.</param>
-    public static ScoreSet Reference(LlamaForCausalLM model, Batch batch, Func<AdapterSlot, bool>? include = null)
+    /// <param name="cancellationToken">Checked before every forward pass; the network is restored when it fires.</param>
+    /// <exception cref="OperationCanceledException">Cancelled.</exception>
+    public static ScoreSet Reference(LlamaForCausalLM model, Batch batch, Func<AdapterSlot, bool>? include = null, CancellationToken cancellationToken = default)
     {
-        using var session = new ScoringSession(model, batch);
+        cancellationToken.ThrowIfCancellationRequested();
+        using var session = new ScoringSession(model, batch, cancellationToken);
         var baseCe = session.FullForwardCe();
         var scores = new List<RankScore>();
         for (var m = 0; m < model.Adapters.Count; m++)
@@ -53,16 +56,23 @@ public static class AbLoraScorer
 
                 var without = (bool[])gates.Clone();
                 without[i] = false;
-                module.SetGates(without);
-                var ceWithout = session.FullForwardCe();
+                double ceWithout, ceOnly;
+                try
+                {
+                    module.SetGates(without);
+                    ceWithout = session.FullForwardCe();
 
-                var only = new bool[gates.Length];
-                only[i] = true;
-                module.SetGates(only);
-                session.DisableAllExcept(m);
-                var ceOnly = session.FullForwardCe();
-                session.EnableAll();
-                module.SetGates(gates);
+                    var only = new bool[gates.Length];
+                    only[i] = true;
+                    module.SetGates(only);
+                    session.DisableAllExcept(m);
+                    ceOnly = session.FullForwardCe();
+                }
+                finally
+                {
+                    session.EnableAll();
+                    module.SetGates(gates);
+                }
 
                 scores.Add(new RankScore(m, model.Adapters[m].Path, i, ceWithout, ceOnly, ceWithout - baseCe - ceOnly));
             }
@@ -79,10 +89,14 @@ public static class AbLoraScorer
     /// <param name="batch">B_val.</param>
     /// <param name="maxVariantsPerPass">Variants stacked on the batch axis of one pass.</param>
     /// <param name="include">Scores only the ranks of adapters it accepts (null: all); the network itself is unchanged.</param>
-    public static ScoreSet Fast(LlamaForCausalLM model, Batch batch, int maxVariantsPerPass = 16, Func<AdapterSlot, bool>? include = null)
+    /// <param name="cancellationToken">Checked before every forward pass over a part of the batch; the network is restored when it fires.</param>
+    /// <exception cref="OperationCanceledException">Cancelled.</exception>
+    public static ScoreSet Fast(LlamaForCausalLM model, Batch batch, int maxVariantsPerPass = 16, Func<AdapterSlot, bool>? include = null,
+                                CancellationToken cancellationToken = default)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(maxVariantsPerPass, 1);
-        using var session = new ScoringSession(model, batch);
+        cancellationToken.ThrowIfCancellationRequested();
+        using var session = new ScoringSession(model, batch, cancellationToken);
         var layers = model.Decoder.LayerCount;
         using var scope = NewDisposeScope();
 
@@ -93,6 +107,7 @@ public static class AbLoraScorer
         double baseSum = 0;
         for (var part = 0; part < parts; part++)
         {
+            cancellationToken.ThrowIfCancellationRequested();
             var current = currentInputs[part] = new Tensor[layers];
             var final = model.Decoder.ForwardLayers(model.Decoder.Embed(session.Ce.Ids(part)), 0, (i, h) => current[i] = h);
             baseSum += session.Ce.Sum(model, part, final, 1)[0];
@@ -148,6 +163,7 @@ public static class AbLoraScorer
             var sums = new double[v];
             for (var part = 0; part < layerInputs.Length; part++)
             {
+                session.CancellationToken.ThrowIfCancellationRequested();
                 using var scope = NewDisposeScope();
                 var final = session.Model.Decoder.ForwardLayers(layerInputs[part][layer].repeat(v, 1, 1), layer);
                 var partSums = session.Ce.Sum(session.Model, part, final, v);

@@ -10,7 +10,7 @@ internal sealed class ScoringSession : IDisposable
     private readonly bool _wasTraining;
     private readonly IDisposable _noGrad;
 
-    public ScoringSession(LlamaForCausalLM model, Batch batch)
+    public ScoringSession(LlamaForCausalLM model, Batch batch, CancellationToken cancellationToken = default)
     {
         if (model.Adapters.Count == 0)
         {
@@ -18,6 +18,7 @@ internal sealed class ScoringSession : IDisposable
         }
 
         Model = model;
+        CancellationToken = cancellationToken;
         _wasTraining = model.training;
         model.eval();
         _noGrad = no_grad();
@@ -28,11 +29,15 @@ internal sealed class ScoringSession : IDisposable
 
     public ValidationCe Ce { get; }
 
+    /// <summary>Checked before every forward pass over a part of the batch.</summary>
+    public CancellationToken CancellationToken { get; }
+
     public double FullForwardCe()
     {
         double sum = 0;
         for (var part = 0; part < Ce.PartCount; part++)
         {
+            CancellationToken.ThrowIfCancellationRequested();
             using var scope = NewDisposeScope();
             sum += Ce.Sum(Model, part, Model.ForwardHidden(Ce.Ids(part)), 1)[0];
         }

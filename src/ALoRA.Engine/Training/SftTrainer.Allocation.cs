@@ -54,16 +54,16 @@ public sealed partial class SftTrainer
     private string AllocationFingerprint =>
         _allocationPlan is null ? _method.Fingerprint : $"{_method.Fingerprint};k1={_allocationPlan.FirstRoundStep};k2={_allocationPlan.Interval};rounds={Allocation.Rounds};n_a={_allocationPlan.RanksPerRound}";
 
-    private void RunDueAllocationRounds(IProgress<TrainingEvent>? progress)
+    private void RunDueAllocationRounds(IProgress<TrainingEvent>? progress, CancellationToken cancellationToken)
     {
         while (_allocationPlan is not null && State.AllocationHistory.Count < Allocation.Rounds
                && State.Step == _allocationPlan.FirstRoundStep + (_allocationPlan.Interval * State.AllocationHistory.Count))
         {
-            RunAllocationRound(progress);
+            RunAllocationRound(progress, cancellationToken);
         }
     }
 
-    private void RunAllocationRound(IProgress<TrainingEvent>? progress)
+    private void RunAllocationRound(IProgress<TrainingEvent>? progress, CancellationToken cancellationToken)
     {
         var round = State.AllocationHistory.Count + 1;
         using var activity = EngineDiagnostics.Source.StartActivity(EngineDiagnostics.AllocationRoundSpan);
@@ -72,7 +72,8 @@ public sealed partial class SftTrainer
             .SetTag(EngineDiagnostics.StepTag, State.Step);
         var sw = Stopwatch.StartNew();
         var batch = _data.ValidationBatch(Allocation.ValidationBatchSize, _options.Seed, Allocation.ResampleValidationBatch ? round : 0);
-        var scores = _method.Score(batch);
+        var scores = _method.Score(batch, cancellationToken); // the round changes nothing before this returns
+
         var scoringSeconds = sw.Elapsed.TotalSeconds;
         var decision = RankAllocator.Decide(_model.Adapters.Select(a => (IReadOnlyList<bool>)a.Module.Gates).ToList(), scores.Ranks, _allocationPlan!.RanksPerRound);
         using var generator = new torch.Generator().manual_seed((_options.Seed * 1000) + round);

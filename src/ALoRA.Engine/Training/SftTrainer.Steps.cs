@@ -9,7 +9,7 @@ namespace ALoRA.Engine.Training;
 /// <summary>The step, evaluation and finish phases of <see cref="SftTrainer"/>.</summary>
 public sealed partial class SftTrainer
 {
-    private void RunOneStep(IProgress<TrainingEvent>? progress)
+    private void RunOneStep(IProgress<TrainingEvent>? progress, CancellationToken cancellationToken)
     {
         if (_epochPlanEpoch != State.Epoch)
         {
@@ -63,15 +63,25 @@ public sealed partial class SftTrainer
             State.BatchInEpoch = 0;
         }
 
-        RunDueAllocationRounds(progress);
-        if (State.Step % _options.EvalEverySteps == 0 || State.Step >= TotalSteps)
-        {
-            EvaluateDev(progress);
-        }
-
+        FinishStep(progress, cancellationToken);
         if (_checkpointRoot is not null && _options.CheckpointEverySteps is { } every && State.Step % every == 0)
         {
-            SaveCheckpoint(progress);
+            TrySaveCheckpoint(progress);
+        }
+    }
+
+    /// <summary>
+    /// The rest of a step after its optimizer update: the allocation rounds due at it, then the dev evaluation due at it.
+    /// Each runs once (a round is due while fewer rounds ran than the step calls for, an evaluation while the step has
+    /// none), so running it again, as a resumed run does first, is harmless. Only the rounds' scoring observes
+    /// <paramref name="cancellationToken"/>, before a round changes anything.
+    /// </summary>
+    private void FinishStep(IProgress<TrainingEvent>? progress, CancellationToken cancellationToken)
+    {
+        RunDueAllocationRounds(progress, cancellationToken);
+        if ((State.Step % _options.EvalEverySteps == 0 || State.Step >= TotalSteps) && State.LastEvaluatedStep != State.Step)
+        {
+            EvaluateDev(progress);
         }
     }
 

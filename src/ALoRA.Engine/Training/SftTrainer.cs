@@ -19,6 +19,7 @@ public sealed partial class SftTrainer : IDisposable
     private readonly TrainingData _data;
     private readonly TrainingOptions _options;
     private readonly string? _checkpointRoot;
+    private readonly CheckpointFileSystem? _checkpointFiles;
     private readonly Device _device;
     private readonly LinearWarmupSchedule _schedule;
     private readonly Stopwatch _wall = new();
@@ -33,8 +34,9 @@ public sealed partial class SftTrainer : IDisposable
     /// <param name="options">The training protocol (docs/alora-method.md section 5).</param>
     /// <param name="checkpointRoot">Directory for resumable checkpoints, or null for none.</param>
     /// <param name="allocation">The allocation method and ALoRA schedule (default: plain LoRA).</param>
+    /// <param name="checkpointFiles">Creates the checkpoint files (default: <see cref="CheckpointFileSystem.Default"/>).</param>
     public SftTrainer(LlamaForCausalLM model, TrainingData data, TrainingOptions options, string? checkpointRoot = null,
-                      AllocationOptions? allocation = null)
+                      AllocationOptions? allocation = null, CheckpointFileSystem? checkpointFiles = null)
     {
         options.Validate();
         if (model.Adapters.Count == 0)
@@ -46,6 +48,7 @@ public sealed partial class SftTrainer : IDisposable
         _data = data;
         _options = options;
         _checkpointRoot = checkpointRoot;
+        _checkpointFiles = checkpointFiles;
         _device = model.Decoder.EmbedTokens.weight!.device;
         StepsPerEpoch = data.Sampler.BatchesPerEpoch;
         TotalSteps = Math.Min(options.MaxSteps ?? int.MaxValue, options.MaxEpochs * StepsPerEpoch);
@@ -110,25 +113,35 @@ public sealed partial class SftTrainer : IDisposable
     }
 
     /// <summary>Trains until <paramref name="step"/> steps are done or the run is finished, whichever comes first.</summary>
+    /// <exception cref="OperationCanceledException">
+    /// Cancelled between steps or while an allocation round scores its ranks (before the round changes anything); a
+    /// checkpoint is written first when a root is set, and a run resumed from it runs that round first.
+    /// </exception>
     public void RunUntil(int step, IProgress<TrainingEvent>? progress = null, CancellationToken cancellationToken = default)
     {
         _wall.Start();
         try
         {
+            // A checkpoint written while its step's allocation round was being scored resumes with that round.
+            if (State.Step > 0 && !State.EarlyStopped)
+            {
+                FinishStep(progress, cancellationToken);
+            }
+
             while (!IsFinished && State.Step < step)
             {
-                if (cancellationToken.IsCancellationRequested)
-                {
-                    if (_checkpointRoot is not null)
-                    {
-                        SaveCheckpoint(progress);
-                    }
-
-                    cancellationToken.ThrowIfCancellationRequested();
-                }
-
-                RunOneStep(progress);
+                cancellationToken.ThrowIfCancellationRequested();
+                RunOneStep(progress, cancellationToken);
             }
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            if (_checkpointRoot is not null)
+            {
+                TrySaveCheckpoint(progress);
+            }
+
+            throw;
         }
         finally
         {
@@ -137,6 +150,7 @@ public sealed partial class SftTrainer : IDisposable
     }
 
     /// <summary>Writes a resumable checkpoint under the checkpoint root; returns its directory.</summary>
+    /// <exception cref="IOException">The write failed (nothing of it is left; older checkpoints are untouched).</exception>
     public string SaveCheckpoint(IProgress<TrainingEvent>? progress = null)
     {
         var root = _checkpointRoot ?? throw new InvalidOperationException("no checkpoint directory was configured");
@@ -150,9 +164,14 @@ public sealed partial class SftTrainer : IDisposable
         {
             var dir = TrainingCheckpoint.Save(root, new TrainingCheckpoint.Contents(
                 new CheckpointManifest { Fingerprint = Fingerprint, OptimizerSteps = steps, State = State },
-                adapter, moments, rng, _best, methodState));
+                adapter, moments, rng, _best, methodState), _checkpointFiles);
             progress?.Report(new TrainingEvent(TrainingEventKind.Checkpoint, State.Step, State.Epoch, TotalSteps));
             return dir;
+        }
+        catch (Exception ex) when (activity is not null)
+        {
+            activity.AddException(ex).SetStatus(ActivityStatusCode.Error, ex.Message);
+            throw;
         }
         finally
         {
@@ -161,11 +180,43 @@ public sealed partial class SftTrainer : IDisposable
         }
     }
 
+    /// <summary>
+    /// Resumes from the newest checkpoint under the checkpoint root that reads back whole and fits this run. Each newer
+    /// one that does not (a missing, truncated or altered file, a bad manifest, another run's fingerprint, tensors that do
+    /// not fit the model) is moved into <c>damaged/</c> with the reason (<see cref="TrainingCheckpoint.SetAside"/>) and
+    /// the next older one is tried; with none left the run starts from step 0.
+    /// </summary>
+    public CheckpointResume ResumeNewestIntact()
+    {
+        var root = _checkpointRoot ?? throw new InvalidOperationException("no checkpoint directory was configured");
+        var setAside = new List<DamagedCheckpoint>();
+        foreach (var dir in TrainingCheckpoint.Candidates(root))
+        {
+            try
+            {
+                Resume(dir);
+                return new CheckpointResume(dir, setAside);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException and not OutOfMemoryException)
+            {
+                var step = int.TryParse(Path.GetFileName(dir)["checkpoint-".Length..], System.Globalization.NumberStyles.None,
+                    System.Globalization.CultureInfo.InvariantCulture, out var s) ? s : -1;
+                var reason = ex is InvalidDataException ? ex.Message : $"{ex.GetType().Name}: {ex.Message}";
+                setAside.Add(new DamagedCheckpoint(dir, step, TrainingCheckpoint.SetAside(dir, reason), reason));
+            }
+        }
+
+        return new CheckpointResume(null, setAside);
+    }
+
     /// <summary>Restores adapters, optimizer moments, RNG, data position and history from a checkpoint directory.</summary>
-    /// <exception cref="InvalidDataException">The checkpoint belongs to a different run configuration or is damaged.</exception>
+    /// <exception cref="InvalidDataException">
+    /// The checkpoint belongs to a different run configuration or is damaged; the trainer is left as it was.
+    /// </exception>
     public void Resume(string checkpointDir)
     {
         var contents = TrainingCheckpoint.Load(checkpointDir);
+        var bestTaken = false;
         try
         {
             if (contents.Manifest.Fingerprint != Fingerprint)
@@ -174,26 +225,28 @@ public sealed partial class SftTrainer : IDisposable
                     $"{checkpointDir} was written by a different run configuration ({contents.Manifest.Fingerprint}); this run is {Fingerprint}");
             }
 
-            AdapterWeights.Apply(_model, contents.Adapter);
-            _optimizer.Dispose();
-            _optimizer = CreateOptimizer();
-            _optimizer.LoadStateDict(contents.OptimizerMoments, contents.Manifest.OptimizerSteps);
-            set_rng_state(contents.RngState);
-            State = contents.Manifest.State;
-            _method.LoadStateDict(contents.MethodState ?? [], searchFinished: !SearchActive);
+            var before = Snapshot();
+            try
+            {
+                Restore(contents);
+            }
+            catch
+            {
+                // Tensors that do not fit the model fail part-way: put back what was there.
+                Restore(before);
+                throw;
+            }
+            finally
+            {
+                DisposeContents(before);
+            }
+
             SetBest(contents.BestAdapter);
-            _epochPlan = null;
-            _epochPlanEpoch = -1;
+            bestTaken = true;
         }
         finally
         {
-            DisposeAll(contents.Adapter);
-            DisposeAll(contents.OptimizerMoments);
-            contents.RngState.Dispose();
-            if (contents.MethodState is not null)
-            {
-                DisposeAll(contents.MethodState);
-            }
+            DisposeContents(contents with { BestAdapter = bestTaken ? null : contents.BestAdapter });
         }
     }
 
@@ -203,6 +256,61 @@ public sealed partial class SftTrainer : IDisposable
         _optimizer.Dispose();
         _method.Dispose();
         SetBest(null);
+    }
+
+    /// <summary>Copies of everything <see cref="Restore"/> sets (not the best adapter, which a failed restore never touches).</summary>
+    private TrainingCheckpoint.Contents Snapshot()
+    {
+        var (moments, steps) = _optimizer.StateDict();
+        return new TrainingCheckpoint.Contents(
+            new CheckpointManifest { Fingerprint = Fingerprint, OptimizerSteps = new Dictionary<string, long>(steps), State = State },
+            AdapterWeights.Capture(_model),
+            moments.ToDictionary(p => p.Key, p => p.Value.detach().clone().DetachFromDisposeScope(), StringComparer.Ordinal),
+            get_rng_state(),
+            null,
+            _method.StateDict());
+    }
+
+    private void Restore(TrainingCheckpoint.Contents contents)
+    {
+        AdapterWeights.Apply(_model, contents.Adapter);
+        _optimizer.Dispose();
+        _optimizer = CreateOptimizer();
+        _optimizer.LoadStateDict(contents.OptimizerMoments, contents.Manifest.OptimizerSteps);
+        set_rng_state(contents.RngState);
+        State = contents.Manifest.State;
+        _method.LoadStateDict(contents.MethodState ?? [], searchFinished: !SearchActive);
+        _epochPlan = null;
+        _epochPlanEpoch = -1;
+    }
+
+    private static void DisposeContents(TrainingCheckpoint.Contents contents)
+    {
+        DisposeAll(contents.Adapter);
+        DisposeAll(contents.OptimizerMoments);
+        contents.RngState.Dispose();
+        if (contents.BestAdapter is not null)
+        {
+            DisposeAll(contents.BestAdapter);
+        }
+
+        if (contents.MethodState is not null)
+        {
+            DisposeAll(contents.MethodState);
+        }
+    }
+
+    /// <summary>A checkpoint that cannot be written does not stop training: reported, and the next one tries again.</summary>
+    private void TrySaveCheckpoint(IProgress<TrainingEvent>? progress)
+    {
+        try
+        {
+            SaveCheckpoint(progress);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            progress?.Report(new TrainingEvent(TrainingEventKind.CheckpointFailed, State.Step, State.Epoch, TotalSteps, Message: ex.Message));
+        }
     }
 
     private LoraAdamW CreateOptimizer() =>

@@ -20,6 +20,12 @@ public enum TrainingEventKind
 
     /// <summary>An ALoRA allocation round finished (<see cref="TrainingEvent.Allocation"/>).</summary>
     AllocationRound,
+
+    /// <summary>
+    /// A scheduled checkpoint could not be written (<see cref="TrainingEvent.Message"/>: why, e.g. no space left on the
+    /// device); nothing of it was left, training goes on and the next scheduled checkpoint tries again.
+    /// </summary>
+    CheckpointFailed,
 }
 
 /// <summary>A progress event of a training run.</summary>
@@ -33,6 +39,7 @@ public enum TrainingEventKind
 /// <param name="DevLoss">Dev loss (evaluation) or test loss (test).</param>
 /// <param name="Metric">Accuracy for classification tasks, else null.</param>
 /// <param name="Allocation">The round's report, for allocation-round events.</param>
+/// <param name="Message">What went wrong, for <see cref="TrainingEventKind.CheckpointFailed"/>.</param>
 public sealed record TrainingEvent(
     TrainingEventKind Kind,
     int Step,
@@ -43,4 +50,5 @@ public sealed record TrainingEvent(
     double? TokensPerSecond = null,
     double? DevLoss = null,
     double? Metric = null,
-    AllocationRound? Allocation = null);
+    AllocationRound? Allocation = null,
+    string? Message = null);

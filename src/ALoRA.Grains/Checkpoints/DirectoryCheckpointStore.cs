@@ -45,19 +45,8 @@ public sealed class DirectoryCheckpointStore : ICheckpointStore
     public string TrialPath(string trialId) => PathOf(trialId);
 
     /// <inheritdoc />
-    public bool HasCheckpoint(string trialId)
-    {
-        var workspace = new TrialWorkspace(PathOf(trialId));
-        try
-        {
-            return Directory.Exists(workspace.CheckpointDirectory) && TrainingCheckpoint.Latest(workspace.CheckpointDirectory) is not null;
-        }
-        catch (InvalidDataException)
-        {
-            // "latest" names a checkpoint that is gone: nothing to resume from.
-            return false;
-        }
-    }
+    public bool HasCheckpoint(string trialId) =>
+        TrainingCheckpoint.Latest(new TrialWorkspace(PathOf(trialId)).CheckpointDirectory) is not null;
 
     /// <inheritdoc />
     public void DeleteTrial(string trialId)

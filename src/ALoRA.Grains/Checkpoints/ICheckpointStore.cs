@@ -16,7 +16,7 @@ public interface ICheckpointStore
     /// <exception cref="ArgumentException"><paramref name="trialId"/> cannot name a folder (unpaired surrogate).</exception>
     string TrialPath(string trialId);
 
-    /// <summary>Whether the trial's folder holds a selected, resumable checkpoint; creates nothing.</summary>
+    /// <summary>Whether the trial's folder holds a checkpoint directory to resume from (it is not read); creates nothing.</summary>
     /// <param name="trialId">The trial id.</param>
     bool HasCheckpoint(string trialId);
 

@@ -383,6 +383,11 @@ public sealed partial class ExperimentGrain(
             case TrialProgressKind.Started:
                 // A resumed attempt restarts from its checkpoint: history after that step is replaced, so it stays continuous.
                 Truncate(e.Step);
+                if (e.Note is not null)
+                {
+                    S.Attempts.Add($"attempt {e.Attempt}: {e.Note}");
+                }
+
                 S.Attempts.Add(e.Step == 0 ? $"attempt {e.Attempt}: training from step 0" : $"attempt {e.Attempt}: resumed from the checkpoint at step {e.Step}");
                 return true;
             case TrialProgressKind.Step:
@@ -413,6 +418,9 @@ public sealed partial class ExperimentGrain(
                 S.DevLoss = e.DevLoss ?? S.DevLoss;
                 return true;
             case TrialProgressKind.Checkpoint:
+                return true;
+            case TrialProgressKind.CheckpointFailed:
+                S.Attempts.Add($"attempt {e.Attempt}: the checkpoint at step {e.Step} could not be written ({e.Note}); training goes on from the previous one");
                 return true;
             default:
                 return false;

@@ -303,6 +303,14 @@ public sealed partial class TrainerGrain(
                     requeue = await _calls.ExecuteAsync(async _ => await experiment.FailAsync(attempt, lease, "its trainer was drained", infrastructure: true));
                 }
             }
+            catch (TrialStorageException ex)
+            {
+                // The trial trained; its result could not be stored: not the trial's fault (docs/operations.md).
+                job.Outcome = "failed";
+                job.Activity.Fail(ex);
+                LogTrainingFailed(Key, job.Assignment.Spec.TrialId, ex.Message);
+                requeue = await _calls.ExecuteAsync(async _ => await experiment.FailAsync(attempt, lease, ex.Message, infrastructure: true));
+            }
             catch (Exception ex)
             {
                 job.Outcome = "failed";

@@ -63,15 +63,15 @@ public sealed partial class AloraTrainingEngine : ITrainingEngine
             var (loaded, data) = Load(modelDir, dataDir, settings, torchDevice);
             using var pretrained = loaded;
             var root = workspace.CheckpointDirectory;
-            using var trainer = new SftTrainer(pretrained.Model, data, settings.Training, root, settings.Allocation);
-            var latest = Directory.Exists(root) ? TrainingCheckpoint.Latest(root) : null;
-            if (latest is not null)
+            using var trainer = new SftTrainer(pretrained.Model, data, settings.Training, root, settings.Allocation, _options.CheckpointFiles);
+            var resumed = trainer.ResumeNewestIntact();
+            foreach (var damaged in resumed.SetAside)
             {
-                trainer.Resume(latest);
+                LogCheckpointSetAside(spec.TrialId, assignment.Attempt, damaged.Directory, damaged.MovedTo ?? "(could not be moved)", damaged.Reason);
             }
 
-            LogStarting(spec.TrialId, assignment.Attempt, torchDevice, trainer.State.Step, trainer.TotalSteps, latest ?? "none");
-            progress(TrialProgressMapping.Started(assignment, trainer.State.Step, trainer.TotalSteps, _time.GetUtcNow()));
+            LogStarting(spec.TrialId, assignment.Attempt, torchDevice, trainer.State.Step, trainer.TotalSteps, resumed.Checkpoint ?? "none");
+            progress(TrialProgressMapping.Started(assignment, trainer.State.Step, trainer.TotalSteps, _time.GetUtcNow(), SetAsideNote(resumed)));
             foreach (var replayed in TrialProgressMapping.Replay(trainer.State, trainer.TotalSteps, assignment, _time.GetUtcNow()))
             {
                 progress(replayed);
@@ -79,13 +79,26 @@ public sealed partial class AloraTrainingEngine : ITrainingEngine
 
             var sink = new SynchronousProgress(e =>
             {
+                if (e.Kind == TrainingEventKind.CheckpointFailed)
+                {
+                    LogCheckpointFailed(spec.TrialId, assignment.Attempt, e.Step, e.Message ?? "");
+                }
+
                 if (TrialProgressMapping.ToProgress(e, assignment, _time.GetUtcNow()) is { } p)
                 {
                     progress(p);
                 }
             });
             var result = trainer.Train(sink, cancellationToken);
-            PeftAdapterExporter.Export(pretrained.Model, workspace.AdapterDirectory, modelDir);
+            try
+            {
+                PeftAdapterExporter.Export(pretrained.Model, workspace.AdapterDirectory, modelDir);
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                throw new TrialStorageException($"the final adapter could not be written to {workspace.AdapterDirectory}: {ex.Message}", ex);
+            }
+
             LogFinished(spec.TrialId, assignment.Attempt, result.Steps, result.TestMetric, result.TestLoss, result.WallSeconds);
             return TrialProgressMapping.ToResult(result, workspace.AdapterDirectory);
         }
@@ -93,6 +106,19 @@ public sealed partial class AloraTrainingEngine : ITrainingEngine
         {
             TorchRuntime.ReleaseFinalizableNativeObjects();
         }
+    }
+
+    /// <summary>The history line of the damaged checkpoints set aside before an attempt started, or null when there were none.</summary>
+    private static string? SetAsideNote(CheckpointResume resumed)
+    {
+        if (resumed.SetAside.Count == 0)
+        {
+            return null;
+        }
+
+        var damaged = string.Join("; ", resumed.SetAside.Select(d =>
+            $"the checkpoint at step {d.Step} cannot be resumed ({d.Reason}), {(d.MovedTo is null ? "left in place" : $"moved to {d.MovedTo}")}"));
+        return resumed.Checkpoint is null ? $"{damaged}; no intact checkpoint is left" : damaged;
     }
 
     /// <summary>Loads the model and prepares the data, in a <see cref="EngineDiagnostics.LoadSpan"/> span.</summary>
@@ -176,6 +202,12 @@ public sealed partial class AloraTrainingEngine : ITrainingEngine
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Trial {TrialId} attempt {Attempt} on {Device}: starting at step {Step} of {TotalSteps} (checkpoint: {Checkpoint})")]
     private partial void LogStarting(string trialId, int attempt, string device, int step, int totalSteps, string checkpoint);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Trial {TrialId} attempt {Attempt}: checkpoint {Checkpoint} cannot be resumed and was set aside to {MovedTo}: {Reason}")]
+    private partial void LogCheckpointSetAside(string trialId, int attempt, string checkpoint, string movedTo, string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Trial {TrialId} attempt {Attempt}: the checkpoint at step {Step} could not be written ({Error}); training goes on, the previous checkpoint stays the resume point")]
+    private partial void LogCheckpointFailed(string trialId, int attempt, int step, string error);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Trial {TrialId} attempt {Attempt}: finished after {Steps} steps, test metric {TestMetric}, test loss {TestLoss}, {WallSeconds} s")]
     private partial void LogFinished(string trialId, int attempt, int steps, double? testMetric, double testLoss, double wallSeconds);

@@ -16,4 +16,7 @@ public sealed record AloraTrainingEngineOptions
     /// <see cref="ALoRA.Abstractions.Sweeps.TrialSpec.Data"/> paths resolve against; null: the current directory.
     /// </summary>
     public string? BaseDirectory { get; init; }
+
+    /// <summary>Creates the checkpoint files (null: the local file system); tests substitute one that fails like a full disk.</summary>
+    public ALoRA.Engine.Checkpoints.CheckpointFileSystem? CheckpointFiles { get; init; }
 }

@@ -16,7 +16,8 @@ public static class TrialProgressMapping
     /// <param name="step">Steps already done (0, or the resumed checkpoint's step).</param>
     /// <param name="totalSteps">Steps the schedule plans.</param>
     /// <param name="timestamp">When it happened.</param>
-    public static TrialProgress Started(TrialAssignment assignment, int step, int totalSteps, DateTimeOffset timestamp)
+    /// <param name="note">The damaged checkpoints set aside first, if any (<see cref="TrialProgress.Note"/>).</param>
+    public static TrialProgress Started(TrialAssignment assignment, int step, int totalSteps, DateTimeOffset timestamp, string? note = null)
     {
         ArgumentNullException.ThrowIfNull(assignment);
         return new TrialProgress
@@ -27,6 +28,7 @@ public static class TrialProgressMapping
             Step = step,
             TotalSteps = totalSteps,
             Timestamp = timestamp,
+            Note = note,
         };
     }
 
@@ -47,6 +49,7 @@ public static class TrialProgressMapping
             TrainingEventKind.Evaluation => TrialProgressKind.Evaluation,
             TrainingEventKind.AllocationRound => TrialProgressKind.AllocationRound,
             TrainingEventKind.Checkpoint => TrialProgressKind.Checkpoint,
+            TrainingEventKind.CheckpointFailed => TrialProgressKind.CheckpointFailed,
             _ => null,
         };
         if (kind is null)
@@ -67,6 +70,7 @@ public static class TrialProgressMapping
             TokensPerSecond = e.TokensPerSecond,
             Round = e.Allocation is null ? null : ToSummary(e.Allocation),
             Timestamp = timestamp,
+            Note = e.Message,
         };
     }
 

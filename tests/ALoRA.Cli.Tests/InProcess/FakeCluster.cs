@@ -31,6 +31,9 @@ internal sealed class FakeCluster : ISweepCluster
     /// <summary>Feed streams that fail with a lost connection before one opens.</summary>
     public int LoseConnectionOnFeedOpens { get; set; }
 
+    /// <summary>What submissions throw, if anything.</summary>
+    public Exception? SubmitFailure { get; set; }
+
     /// <summary>Submissions received: sweep id and the parsed spec.</summary>
     public ConcurrentQueue<(string SweepId, SweepDefinition Definition)> Submitted { get; } = new();
 
@@ -53,6 +56,11 @@ internal sealed class FakeCluster : ISweepCluster
     /// <inheritdoc />
     public Task<SweepSubmitted> SubmitAsync(string sweepId, SweepDefinition definition, CancellationToken cancellationToken)
     {
+        if (SubmitFailure is { } failure)
+        {
+            return Task.FromException<SweepSubmitted>(failure);
+        }
+
         Submitted.Enqueue((sweepId, definition));
         var trials = Sweeps.TryGetValue(sweepId, out var s) ? s[0].Trials.Count : 0;
         return Task.FromResult(new SweepSubmitted { SweepId = sweepId, Trials = trials, Duplicates = 1 });

@@ -45,6 +45,19 @@ public sealed class SubmitAndWatchTests : IDisposable
     }
 
     [Fact]
+    public async Task Submit_TheClusterReportsAVersionConflict_ExitCode1_WithAMessageNotAStackTrace()
+    {
+        // What a client of one of two clusters sharing a storage folder got (issue 12): an unhandled InconsistentStateException.
+        _cli.Cluster.SubmitFailure = new Orleans.Storage.InconsistentStateException("Version conflict (WriteState): ETag mismatch", "a", "b");
+
+        var code = await _cli.RunAsync("submit", DemoSpec);
+
+        Assert.Equal(1, code);
+        Assert.Contains("error: the cluster's stored state was changed by another writer while it was being written (is a second cluster using the same storage folder or Redis?); try again. Version conflict (WriteState): ETag mismatch", _cli.Stderr, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", _cli.Stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Submit_MissingSpec_ExitCode2_WithoutConnecting()
     {
         var code = await _cli.RunAsync("submit", Path.Combine(RepositoryPaths.Root, "no-such.yaml"));

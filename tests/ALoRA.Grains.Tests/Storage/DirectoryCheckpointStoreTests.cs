@@ -53,7 +53,7 @@ public sealed class DirectoryCheckpointStoreTests : IDisposable
     }
 
     [Fact]
-    public void HasCheckpoint_FollowsLatestPointer()
+    public void HasCheckpoint_SeesCheckpointDirectoriesOnly()
     {
         var store = new DirectoryCheckpointStore(_root.Path);
         Assert.False(store.HasCheckpoint("t1"));
@@ -63,8 +63,11 @@ public sealed class DirectoryCheckpointStoreTests : IDisposable
         Directory.CreateDirectory(workspace.CheckpointDirectory);
         Assert.False(store.HasCheckpoint("t1"));
 
+        // A partial write (temporary name), a set-aside one and a stray file are not checkpoints.
         File.WriteAllText(Path.Combine(workspace.CheckpointDirectory, "latest"), "checkpoint-00000010");
-        Assert.False(store.HasCheckpoint("t1")); // points at nothing
+        Directory.CreateDirectory(Path.Combine(workspace.CheckpointDirectory, ".checkpoint-00000020.0a1b.tmp"));
+        Directory.CreateDirectory(Path.Combine(workspace.CheckpointDirectory, "damaged", "checkpoint-00000030"));
+        Assert.False(store.HasCheckpoint("t1"));
 
         Directory.CreateDirectory(Path.Combine(workspace.CheckpointDirectory, "checkpoint-00000010"));
         Assert.True(store.HasCheckpoint("t1"));
