@@ -34,15 +34,16 @@ public interface IExperimentGrain : IGrainWithStringKey
     Task<bool> CompleteAsync(int attempt, TrialResult result);
 
     /// <summary>
-    /// Attempt <paramref name="attempt"/> failed. <paramref name="infrastructure"/> = the trainer could not go on
-    /// (always retried); otherwise the training threw (retried within its budget, then failed with
+    /// Attempt <paramref name="attempt"/> failed. <paramref name="infrastructure"/> = the trainer could not go on (it was
+    /// drained: always retried, never counted toward <c>Alora:MaxInfrastructureRetries</c>); otherwise the training threw (retried within its budget, then failed with
     /// <paramref name="reason"/>). Returns true when the trial should be queued again.
     /// </summary>
     Task<bool> FailAsync(int attempt, string reason, bool infrastructure);
 
     /// <summary>
     /// The scheduler saw <paramref name="trainer"/> (<c>key@silo address</c>, as given to <see cref="BeginAttemptAsync"/>)
-    /// vanish; if it runs the current attempt, the trial goes back to the queue (an infrastructure retry).
+    /// vanish; if it runs the current attempt, the trial goes back to the queue (an infrastructure retry), or fails when
+    /// its attempts lost more than <c>Alora:MaxInfrastructureRetries</c> trainers.
     /// </summary>
     [OneWay]
     Task OnTrainerLostAsync(string trainer, string reason);

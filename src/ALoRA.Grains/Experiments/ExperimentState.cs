@@ -88,4 +88,12 @@ public sealed class ExperimentState : IUnreadableStateAware
     /// <summary>State changes so far (<see cref="TrialStatus.Version"/>): the sweep's coordinator keeps the newest status it was sent.</summary>
     [Id(17)]
     public long Version { get; set; }
+
+    /// <summary>
+    /// The attempts of the current run that lost their trainer (<c>attempt N on trainer: reason</c>), drained hand-backs
+    /// not included; more than <see cref="Hosting.AloraClusterOptions.MaxInfrastructureRetries"/> fail the trial. A
+    /// resubmission that runs the trial again empties it.
+    /// </summary>
+    [Id(18)]
+    public List<string> LostAttempts { get; set; } = [];
 }

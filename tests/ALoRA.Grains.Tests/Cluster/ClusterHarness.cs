@@ -20,6 +20,7 @@ internal sealed class ClusterHarness : IAsyncDisposable
 
     private ITrainingEngine? _realEngine;
     private string _dataRoot = "";
+    private Action<AloraClusterOptions>? _clusterOptions;
 
     private ClusterHarness(int silos, int trainersPerSilo, FakeTrainingEngine engine, string directory, bool ownsDirectory, bool tracing)
     {
@@ -52,11 +53,16 @@ internal sealed class ClusterHarness : IAsyncDisposable
     /// <param name="realEngine">A real engine instead of the fake one.</param>
     /// <param name="tracing">Turns on Orleans' trace context propagation (<c>AddActivityPropagation()</c>) on the silos and the client.</param>
     /// <param name="dataRoot">The silos' <c>Alora:DataRoot</c> (relative spec paths resolve against it); null: the working directory.</param>
+    /// <param name="clusterOptions">Changes the silos' <c>Alora</c> options after the harness's own.</param>
     public static async Task<ClusterHarness> StartAsync(int silos = 2, int trainersPerSilo = 2, FakeTrainingEngine? engine = null, string? directory = null,
-                                                        ITrainingEngine? realEngine = null, bool tracing = false, string? dataRoot = null)
+                                                        ITrainingEngine? realEngine = null, bool tracing = false, string? dataRoot = null,
+                                                        Action<AloraClusterOptions>? clusterOptions = null)
     {
         var dir = directory ?? System.IO.Directory.CreateTempSubdirectory("alora-cluster-").FullName;
-        var harness = new ClusterHarness(silos, trainersPerSilo, engine ?? new FakeTrainingEngine(), dir, directory is null, tracing) { _realEngine = realEngine, _dataRoot = dataRoot ?? "" };
+        var harness = new ClusterHarness(silos, trainersPerSilo, engine ?? new FakeTrainingEngine(), dir, directory is null, tracing)
+        {
+            _realEngine = realEngine, _dataRoot = dataRoot ?? "", _clusterOptions = clusterOptions,
+        };
         await harness.DeployAsync();
         return harness;
     }
@@ -127,6 +133,7 @@ internal sealed class ClusterHarness : IAsyncDisposable
         var tracing = _tracing;
         var dataRoot = _dataRoot;
         var calls = Calls;
+        var clusterOptions = _clusterOptions;
         if (tracing)
         {
             builder.ConfigureClient(c => c.AddActivityPropagation());
@@ -144,12 +151,14 @@ internal sealed class ClusterHarness : IAsyncDisposable
                 {
                     o.DiscoverCuda = false;
                     o.Devices = [.. Enumerable.Range(0, trainers).Select(i => $"cpu:{i}")];
+                    o.CpuTrainers = trainers; // 0: the silos do not train
                 },
                 Cluster = o =>
                 {
                     o.SchedulerInterval = TimeSpan.FromMilliseconds(200);
                     o.HeartbeatInterval = TimeSpan.FromMilliseconds(500);
                     o.DataRoot = dataRoot;
+                    clusterOptions?.Invoke(o);
                 },
             });
         });
