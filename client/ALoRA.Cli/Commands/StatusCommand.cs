@@ -49,7 +49,7 @@ internal sealed class StatusCommand : Command
                 {
                     s.SweepId, s.Name, s.State, s.Metric, s.SubmittedAt, Trials = s.Trials.Count,
                     Queued = s.Count(TrialState.Queued), Running = s.Count(TrialState.Running), Completed = s.Count(TrialState.Completed),
-                    Failed = s.Count(TrialState.Failed), Cancelled = s.Count(TrialState.Cancelled), Unreadable = s.Count(TrialState.Unreadable), s.Error,
+                    Failed = s.Count(TrialState.Failed), Cancelled = s.Count(TrialState.Cancelled), Unreadable = s.Count(TrialState.Unreadable), s.Error, s.Created,
                 }).ToList());
                 return ExitCodes.Ok;
             }
@@ -61,7 +61,7 @@ internal sealed class StatusCommand : Command
             {
                 table.Add(s.SweepId, Lower(s.State), $"{s.Trials.Count}", $"{s.Count(TrialState.Queued)}", $"{s.Count(TrialState.Running)}",
                     $"{s.Count(TrialState.Completed)}", $"{s.Count(TrialState.Failed)}",
-                    $"{s.SubmittedAt:yyyy-MM-dd HH:mm}" + (s.Error is null ? Unreadable(s) : $"  ({s.Error})"));
+                    $"{s.SubmittedAt:yyyy-MM-dd HH:mm}" + (s.Error is null ? Unreadable(s) + Creating(s) : $"  ({s.Error})"));
             }
 
             table.WriteTo(console);
@@ -71,6 +71,8 @@ internal sealed class StatusCommand : Command
 
     private static string Lower<T>(T value)
         where T : struct, Enum => value.ToString().ToLowerInvariant();
+
+    private static string Creating(SweepStatus s) => s.State == SweepState.Creating ? $"  ({s.Created} of {s.Trials.Count} trials created so far)" : "";
 
     private static string Unreadable(SweepStatus s) => s.Count(TrialState.Unreadable) is var n and > 0 ? $"  ({n} trials unreadable)" : "";
 
