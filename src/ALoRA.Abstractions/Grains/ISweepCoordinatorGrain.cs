@@ -45,6 +45,14 @@ public interface ISweepCoordinatorGrain : IGrainWithStringKey
     Task CancelAsync();
 
     /// <summary>
+    /// For the scheduler rebuilding its queue after its own record was lost or unreadable: the trials that are neither
+    /// final nor unreadable (queued, or running on a trainer the scheduler no longer knows), in sweep order, as their
+    /// experiments report them (the coordinator asks them after it activates). None for a cancelled, unreadable or
+    /// unknown sweep; trials not created yet are queued by the creation itself.
+    /// </summary>
+    Task<UnfinishedTrials> GetUnfinishedAsync();
+
+    /// <summary>
     /// Appends a trial's progress events (in order), then its state change if any, to the feed, and takes its status
     /// into the view unless the view already holds a newer one (<see cref="TrialStatus.Supersedes"/>). A state change
     /// is stored before the call returns (its answer is the acknowledgement); progress is kept in memory. Experiments

@@ -14,7 +14,6 @@ namespace ALoRA.Grains.Tests.Cluster;
 internal sealed class ClusterHarness : IAsyncDisposable
 {
     private readonly int _silos;
-    private readonly int _trainersPerSilo;
     private readonly bool _ownsDirectory;
     private readonly bool _tracing;
 
@@ -26,13 +25,16 @@ internal sealed class ClusterHarness : IAsyncDisposable
     {
         _tracing = tracing;
         _silos = silos;
-        _trainersPerSilo = trainersPerSilo;
+        TrainersPerSilo = trainersPerSilo;
         Engine = engine;
         Directory = directory;
         _ownsDirectory = ownsDirectory;
     }
 
     public FakeTrainingEngine Engine { get; }
+
+    /// <summary>CPU trainers on each silo of the next deployment (a restart may change it).</summary>
+    public int TrainersPerSilo { get; set; }
 
     /// <summary>Counts (and can fail) the calls the grains receive, on every silo, across restarts.</summary>
     public GrainCallProbe Calls { get; } = new();
@@ -129,7 +131,7 @@ internal sealed class ClusterHarness : IAsyncDisposable
         var builder = new InProcessTestClusterBuilder((short)_silos);
         var engine = _realEngine ?? Engine;
         var directory = Directory;
-        var trainers = _trainersPerSilo;
+        var trainers = TrainersPerSilo;
         var tracing = _tracing;
         var dataRoot = _dataRoot;
         var calls = Calls;
