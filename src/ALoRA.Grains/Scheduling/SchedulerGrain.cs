@@ -17,8 +17,8 @@ namespace ALoRA.Grains.Scheduling;
 /// for work and gets the next trial by <see cref="TrialQueue"/>'s policy (FIFO within a sweep, round-robin across
 /// sweeps, within each sweep's concurrency limit), or is remembered as waiting and told when work arrives. A timer
 /// checks cluster membership: the trainers of a silo that is no longer active are removed and their trials requeued
-/// at the front of their sweep. This grain awaits no other grain (its notifications are one-way), so it cannot take
-/// part in a call cycle. A trial's first dispatch starts the trial's own trace (linked to the span that queued it); its
+/// at the front of their sweep. Its calls await no other grain (its notifications are one-way; only the background
+/// rebuild of a lost record asks the sweeps, while calls go on being served), so it cannot take part in a call cycle. A trial's first dispatch starts the trial's own trace (linked to the span that queued it); its
 /// later dispatches and requeues join that trace, whose id is kept in <see cref="SchedulerState.TraceParents"/> and handed
 /// to the trainer. The queue length is reported to <see cref="AloraInstruments"/> by the silo hosting this grain.
 /// When its stored state cannot be read, the record is set aside (kept under another name) and, as when it has no
