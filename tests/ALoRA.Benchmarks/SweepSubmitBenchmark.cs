@@ -39,7 +39,9 @@ public static class SweepSubmitBenchmark
         var submitSeconds = total.Elapsed.TotalSeconds;
         if (submit.ExitCode != 0)
         {
-            throw new InvalidOperationException($"alora submit failed: {submit}\n{silo.Output}");
+            var output = silo.Output;
+            await Console.Error.WriteLineAsync($"alora submit failed after {submitSeconds:F1} s: {submit}\nsilo output (last 8000 characters):\n{(output.Length > 8000 ? output[^8000..] : output)}");
+            throw new InvalidOperationException($"alora submit failed with exit code {submit.ExitCode}");
         }
 
         using var answer = JsonDocument.Parse(submit.Stdout);
@@ -53,6 +55,11 @@ public static class SweepSubmitBenchmark
             var status = await AloraCli.RunAsync(folder.Path, TimeSpan.FromMinutes(2), "status", "--gateway", ports.Gateway, "--format", "json");
             slowestStatus = Math.Max(slowestStatus, poll.Elapsed.TotalSeconds);
             polls++;
+            if (status.ExitCode != 0)
+            {
+                throw new InvalidOperationException($"alora status failed: {status}");
+            }
+
             using var listed = JsonDocument.Parse(status.Stdout);
             state = listed.RootElement.EnumerateArray().Single(s => s.GetProperty("sweep_id").GetString() == "large").GetProperty("state").GetString()!;
         }

@@ -25,7 +25,7 @@ public sealed partial class SweepCoordinatorGrain
     /// <summary>Queued trials handed to the scheduler once this many have gathered (or <see cref="StoreEvery"/> passed).</summary>
     internal const int EnqueueEvery = 20_000;
 
-    /// <summary>How long a submit waits for its trials before it answers and leaves the rest to the background (calls time out after 30 s).</summary>
+    /// <summary>How long after it arrived a submit answers at the latest, leaving the rest of its trials to the background (calls time out after 30 s, a submit after 2 minutes).</summary>
     internal static readonly TimeSpan SubmitWait = TimeSpan.FromSeconds(15);
 
     /// <summary>How often creation hands its queued trials to the scheduler and stores how far it got.</summary>
@@ -85,6 +85,7 @@ public sealed partial class SweepCoordinatorGrain
         var pending = ImmutableList.CreateBuilder<string>();
         var sinceStored = Stopwatch.StartNew();
         _initialised = S.Created;
+        await scheduler.EnqueueAsync(key, [], S.MaxConcurrentTrials); // lists the sweep (alora status) before its first trials are queued
         while (_initialised < plan.Trials.Count && !S.Cancelled)
         {
             var batch = plan.Trials.Skip(_initialised).Take(CreationBatch).ToList();

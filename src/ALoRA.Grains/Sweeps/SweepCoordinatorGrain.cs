@@ -67,6 +67,7 @@ public sealed partial class SweepCoordinatorGrain(
 
     private async Task<SweepSubmitted> SubmitCoreAsync(SweepDefinition definition, Activity? activity)
     {
+        var arrived = Stopwatch.GetTimestamp();
         ThrowIfUnreadable();
         ArgumentNullException.ThrowIfNull(definition);
         var root = options.Value.ResolvedDataRoot();
@@ -121,7 +122,8 @@ public sealed partial class SweepCoordinatorGrain(
 
         await _writer.WriteAsync();
         var creation = CreateTrials(plan);
-        var finished = await Task.WhenAny(creation, Task.Delay(SubmitWait)) == creation;
+        var wait = SubmitWait - Stopwatch.GetElapsedTime(arrived);
+        var finished = creation.IsCompleted || (wait > TimeSpan.Zero && await Task.WhenAny(creation, Task.Delay(wait)) == creation);
         await (finished ? creation : Task.CompletedTask); // its error, if it failed
         var queued = S.TrialIds.Count(id => S.Trials.TryGetValue(id, out var t) && t.State == TrialState.Queued);
         activity?.SetTag(AloraTelemetry.Tags.Queued, queued);
