@@ -1,6 +1,7 @@
 using System.CommandLine;
 using ALoRA.Abstractions.Coordination;
 using ALoRA.Abstractions.Trials;
+using ALoRA.Cli.Cluster;
 using ALoRA.Cli.Connection;
 using ALoRA.Cli.Output;
 
@@ -42,7 +43,7 @@ internal sealed class StatusCommand : Command
                 console.Message($"warning: the scheduler's stored state cannot be read, so no sweep is listed from it and nothing is scheduled: {schedulerError}");
             }
 
-            var sweeps = await Task.WhenAll(info.Sweeps.Select(s => cluster.GetSweepAsync(s, ct)));
+            var sweeps = await Task.WhenAll(info.Sweeps.Select(s => SweepOrFailureAsync(cluster, s, ct)));
             if (format == OutputFormat.Json)
             {
                 console.Json(sweeps.Select(s => new
@@ -67,6 +68,22 @@ internal sealed class StatusCommand : Command
             table.WriteTo(console);
             return ExitCodes.Ok;
         }));
+    }
+
+    /// <summary>
+    /// One sweep of the list: a sweep whose status cannot be had (its record was deleted, or its coordinator refuses)
+    /// is listed as unreadable with the reason, so it cannot fail the listing of every other sweep.
+    /// </summary>
+    private static async Task<SweepStatus> SweepOrFailureAsync(ISweepCluster cluster, string sweepId, CancellationToken ct)
+    {
+        try
+        {
+            return await cluster.GetSweepAsync(sweepId, ct);
+        }
+        catch (Exception ex) when (ex is KeyNotFoundException or InvalidOperationException or ArgumentException)
+        {
+            return new SweepStatus { SweepId = sweepId, State = SweepState.Unreadable, Error = ex.Message };
+        }
     }
 
     private static string Lower<T>(T value)
