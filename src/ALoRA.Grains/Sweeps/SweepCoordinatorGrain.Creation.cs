@@ -85,7 +85,11 @@ public sealed partial class SweepCoordinatorGrain
         var pending = ImmutableList.CreateBuilder<string>();
         var sinceStored = Stopwatch.StartNew();
         _initialised = S.Created;
-        await scheduler.EnqueueAsync(key, [], S.MaxConcurrentTrials); // lists the sweep (alora status) before its first trials are queued
+        if (plan.Trials.Count - _initialised > CreationBatch)
+        {
+            await scheduler.EnqueueAsync(key, [], S.MaxConcurrentTrials); // lists the sweep (alora status) before its first trials are queued
+        }
+
         while (_initialised < plan.Trials.Count && !S.Cancelled)
         {
             var batch = plan.Trials.Skip(_initialised).Take(CreationBatch).ToList();
