@@ -92,8 +92,13 @@ internal sealed class RedisCluster : IAsyncDisposable
         return silo;
     }
 
-    /// <summary>The settings of every silo on top of <see cref="SiloProcess"/>'s defaults (environment form).</summary>
-    public IReadOnlyDictionary<string, string> Settings() => new Dictionary<string, string>
+    /// <summary>Settings added to <see cref="Settings"/> for the silos started from now on (an empty value removes one).</summary>
+    public Dictionary<string, string> ExtraSettings { get; } = [];
+
+    /// <summary>The settings of every silo on top of <see cref="SiloProcess"/>'s defaults (environment form), then <see cref="ExtraSettings"/>.</summary>
+    public IReadOnlyDictionary<string, string> Settings() => new Dictionary<string, string>(ExtraSettings.Concat(BaseSettings().Where(b => !ExtraSettings.ContainsKey(b.Key))));
+
+    private Dictionary<string, string> BaseSettings() => new()
     {
         ["Alora__Silo__Clustering"] = "redis",
         ["Alora__Silo__Storage"] = "redis",

@@ -103,13 +103,24 @@ public sealed class SiloProcess : IAsyncDisposable
         }
     }
 
-    /// <summary>Starts a one-CPU-trainer silo (<see cref="Settings"/>); <paramref name="settings"/> are added to or replace the defaults.</summary>
+    /// <summary>
+    /// Starts a one-CPU-trainer silo (<see cref="Settings"/>); <paramref name="settings"/> are added to or replace the
+    /// defaults, and an empty value removes the default (e.g. <c>Alora__Trainers__Devices__0</c> with
+    /// <c>Alora__Trainers__CpuTrainers=0</c> for a silo that does not train).
+    /// </summary>
     public static SiloProcess Start(string name, SiloPorts ports, string dataDirectory, string workingDirectory, IReadOnlyDictionary<string, string>? settings = null)
     {
         var environment = Settings(name, ports, dataDirectory);
         foreach (var (key, value) in settings ?? new Dictionary<string, string>())
         {
-            environment[key] = value;
+            if (value.Length == 0)
+            {
+                environment.Remove(key);
+            }
+            else
+            {
+                environment[key] = value;
+            }
         }
 
         return Start(environment, workingDirectory);

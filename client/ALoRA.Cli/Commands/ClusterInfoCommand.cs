@@ -28,6 +28,11 @@ internal sealed class ClusterInfoCommand : Command
                 console.Line($"scheduler: unreadable, nothing is scheduled: {schedulerError}");
             }
 
+            if (cluster.SchedulerRebuilt is { } rebuilt)
+            {
+                console.Line($"scheduler: rebuilt at {rebuilt}");
+            }
+
             var table = new CliTable(new("TRAINER", 28, Wrap: true), new("STATE", 5), new("MEMORY", 10), new("TRIAL", 32, Wrap: true), new("SILO"));
             foreach (var t in cluster.Trainers)
             {

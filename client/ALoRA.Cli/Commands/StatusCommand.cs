@@ -1,6 +1,7 @@
 using System.CommandLine;
 using ALoRA.Abstractions.Coordination;
 using ALoRA.Abstractions.Trials;
+using ALoRA.Cli.Cluster;
 using ALoRA.Cli.Connection;
 using ALoRA.Cli.Output;
 
@@ -42,14 +43,14 @@ internal sealed class StatusCommand : Command
                 console.Message($"warning: the scheduler's stored state cannot be read, so no sweep is listed from it and nothing is scheduled: {schedulerError}");
             }
 
-            var sweeps = await Task.WhenAll(info.Sweeps.Select(s => cluster.GetSweepAsync(s, ct)));
+            var sweeps = await Task.WhenAll(info.Sweeps.Select(s => SweepOrFailureAsync(cluster, s, ct)));
             if (format == OutputFormat.Json)
             {
                 console.Json(sweeps.Select(s => new
                 {
                     s.SweepId, s.Name, s.State, s.Metric, s.SubmittedAt, Trials = s.Trials.Count,
                     Queued = s.Count(TrialState.Queued), Running = s.Count(TrialState.Running), Completed = s.Count(TrialState.Completed),
-                    Failed = s.Count(TrialState.Failed), Cancelled = s.Count(TrialState.Cancelled), Unreadable = s.Count(TrialState.Unreadable), s.Error,
+                    Failed = s.Count(TrialState.Failed), Cancelled = s.Count(TrialState.Cancelled), Unreadable = s.Count(TrialState.Unreadable), s.Error, s.Created,
                 }).ToList());
                 return ExitCodes.Ok;
             }
@@ -61,7 +62,7 @@ internal sealed class StatusCommand : Command
             {
                 table.Add(s.SweepId, Lower(s.State), $"{s.Trials.Count}", $"{s.Count(TrialState.Queued)}", $"{s.Count(TrialState.Running)}",
                     $"{s.Count(TrialState.Completed)}", $"{s.Count(TrialState.Failed)}",
-                    $"{s.SubmittedAt:yyyy-MM-dd HH:mm}" + (s.Error is null ? Unreadable(s) : $"  ({s.Error})"));
+                    $"{s.SubmittedAt:yyyy-MM-dd HH:mm}" + (s.Error is null ? Unreadable(s) + Creating(s) : $"  ({s.Error})"));
             }
 
             table.WriteTo(console);
@@ -69,8 +70,26 @@ internal sealed class StatusCommand : Command
         }));
     }
 
+    /// <summary>
+    /// One sweep of the list: a sweep whose status cannot be had (its record was deleted, or its coordinator refuses)
+    /// is listed as unreadable with the reason, so it cannot fail the listing of every other sweep.
+    /// </summary>
+    private static async Task<SweepStatus> SweepOrFailureAsync(ISweepCluster cluster, string sweepId, CancellationToken ct)
+    {
+        try
+        {
+            return await cluster.GetSweepAsync(sweepId, ct);
+        }
+        catch (Exception ex) when (ex is KeyNotFoundException or InvalidOperationException or ArgumentException)
+        {
+            return new SweepStatus { SweepId = sweepId, State = SweepState.Unreadable, Error = ex.Message };
+        }
+    }
+
     private static string Lower<T>(T value)
         where T : struct, Enum => value.ToString().ToLowerInvariant();
+
+    private static string Creating(SweepStatus s) => s.State == SweepState.Creating ? $"  ({s.Created} of {s.Trials.Count} trials created so far)" : "";
 
     private static string Unreadable(SweepStatus s) => s.Count(TrialState.Unreadable) is var n and > 0 ? $"  ({n} trials unreadable)" : "";
 

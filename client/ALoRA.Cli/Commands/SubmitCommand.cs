@@ -59,6 +59,10 @@ internal sealed class SubmitCommand : Command
                 console.Line(submitted.SweepId);
                 console.Message($"{submitted.Trials} trials ({submitted.Duplicates} duplicate configurations collapsed" +
                                 (submitted.Existing ? $", {submitted.Reused} finished trials reused" : "") + $") on {cluster.Description}");
+                if (submitted.Creating)
+                {
+                    console.Message($"{submitted.Created} of {submitted.Trials} trials created so far; the rest are created and queued in the background (`alora status {submitted.SweepId}` shows how far it got)");
+                }
             }
 
             if (!watch)

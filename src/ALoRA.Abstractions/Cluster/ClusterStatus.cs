@@ -28,4 +28,11 @@ public sealed record ClusterStatus
     /// </summary>
     [Id(4)]
     public string? SchedulerError { get; init; }
+
+    /// <summary>
+    /// When and why the scheduler last rebuilt its sweep list and queue from the sweeps' records (its own record was
+    /// missing or unreadable; an unreadable one is kept under another name, given here); null when it never did.
+    /// </summary>
+    [Id(5)]
+    public string? SchedulerRebuilt { get; init; }
 }

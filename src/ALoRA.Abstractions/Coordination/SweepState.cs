@@ -15,4 +15,10 @@ public enum SweepState
 
     /// <summary>The sweep's own stored state cannot be read (<see cref="SweepStatus.Error"/> says why and where).</summary>
     Unreadable,
+
+    /// <summary>
+    /// Its trials are still being created and queued (a large submission continues in the background); never counts as
+    /// over. <see cref="SweepStatus.Created"/> says how many exist so far.
+    /// </summary>
+    Creating,
 }

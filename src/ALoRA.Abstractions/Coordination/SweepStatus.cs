@@ -39,6 +39,13 @@ public sealed record SweepStatus
     [Id(7)]
     public string? Error { get; init; }
 
+    /// <summary>
+    /// Trials created so far, in sweep order (all of them unless <see cref="State"/> is <see cref="SweepState.Creating"/>);
+    /// the trials after them have no experiment yet and show with a default (queued) status.
+    /// </summary>
+    [Id(8)]
+    public int Created { get; init; }
+
     /// <summary>Number of trials in <paramref name="state"/>.</summary>
     public int Count(TrialState state) => Trials.Count(t => t.State == state);
 }

@@ -23,4 +23,15 @@ public sealed record SweepSubmitted
     /// <summary>True when the sweep already existed (a resubmission).</summary>
     [Id(4)]
     public bool Existing { get; init; }
+
+    /// <summary>
+    /// True when the submission answered before all its trials were created: the rest are created and queued in the
+    /// background (the sweep's state is <see cref="SweepState.Creating"/> until then).
+    /// </summary>
+    [Id(5)]
+    public bool Creating { get; init; }
+
+    /// <summary>Trials created when the submission answered (<see cref="Trials"/> unless <see cref="Creating"/>).</summary>
+    [Id(6)]
+    public int Created { get; init; }
 }

@@ -42,7 +42,8 @@ public interface IExperimentGrain : IGrainWithStringKey
 
     /// <summary>
     /// Attempt <paramref name="attempt"/>, holding <paramref name="lease"/>, failed. <paramref name="infrastructure"/> = the
-    /// trainer could not go on (always retried); otherwise the training threw (retried within its budget, then failed with
+    /// trainer could not go on (it was drained: always retried, never counted toward <c>Alora:MaxInfrastructureRetries</c>);
+    /// otherwise the training threw (retried within its budget, then failed with
     /// <paramref name="reason"/>). Returns true when the trial should be queued again; false too when the lease is wrong.
     /// </summary>
     [SiloOnly]
@@ -50,7 +51,8 @@ public interface IExperimentGrain : IGrainWithStringKey
 
     /// <summary>
     /// The scheduler saw <paramref name="trainer"/> (<c>key@silo address</c>, as given to <see cref="BeginAttemptAsync"/>)
-    /// vanish; if it runs the current attempt, the trial goes back to the queue (an infrastructure retry).
+    /// vanish; if it runs the current attempt, the trial goes back to the queue (an infrastructure retry), or fails when
+    /// its attempts lost more than <c>Alora:MaxInfrastructureRetries</c> trainers.
     /// </summary>
     [OneWay]
     [SiloOnly]

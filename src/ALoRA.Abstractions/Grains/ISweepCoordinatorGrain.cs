@@ -15,12 +15,16 @@ public interface ISweepCoordinatorGrain : IGrainWithStringKey
     /// Re-checks <paramref name="definition"/> (the client's parse of the spec; nothing in it is trusted), resolves its
     /// <c>model</c> and <c>data</c> paths on this silo (relative ones against <c>Alora:DataRoot</c>) and checks their
     /// files, expands it and queues its trials. Nothing is stored when the spec is invalid. Submitting the same sweep
-    /// again reuses its finished trials and requeues nothing that is still queued or running.
+    /// again reuses its finished trials and requeues nothing that is still queued or running. The trials are created in
+    /// batches; the call answers about 15 s after it arrived at the latest (<see cref="SweepSubmitted.Creating"/>: the
+    /// rest are created in the background, and a repeated submit joins them). Its timeout is 2 minutes, not the
+    /// default 30 s, because checking and expanding a spec of 100,000 trials can take longer than that on a loaded silo.
     /// </summary>
     /// <exception cref="ArgumentException">
     /// The spec is invalid or names files this silo cannot find (every error, with its YAML path and line), or its id is
     /// not this grain's key.
     /// </exception>
+    [ResponseTimeout("00:02:00")]
     Task<SweepSubmitted> SubmitAsync(SweepDefinition definition);
 
     /// <summary>
@@ -43,6 +47,14 @@ public interface ISweepCoordinatorGrain : IGrainWithStringKey
 
     /// <summary>Stops running trials, drops queued ones; finished results are kept.</summary>
     Task CancelAsync();
+
+    /// <summary>
+    /// For the scheduler rebuilding its queue after its own record was lost or unreadable: the trials that are neither
+    /// final nor unreadable (queued, or running on a trainer the scheduler no longer knows), in sweep order, as their
+    /// experiments report them (the coordinator asks them after it activates). None for a cancelled, unreadable or
+    /// unknown sweep; trials not created yet are queued by the creation itself.
+    /// </summary>
+    Task<UnfinishedTrials> GetUnfinishedAsync();
 
     /// <summary>
     /// Appends a trial's progress events (in order), then its state change if any, to the feed, and takes its status

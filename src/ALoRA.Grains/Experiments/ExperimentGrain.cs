@@ -15,8 +15,9 @@ namespace ALoRA.Grains.Experiments;
 /// <summary>
 /// One trial's state machine (key: trial id). Attempts are numbered and each has a random lease; only reports of the
 /// current attempt carrying its lease are accepted (fencing), so a trainer that lost the trial cannot overwrite its
-/// history or result, and nobody can forge one by guessing attempt numbers. Infrastructure failures are
-/// always retried; training failures up to <see cref="AloraClusterOptions.MaxTrialRetries"/> times. Its
+/// history or result, and nobody can forge one by guessing attempt numbers. A drained trainer's hand-back is
+/// always retried; attempts that lose their trainer up to <see cref="AloraClusterOptions.MaxInfrastructureRetries"/> times
+/// (ExperimentGrain.Losses.cs); training failures up to <see cref="AloraClusterOptions.MaxTrialRetries"/> times. Its
 /// <see cref="AloraTelemetry.Spans.ExperimentInitialize"/> span belongs to the submission's trace; the trial's own trace
 /// starts at its first dispatch (see <see cref="AloraTelemetry.Spans.SchedulerDispatch"/>), and each attempt is handed out
 /// inside it: the span of that hand-out is kept in <see cref="ExperimentState.TraceParent"/>, the parent of this trial's
@@ -122,6 +123,7 @@ public sealed partial class ExperimentGrain(
             // A resubmitted sweep gives cancelled and failed trials another run; history is kept. The new run gets a trace
             // of its own, linked to the resubmission (the scheduler starts it at the run's first dispatch).
             S.TrialFailures = 0;
+            S.LostAttempts.Clear();
             S.State = TrialState.Queued;
             await ChangedAsync("queued again by a resubmission");
         }
@@ -159,11 +161,10 @@ public sealed partial class ExperimentGrain(
         S.TraceParent = AloraDiagnostics.TraceParentOf(Activity.Current) ?? S.TraceParent;
         using var activity = StartSpan(AloraTelemetry.Spans.ExperimentBeginAttempt);
         activity?.SetTag(AloraTelemetry.Tags.Attempt, S.Attempt + 1).SetTag(AloraTelemetry.Tags.Trainer, trainer);
-        if (S.State == TrialState.Running)
+        if (S.State == TrialState.Running && LoseAttempt("its trainer vanished unnoticed"))
         {
-            // The previous attempt's trainer vanished without anyone noticing first.
-            S.InfrastructureRetries++;
-            S.Attempts.Add($"attempt {S.Attempt} on {S.Trainer}: lost");
+            await ChangedAsync($"failed: {S.Error}"); // one trainer lost too many
+            return null;
         }
 
         S.Attempt++;
@@ -308,11 +309,8 @@ public sealed partial class ExperimentGrain(
         activity?.SetTag(AloraTelemetry.Tags.Attempt, S.Attempt)
             .SetTag(AloraTelemetry.Tags.Trainer, trainer)
             .SetTag(AloraTelemetry.Tags.Reason, reason);
-        S.InfrastructureRetries++;
-        S.Trainer = null;
-        S.State = TrialState.Queued;
-        S.Attempts.Add($"attempt {S.Attempt} on {trainer}: lost ({reason})");
-        await ChangedAsync($"trainer lost: {reason}");
+        LoseAttempt(reason);
+        await ChangedAsync(LostChange(reason));
     }
 
     /// <inheritdoc />

@@ -90,6 +90,12 @@ public sealed class ExperimentState : IUnreadableStateAware
     public long Version { get; set; }
 
     /// <summary>
+    /// The attempts of the current run that lost their trainer (<c>attempt N on trainer: reason</c>), drained hand-backs
+    /// not included; more than <see cref="Hosting.AloraClusterOptions.MaxInfrastructureRetries"/> fail the trial. A
+    /// resubmission that runs the trial again empties it.
+    /// </summary>
+    [Id(18)]
+    public List<string> LostAttempts { get; set; } = [];
     /// The running attempt's lease (<see cref="TrialAssignment.Lease"/>); null in states stored before leases existed (the
     /// next <c>BeginAttemptAsync</c> draws one).
     /// </summary>

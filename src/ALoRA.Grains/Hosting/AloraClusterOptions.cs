@@ -12,6 +12,14 @@ public sealed class AloraClusterOptions
     [Range(0, 100)]
     public int MaxTrialRetries { get; set; } = 2;
 
+    /// <summary>
+    /// Retries of a trial whose attempts lost their trainer (its silo died or restarted, its trainer vanished), before it
+    /// is marked failed with the trainers it lost. A trainer drained by its silo's orderly stop (SIGTERM, a rolling
+    /// restart) hands its trial back and does not count. Default 5.
+    /// </summary>
+    [Range(0, 1000)]
+    public int MaxInfrastructureRetries { get; set; } = 5;
+
     /// <summary>How often the scheduler checks for dead trainers and wakes idle ones. Default 2 s.</summary>
     public TimeSpan SchedulerInterval { get; set; } = TimeSpan.FromSeconds(2);
 

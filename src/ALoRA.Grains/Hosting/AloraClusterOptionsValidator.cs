@@ -10,7 +10,7 @@ public sealed class AloraClusterOptionsValidator : IValidateOptions<AloraCluster
     {
         ArgumentNullException.ThrowIfNull(options);
         var errors = new List<string>();
-        OptionsAnnotations.Validate(options, AloraClusterOptions.Section, errors); // MaxTrialRetries, FeedCapacity
+        OptionsAnnotations.Validate(options, AloraClusterOptions.Section, errors); // MaxTrialRetries, MaxInfrastructureRetries, FeedCapacity
 
         if (options.SchedulerInterval <= TimeSpan.Zero)
         {

@@ -17,14 +17,15 @@ namespace ALoRA.Grains.Scheduling;
 /// for work and gets the next trial by <see cref="TrialQueue"/>'s policy (FIFO within a sweep, round-robin across
 /// sweeps, within each sweep's concurrency limit), or is remembered as waiting and told when work arrives. A timer
 /// checks cluster membership: the trainers of a silo that is no longer active are removed and their trials requeued
-/// at the front of their sweep. This grain awaits no other grain (its notifications are one-way), so it cannot take
-/// part in a call cycle. A trial's first dispatch starts the trial's own trace (linked to the span that queued it); its
+/// at the front of their sweep. Its calls await no other grain (its notifications are one-way; only the background
+/// rebuild of a lost record asks the sweeps, while calls go on being served), so it cannot take part in a call cycle. A trial's first dispatch starts the trial's own trace (linked to the span that queued it); its
 /// later dispatches and requeues join that trace, whose id is kept in <see cref="SchedulerState.TraceParents"/> and handed
 /// to the trainer. The queue length is reported to <see cref="AloraInstruments"/> by the silo hosting this grain.
-/// When its stored state cannot be read, the grain still activates but schedules nothing and writes nothing:
-/// <see cref="GetClusterStatusAsync"/> reports the reason (<see cref="ClusterStatus.SchedulerError"/>), enqueueing is
-/// refused with it, trainers get no work. Once the record is repaired or deleted, resubmitting the sweeps queues their
-/// unfinished trials again (finished ones are reused).
+/// When its stored state cannot be read, the record is set aside (kept under another name) and, as when it has no
+/// record at all, the sweep list and the queue are rebuilt from the sweeps' and trials' own records
+/// (SchedulerGrain.Rebuild.cs; <see cref="ClusterStatus.SchedulerRebuilt"/> says so). Only when the storage cannot set
+/// it aside does the grain stay as it was: it schedules and writes nothing, <see cref="GetClusterStatusAsync"/> reports
+/// the reason (<see cref="ClusterStatus.SchedulerError"/>), enqueueing is refused with it, trainers get no work.
 /// </summary>
 public sealed partial class SchedulerGrain(
     [PersistentState("scheduler", AloraStorageNames.State)] IPersistentState<SchedulerState> state,
@@ -42,14 +43,15 @@ public sealed partial class SchedulerGrain(
     private string? Unreadable => state.State.UnreadableReason;
 
     /// <inheritdoc />
-    public override Task OnActivateAsync(CancellationToken cancellationToken)
+    public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
-        if (Unreadable is { } reason)
+        if (Unreadable is { } reason && !await SetAsideAsync(reason, cancellationToken))
         {
             LogUnreadable(reason);
-            return Task.CompletedTask;
+            return;
         }
 
+        var lost = !state.RecordExists; // no record (never written, deleted, or just set aside): rebuilt from the sweeps'
         _queue = TrialQueue.FromSnapshot(state.State.Queue);
         this.RegisterGrainTimer(CheckTrainersAsync, new GrainTimerCreationOptions
         {
@@ -58,7 +60,10 @@ public sealed partial class SchedulerGrain(
             KeepAlive = true,
         });
         instruments.OnQueueChanged(_queue.TotalQueued);
-        return Task.CompletedTask;
+        if (lost)
+        {
+            StartRebuild();
+        }
     }
 
     /// <inheritdoc />
@@ -253,6 +258,7 @@ public sealed partial class SchedulerGrain(
         Running = _queue.TotalRunning,
         Sweeps = [.. state.State.Sweeps],
         SchedulerError = Unreadable,
+        SchedulerRebuilt = state.State.Rebuilt,
     });
 
     private async Task CheckTrainersAsync(CancellationToken cancellationToken)

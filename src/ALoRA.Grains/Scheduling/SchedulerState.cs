@@ -33,4 +33,11 @@ public sealed class SchedulerState : IUnreadableStateAware
     /// </summary>
     [Id(3)]
     public Dictionary<string, string> TraceParents { get; set; } = new(StringComparer.Ordinal);
+
+    /// <summary>
+    /// When and why the sweep list and queue were last rebuilt from the sweeps' records (this record was missing or
+    /// unreadable, and where the unreadable one was kept); null when they never were.
+    /// </summary>
+    [Id(4)]
+    public string? Rebuilt { get; set; }
 }

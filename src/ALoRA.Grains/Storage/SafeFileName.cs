@@ -132,6 +132,59 @@ internal static class SafeFileName
         return path;
     }
 
+    /// <summary>
+    /// The string <see cref="Encode"/> turned into <paramref name="name"/>; false for names with a hash suffix (the
+    /// original cannot be recovered from them) and for names <see cref="Encode"/> never writes.
+    /// </summary>
+    public static bool TryDecode(string name, out string value)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        value = "";
+        if (name == Empty)
+        {
+            return true;
+        }
+
+        if (name.Length == 0 || name.Contains(SuffixSeparator, StringComparison.Ordinal))
+        {
+            return false;
+        }
+
+        var bytes = new List<byte>(name.Length);
+        for (var i = 0; i < name.Length; i++)
+        {
+            if (name[i] != '%')
+            {
+                if (!IsKept(name[i]))
+                {
+                    return false;
+                }
+
+                bytes.Add((byte)name[i]);
+                continue;
+            }
+
+            if (i + 2 >= name.Length || !byte.TryParse(name.AsSpan(i + 1, 2), System.Globalization.NumberStyles.AllowHexSpecifier, System.Globalization.CultureInfo.InvariantCulture, out var b))
+            {
+                return false;
+            }
+
+            bytes.Add(b);
+            i += 2;
+        }
+
+        try
+        {
+            value = StrictUtf8.GetString([.. bytes]);
+        }
+        catch (DecoderFallbackException)
+        {
+            return false;
+        }
+
+        return Encode(value) == name;
+    }
+
     /// <summary>The absolute form of <paramref name="root"/>, without a trailing separator.</summary>
     public static string FullRoot(string root)
     {

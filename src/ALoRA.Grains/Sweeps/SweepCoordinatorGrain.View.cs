@@ -27,6 +27,7 @@ public sealed partial class SweepCoordinatorGrain
     private HashSet<string>? _unrepaired;
     private Task? _repair;
     private Task _firstRepair = Task.CompletedTask;
+    private HashSet<string>? _trialSet;
     private Task? _refresh;
     private DateTime _lastRefresh = DateTime.UtcNow;
 
@@ -50,6 +51,7 @@ public sealed partial class SweepCoordinatorGrain
             Mode = S.Mode,
             SubmittedAt = S.SubmittedAt,
             Trials = [.. S.TrialIds.Select(Trial)],
+            Created = S.Creating ? Math.Max(S.Created, CreatingNow ? _initialised : 0) : S.TrialIds.Count,
         };
     }
 
@@ -72,6 +74,7 @@ public sealed partial class SweepCoordinatorGrain
     private SweepState CurrentState() =>
         S.UnreadableReason is not null ? SweepState.Unreadable
         : S.Cancelled ? SweepState.Cancelled
+        : S.Creating ? SweepState.Creating
         : S.TrialIds.All(id => S.Trials.TryGetValue(id, out var t) && t.State.IsSettled()) ? SweepState.Completed
         : SweepState.Running;
 
@@ -89,7 +92,7 @@ public sealed partial class SweepCoordinatorGrain
     /// <summary>Takes <paramref name="status"/> into the view unless it holds a newer one; true when taken.</summary>
     private bool Take(TrialStatus status)
     {
-        if (!S.TrialIds.Contains(status.TrialId))
+        if (!(_trialSet ??= new HashSet<string>(S.TrialIds, StringComparer.Ordinal)).Contains(status.TrialId))
         {
             return false; // not one of this sweep's trials (the record was replaced)
         }
@@ -131,8 +134,12 @@ public sealed partial class SweepCoordinatorGrain
         }
     }
 
-    /// <summary>Stores the view, unless the record cannot be read (it is never overwritten) or the sweep was never submitted.</summary>
-    private Task PersistAsync() => S.UnreadableReason is null && S.IsSubmitted ? _writer.WriteAsync() : Task.CompletedTask;
+    /// <summary>
+    /// Stores the view, unless the record cannot be read (it is never overwritten) or the sweep was never submitted; while
+    /// trials are being created, their creation stores it (at most <see cref="StoreEvery"/> later), so a burst of
+    /// publishes from new trials does not write the whole view again and again.
+    /// </summary>
+    private Task PersistAsync() => S.UnreadableReason is null && S.IsSubmitted && !CreatingNow ? _writer.WriteAsync() : Task.CompletedTask;
 
     /// <summary>
     /// The repair that follows an activation: the experiment of every trial this activation has not heard from is
@@ -144,7 +151,8 @@ public sealed partial class SweepCoordinatorGrain
     {
         if (_unrepaired is null)
         {
-            _unrepaired = new HashSet<string>(S.TrialIds.Where(id => !_heard.ContainsKey(id)), StringComparer.Ordinal);
+            // While creating, trials not created yet have no experiment to ask (their creation tells the view).
+            _unrepaired = new HashSet<string>(S.TrialIds.Where(id => !_heard.ContainsKey(id) && (!S.Creating || S.Trials.ContainsKey(id))), StringComparer.Ordinal);
             _firstRepair = _repair = _unrepaired.Count == 0 ? Task.CompletedTask : RefreshAsync([.. _unrepaired], "activated");
         }
         else if (_repair is { IsCompleted: true } && _unrepaired.Count > 0)

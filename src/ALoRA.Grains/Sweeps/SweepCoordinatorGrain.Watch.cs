@@ -33,7 +33,7 @@ public sealed partial class SweepCoordinatorGrain
             var added = _feed.Added;
             var page = _feed.After(last, PageSize);
             var more = page.Events.Count == PageSize;
-            var over = !more && CurrentState() != SweepState.Running;
+            var over = !more && CurrentState() is not (SweepState.Running or SweepState.Creating);
             if (first || page.Events.Count > 0 || page.Gap)
             {
                 yield return page;

@@ -1,4 +1,3 @@
-using System.Collections.Immutable;
 using System.Diagnostics;
 using ALoRA.Abstractions.Coordination;
 using ALoRA.Abstractions.Diagnostics;
@@ -16,7 +15,7 @@ namespace ALoRA.Grains.Sweeps;
 /// <summary>
 /// One sweep (key: sweep id): re-checks the spec the client parsed (<see cref="SweepDefinition"/>), resolves and checks
 /// its files on this silo (docs/sweep-spec.md, "Paths and where they are read"), expands it, persists the trial list,
-/// initialises every trial's experiment and queues the unfinished ones; keeps every trial's last status as a stored
+/// initialises every trial's experiment and queues the unfinished ones, in batches (SweepCoordinatorGrain.Creation.cs); keeps every trial's last status as a stored
 /// view, from the initialisation and the state changes the experiments publish, and answers status from it
 /// (SweepCoordinatorGrain.View.cs); cancels; streams the progress feed to watchers (SweepCoordinatorGrain.Watch.cs). A
 /// rejected spec leaves nothing behind. When its stored state cannot be read, the grain still activates: status says so
@@ -41,6 +40,7 @@ public sealed partial class SweepCoordinatorGrain(
             LogUnreadable(this.GetPrimaryKeyString(), reason);
         }
 
+        ResumeCreation();
         return Task.CompletedTask;
     }
 
@@ -69,6 +69,7 @@ public sealed partial class SweepCoordinatorGrain(
 
     private async Task<SweepSubmitted> SubmitCoreAsync(SweepDefinition definition, Activity? activity)
     {
+        var arrived = Stopwatch.GetTimestamp();
         ThrowIfUnreadable();
         ArgumentNullException.ThrowIfNull(definition);
         var root = options.Value.ResolvedDataRoot();
@@ -114,21 +115,33 @@ public sealed partial class SweepCoordinatorGrain(
             S.Mode = plan.Mode.ToString().ToLowerInvariant();
             S.MaxConcurrentTrials = plan.MaxConcurrentTrials;
             S.TrialIds = [.. plan.Trials.Select(t => t.TrialId)];
+            _trialSet = null;
             S.SubmittedAt = DateTimeOffset.UtcNow;
             S.Duplicates = plan.Duplicates;
         }
 
         S.Cancelled = false;
-        await _writer.WriteAsync();
+        if (!S.Creating)
+        {
+            // Stored as creating before any trial exists; a resubmission goes over every trial again (failed and
+            // cancelled ones are queued again). A submit repeated while creating continues where it got to.
+            S.Creating = true;
+            S.Created = 0;
+        }
 
-        var statuses = await Task.WhenAll(plan.Trials.Select(t => GrainFactory.GetGrain<IExperimentGrain>(t.TrialId).InitializeAsync(t)));
-        await TakeIntoViewAsync(statuses);
-        ImmutableList<string> toQueue = [.. statuses.Where(s => s.State == TrialState.Queued).Select(s => s.TrialId)];
-        activity?.SetTag(AloraTelemetry.Tags.Queued, toQueue.Count);
-        await GrainFactory.GetGrain<ISchedulerGrain>(SchedulerKeys.Default).EnqueueAsync(key, toQueue, S.MaxConcurrentTrials);
-        var reused = statuses.Count(s => s.State == TrialState.Completed);
-        LogSubmitted(key, plan.Trials.Count, toQueue.Count, reused);
-        return new SweepSubmitted { SweepId = key, Trials = plan.Trials.Count, Duplicates = plan.Duplicates, Reused = reused, Existing = existing };
+        await _writer.WriteAsync();
+        var creation = CreateTrials(plan);
+        var wait = SubmitWait - Stopwatch.GetElapsedTime(arrived);
+        var finished = creation.IsCompleted || (wait > TimeSpan.Zero && await Task.WhenAny(creation, Task.Delay(wait)) == creation);
+        await (finished ? creation : Task.CompletedTask); // its error, if it failed
+        var queued = S.TrialIds.Count(id => S.Trials.TryGetValue(id, out var t) && t.State == TrialState.Queued);
+        activity?.SetTag(AloraTelemetry.Tags.Queued, queued);
+        LogSubmitted(key, plan.Trials.Count, queued, _reused, finished ? plan.Trials.Count : _initialised);
+        return new SweepSubmitted
+        {
+            SweepId = key, Trials = plan.Trials.Count, Duplicates = plan.Duplicates, Reused = _reused, Existing = existing,
+            Creating = !finished, Created = finished ? plan.Trials.Count : _initialised,
+        };
     }
 
     /// <inheritdoc />
@@ -143,6 +156,8 @@ public sealed partial class SweepCoordinatorGrain(
         using var activity = AloraDiagnostics.Sweep.StartActivity(AloraTelemetry.Spans.SweepCancel);
         activity?.SetTag(AloraTelemetry.Tags.SweepId, this.GetPrimaryKeyString());
         S.Cancelled = true;
+        S.Creating = false;
+        await (_creation ?? Task.CompletedTask).ContinueWith(_ => { }, CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Current); // it stops at its next batch
         await _writer.WriteAsync();
         await GrainFactory.GetGrain<ISchedulerGrain>(SchedulerKeys.Default).CancelSweepAsync(this.GetPrimaryKeyString());
         // The experiments publish their change as well, but without waiting for it: a status read right after the
@@ -172,8 +187,8 @@ public sealed partial class SweepCoordinatorGrain(
     [LoggerMessage(Level = LogLevel.Error, Message = "Sweep {SweepId}: its stored state cannot be read, so it is reported as unreadable and never overwritten: {Reason}")]
     private partial void LogUnreadable(string sweepId, string reason);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Sweep {SweepId} submitted: {Trials} trials, {Queued} queued, {Reused} finished trials reused")]
-    private partial void LogSubmitted(string sweepId, int trials, int queued, int reused);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Sweep {SweepId} submitted: {Trials} trials ({Created} created so far), {Queued} queued, {Reused} finished trials reused")]
+    private partial void LogSubmitted(string sweepId, int trials, int queued, int reused, int created);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Sweep {SweepId} cancelled")]
     private partial void LogCancelled(string sweepId);

@@ -79,4 +79,15 @@ public sealed class SweepCoordinatorState : IUnreadableStateAware
     /// </summary>
     [Id(20)]
     public Dictionary<string, TrialStatus> Trials { get; set; } = new(StringComparer.Ordinal);
+
+    /// <summary>
+    /// True from a submission until all its trials are created and queued (SweepCoordinatorGrain.Creation.cs); an
+    /// activation that finds it set continues the creation.
+    /// </summary>
+    [Id(21)]
+    public bool Creating { get; set; }
+
+    /// <summary>While <see cref="Creating"/>: the trials (in sweep order) created and handed to the scheduler so far.</summary>
+    [Id(22)]
+    public int Created { get; set; }
 }

@@ -28,6 +28,9 @@ internal sealed class FakeCluster : ISweepCluster
     /// <summary>What <see cref="GetClusterAsync"/> answers.</summary>
     public ClusterStatus Cluster { get; set; } = new();
 
+    /// <summary>Sweeps whose status read throws <see cref="KeyNotFoundException"/> (their record is gone).</summary>
+    public HashSet<string> Missing { get; } = new(StringComparer.Ordinal);
+
     /// <summary>Feed streams that fail with a lost connection before one opens.</summary>
     public int LoseConnectionOnFeedOpens { get; set; }
 
@@ -69,6 +72,11 @@ internal sealed class FakeCluster : ISweepCluster
     /// <inheritdoc />
     public Task<SweepStatus> GetSweepAsync(string sweepId, CancellationToken cancellationToken)
     {
+        if (Missing.Contains(sweepId))
+        {
+            throw new KeyNotFoundException($"no sweep '{sweepId}'");
+        }
+
         if (!Sweeps.TryGetValue(sweepId, out var script))
         {
             return Task.FromResult(new SweepStatus { SweepId = sweepId, Error = "no such sweep" });

@@ -51,6 +51,38 @@ public sealed class StatusCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task Status_OfEverySweep_OneUnreadableAndOneGone_TheOthersListed_NoStackTrace_Exit0()
+    {
+        _cli.Cluster.Cluster = new ClusterStatus { Sweeps = ["a", "broken", "gone", "b"] };
+        _cli.Cluster.With(Sweep("a", SweepState.Running, Trial("a", 0, TrialState.Queued)));
+        _cli.Cluster.With(new SweepStatus { SweepId = "broken", State = SweepState.Unreadable, Error = "state/sweep/sweepcoordinator/broken.json: not valid JSON" });
+        _cli.Cluster.Missing.Add("gone");
+        _cli.Cluster.With(Sweep("b", SweepState.Completed, Trial("b", 0, TrialState.Completed)));
+
+        var code = await _cli.RunAsync("status");
+
+        Assert.Equal(0, code);
+        var lines = _cli.Stdout.Replace("\r\n", "\n", StringComparison.Ordinal).TrimEnd('\n').Split('\n');
+        Assert.Equal(["a running", "broken unreadable", "gone unreadable", "b completed"], lines.Skip(1).Select(l => string.Join(' ', l.Split(' ', StringSplitOptions.RemoveEmptyEntries).Take(2))));
+        Assert.Contains("(state/sweep/sweepcoordinator/broken.json: not valid JSON)", lines[2], StringComparison.Ordinal);
+        Assert.Contains("(no sweep 'gone')", lines[3], StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", _cli.Stdout + _cli.Stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Status_OfEverySweep_ACreatingSweep_SaysHowManyTrialsExist()
+    {
+        _cli.Cluster.Cluster = new ClusterStatus { Sweeps = ["big"] };
+        _cli.Cluster.With(Sweep("big", SweepState.Creating, Trial("big", 0, TrialState.Queued), Trial("big", 1, TrialState.Queued)) with { Created = 1 });
+
+        var code = await _cli.RunAsync("status");
+
+        Assert.Equal(0, code);
+        Assert.Contains("big                      creating        2", _cli.Stdout, StringComparison.Ordinal);
+        Assert.Contains("(1 of 2 trials created so far)", _cli.Stdout, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Status_Redirected_PrintsThePlainFixedColumnLines()
     {
         _cli.Cluster.Cluster = new ClusterStatus { Sweeps = ["sweep-a"] };

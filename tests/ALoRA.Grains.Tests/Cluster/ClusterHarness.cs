@@ -15,25 +15,28 @@ namespace ALoRA.Grains.Tests.Cluster;
 internal sealed class ClusterHarness : IAsyncDisposable
 {
     private readonly int _silos;
-    private readonly int _trainersPerSilo;
     private readonly bool _ownsDirectory;
     private readonly bool _tracing;
 
     private ITrainingEngine? _realEngine;
     private string _dataRoot = "";
     private string? _tokenFile;
+    private Action<AloraClusterOptions>? _clusterOptions;
 
     private ClusterHarness(int silos, int trainersPerSilo, FakeTrainingEngine engine, string directory, bool ownsDirectory, bool tracing)
     {
         _tracing = tracing;
         _silos = silos;
-        _trainersPerSilo = trainersPerSilo;
+        TrainersPerSilo = trainersPerSilo;
         Engine = engine;
         Directory = directory;
         _ownsDirectory = ownsDirectory;
     }
 
     public FakeTrainingEngine Engine { get; }
+
+    /// <summary>CPU trainers on each silo of the next deployment (a restart may change it).</summary>
+    public int TrainersPerSilo { get; set; }
 
     /// <summary>Counts (and can fail) the calls the grains receive, on every silo, across restarts.</summary>
     public GrainCallProbe Calls { get; } = new();
@@ -61,8 +64,10 @@ internal sealed class ClusterHarness : IAsyncDisposable
     /// <param name="tracing">Turns on Orleans' trace context propagation (<c>AddActivityPropagation()</c>) on the silos and the client.</param>
     /// <param name="dataRoot">The silos' <c>Alora:DataRoot</c> (relative spec paths resolve against it); null: the working directory.</param>
     /// <param name="tokenFile">The silos' <c>Alora:Security:ClientTokenFile</c>; null: no token asked for.</param>
+    /// <param name="clusterOptions">Changes the silos' <c>Alora</c> options after the harness's own.</param>
     public static async Task<ClusterHarness> StartAsync(int silos = 2, int trainersPerSilo = 2, FakeTrainingEngine? engine = null, string? directory = null,
-                                                        ITrainingEngine? realEngine = null, bool tracing = false, string? dataRoot = null, string? tokenFile = null)
+                                                        ITrainingEngine? realEngine = null, bool tracing = false, string? dataRoot = null, string? tokenFile = null,
+                                                        Action<AloraClusterOptions>? clusterOptions = null)
     {
         var dir = directory ?? System.IO.Directory.CreateTempSubdirectory("alora-cluster-").FullName;
         var harness = new ClusterHarness(silos, trainersPerSilo, engine ?? new FakeTrainingEngine(), dir, directory is null, tracing)
@@ -70,6 +75,7 @@ internal sealed class ClusterHarness : IAsyncDisposable
             _realEngine = realEngine,
             _dataRoot = dataRoot ?? "",
             _tokenFile = tokenFile,
+            _clusterOptions = clusterOptions,
         };
         await harness.DeployAsync();
         return harness;
@@ -137,13 +143,14 @@ internal sealed class ClusterHarness : IAsyncDisposable
         var builder = new InProcessTestClusterBuilder((short)_silos);
         var engine = _realEngine ?? Engine;
         var directory = Directory;
-        var trainers = _trainersPerSilo;
+        var trainers = TrainersPerSilo;
         var tracing = _tracing;
         var dataRoot = _dataRoot;
         var calls = Calls;
         var configuration = _tokenFile is null
             ? null
             : new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?> { ["Alora:Security:ClientTokenFile"] = _tokenFile }).Build();
+        var clusterOptions = _clusterOptions;
         if (tracing)
         {
             builder.ConfigureClient(c => c.AddActivityPropagation());
@@ -162,12 +169,14 @@ internal sealed class ClusterHarness : IAsyncDisposable
                 {
                     o.DiscoverCuda = false;
                     o.Devices = [.. Enumerable.Range(0, trainers).Select(i => $"cpu:{i}")];
+                    o.CpuTrainers = trainers; // 0: the silos do not train
                 },
                 Cluster = o =>
                 {
                     o.SchedulerInterval = TimeSpan.FromMilliseconds(200);
                     o.HeartbeatInterval = TimeSpan.FromMilliseconds(500);
                     o.DataRoot = dataRoot;
+                    clusterOptions?.Invoke(o);
                 },
             });
         });

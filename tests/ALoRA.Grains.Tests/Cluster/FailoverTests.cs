@@ -83,7 +83,7 @@ public sealed class FailoverTests
         Assert.Equal(TrialState.Completed, done.Trials[0].State);
         var details = await experiment.GetDetailsAsync();
         Assert.Equal(Enumerable.Range(1, 40).Select(s => 1.0 / s), details.StepLosses);
-        Assert.Contains(details.Attempts, a => a.StartsWith("attempt 2 on intruder/cpu:9@nowhere", StringComparison.Ordinal) && a.EndsWith("lost", StringComparison.Ordinal));
+        Assert.Contains(details.Attempts, a => a.StartsWith("attempt 2 on intruder/cpu:9@nowhere", StringComparison.Ordinal) && a.EndsWith(": lost (its trainer vanished unnoticed)", StringComparison.Ordinal));
     }
 
     [Fact]

@@ -69,30 +69,56 @@ public sealed class UnreadableStateTests
     }
 
     [Fact]
-    public async Task SchedulerStateGarbage_SiloStarts_ClusterReportsIt_NothingScheduled_DeletingItRecovers()
+    public async Task SchedulerStateGarbage_IsSetAside_QueueRebuiltFromTheSweeps_QueuedTrialsRun()
     {
-        await using var h = await ClusterHarness.StartAsync(silos: 1);
-        await h.Sweep("before").SubmitAsync(Specs.Parsed(Specs.Grid("before", seeds: 1, loraOnly: true)));
-        await h.WaitForSweepAsync("before");
+        // No trainers: the submitted trials stay queued, in the scheduler's record only.
+        await using var h = await ClusterHarness.StartAsync(silos: 1, trainersPerSilo: 0);
+        await h.Sweep("first").SubmitAsync(Specs.Parsed(Specs.Grid("first", seeds: 2, learningRates: 1, loraOnly: true)));
+        await h.Sweep("second").SubmitAsync(Specs.Parsed(Specs.Grid("second", seeds: 1, learningRates: 1, loraOnly: true)));
         var file = StateFile(h, "scheduler", "default");
+        byte[] garbage = [0x00, 0xFF, 0x13, 0x37];
 
-        // The silo starts: its trainers' registration with the scheduler does not take it down.
-        await h.RestartAsync(() => File.WriteAllBytesAsync(file, [0x00, 0xFF, 0x13, 0x37]));
+        // Before: the silo reported the record unreadable and queued nothing, so these trials stayed queued forever.
+        h.TrainersPerSilo = 1;
+        await h.RestartAsync(() => File.WriteAllBytesAsync(file, garbage));
+        foreach (var sweep in new[] { "first", "second" })
+        {
+            var done = await h.WaitForSweepAsync(sweep, timeout: TimeSpan.FromSeconds(90));
+            Assert.All(done.Trials, t => Assert.Equal(TrialState.Completed, t.State));
+        }
 
         var cluster = await h.Scheduler.GetClusterStatusAsync();
-        Assert.Contains(file, cluster.SchedulerError, StringComparison.Ordinal);
-        var submit = await Assert.ThrowsAsync<InvalidOperationException>(() => h.Sweep("after").SubmitAsync(Specs.Parsed(Specs.Grid("after", seeds: 1, loraOnly: true))));
-        Assert.Contains("scheduler cannot queue", submit.Message, StringComparison.Ordinal);
-        Assert.Contains(file, submit.Message, StringComparison.Ordinal);
-        Assert.Equal([0x00, 0xFF, 0x13, 0x37], await File.ReadAllBytesAsync(file));
-        Assert.Equal(SweepState.Completed, (await h.Sweep("before").GetStatusAsync()).State);
+        Assert.Null(cluster.SchedulerError);
+        Assert.Equal(["first", "second"], cluster.Sweeps);
+        var kept = Assert.Single(Directory.GetFiles(Path.GetDirectoryName(file)!, "default.json.unreadable-*"));
+        Assert.Equal(garbage, await File.ReadAllBytesAsync(kept));
+        Assert.Contains("could not be read", cluster.SchedulerRebuilt, StringComparison.Ordinal);
+        Assert.Contains(kept, cluster.SchedulerRebuilt, StringComparison.Ordinal);
+        Assert.Contains("rebuilt from 2 stored sweep records (3 trials queued again)", cluster.SchedulerRebuilt, StringComparison.Ordinal);
+    }
 
-        // The documented repair: delete the record, restart, submit again; the sweep's trial runs.
-        File.Delete(file);
+    [Fact]
+    public async Task SchedulerStateDeleted_QueueRebuiltFromTheSweeps_QueuedTrialsRun_FinishedOnesNotAgain()
+    {
+        var engine = new FakeTrainingEngine { Steps = 3 };
+        await using var h = await ClusterHarness.StartAsync(silos: 1, trainersPerSilo: 1, engine: engine);
+        await h.Sweep("finished").SubmitAsync(Specs.Parsed(Specs.Grid("finished", seeds: 1, learningRates: 1, loraOnly: true)));
+        await h.WaitForSweepAsync("finished");
+        h.TrainersPerSilo = 0;
         await h.RestartAsync();
-        await h.Sweep("after").SubmitAsync(Specs.Parsed(Specs.Grid("after", seeds: 1, loraOnly: true)));
-        var after = await h.WaitForSweepAsync("after");
-        Assert.All(after.Trials, t => Assert.Equal(TrialState.Completed, t.State));
+        await h.Sweep("waiting").SubmitAsync(Specs.Parsed(Specs.Grid("waiting", seeds: 2, learningRates: 1, loraOnly: true)));
+        var file = StateFile(h, "scheduler", "default");
+
+        // Before: deleting the record (as the unreadable-state message advised) emptied the sweep list for good and left
+        // the queued trials queued forever.
+        h.TrainersPerSilo = 1;
+        await h.RestartAsync(() => Task.Run(() => File.Delete(file)));
+        var waiting = await h.WaitForSweepAsync("waiting", timeout: TimeSpan.FromSeconds(90));
+        Assert.All(waiting.Trials, t => Assert.Equal(TrialState.Completed, t.State));
+        var cluster = await h.Scheduler.GetClusterStatusAsync();
+        Assert.Equal(["finished", "waiting"], cluster.Sweeps);
+        Assert.Contains("it had no stored state; the sweep list and queue were rebuilt from 2 stored sweep records (2 trials queued again)", cluster.SchedulerRebuilt, StringComparison.Ordinal);
+        Assert.Equal(3, engine.Completions.Count); // the finished trial did not run again
     }
 
     /// <summary>The state file of <paramref name="key"/> of grain type <paramref name="grainType"/> (one per key under the harness' state folder).</summary>

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using ALoRA.Abstractions.Trials;
 using ALoRA.Grains.Experiments;
+using ALoRA.Grains.Storage;
 using Orleans.Storage;
 
 namespace ALoRA.Grains.Tests.Storage;
@@ -322,5 +323,43 @@ public abstract class GrainStorageContract
         Assert.Equal((9, "fixed"), (repaired.State!.Count, repaired.ETag));
         repaired.State!.Count = 10;
         await NewStorage().WriteStateAsync(StateName, Grain, repaired);
+    }
+
+    [Fact]
+    public async Task ListKeys_GivesTheKeysOfOneStateAndGrainType_UnreadableRecordsIncluded()
+    {
+        var storage = NewStorage();
+        foreach (var key in new[] { "sweep-b", "con", "a1" })
+        {
+            await storage.WriteStateAsync(StateName, GrainId.Create("sweepcoordinator", key), new GrainState<CounterState> { State = Sample() });
+        }
+
+        await storage.WriteStateAsync(StateName, GrainId.Create("experiment", "sweep-b-0123456789ab"), new GrainState<CounterState> { State = Sample() });
+        await storage.WriteStateAsync("other", GrainId.Create("sweepcoordinator", "elsewhere"), new GrainState<CounterState> { State = Sample() });
+        await PutRawAsync(GrainId.Create("sweepcoordinator", "broken"), "{ garbage");
+
+        var keys = await ((IStoredGrainRecords)NewStorage()).ListKeysAsync(StateName, "sweepcoordinator", CancellationToken.None);
+
+        Assert.Equal(["a1", "broken", "con", "sweep-b"], keys);
+        Assert.Empty(await ((IStoredGrainRecords)NewStorage()).ListKeysAsync(StateName, "nothing", CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task SetAside_KeepsTheRecordUnderASuffix_TheGrainThenHasNoRecord()
+    {
+        await PutRawAsync(Grain, "{ garbage");
+        var records = (IStoredGrainRecords)NewStorage();
+
+        var where = await records.SetAsideAsync(StateName, Grain, ".unreadable-1", CancellationToken.None);
+
+        Assert.EndsWith(".unreadable-1", where, StringComparison.Ordinal);
+        Assert.Contains(Grain.Key.ToString()!, where, StringComparison.Ordinal);
+        Assert.Null(await GetRawAsync(Grain));
+        var state = new GrainState<TolerantState>();
+        await NewStorage().ReadStateAsync(StateName, Grain, state);
+        Assert.False(state.RecordExists);
+        Assert.Null(state.State!.UnreadableReason);
+        Assert.DoesNotContain(Grain.Key.ToString(), await records.ListKeysAsync(StateName, Grain.Type.ToString()!, CancellationToken.None));
+        Assert.Null(await records.SetAsideAsync(StateName, Grain, ".unreadable-2", CancellationToken.None));
     }
 }

@@ -122,4 +122,32 @@ public sealed class SafeFileNameTests
         Assert.Throws<ArgumentException>(() => SafeFileName.EnsureInside(root, root + "-sibling" + Path.DirectorySeparatorChar + "x"));
         Assert.Throws<ArgumentException>(() => SafeFileName.EnsureInside(root, root));
     }
+
+    [Theory]
+    [InlineData("sweep-1")]
+    [InlineData("con")]
+    [InlineData("node-a/cpu:0")]
+    [InlineData(".hidden.")]
+    [InlineData("")]
+    [InlineData("héllo ✓")]
+    public void TryDecode_GivesBackWhatEncodeWrote(string key)
+    {
+        Assert.True(SafeFileName.TryDecode(SafeFileName.Encode(key), out var decoded));
+        Assert.Equal(key, decoded);
+    }
+
+    [Theory]
+    [InlineData("Upper")] // hash suffix: not reversible
+    [InlineData("%2f")] // lower-case hex: never written
+    [InlineData("a%2")]
+    [InlineData("a b")]
+    public void TryDecode_RefusesNamesEncodeNeverWritesOrThatCannotBeReversed(string name)
+    {
+        if (name == "Upper")
+        {
+            name = SafeFileName.Encode(name);
+        }
+
+        Assert.False(SafeFileName.TryDecode(name, out _));
+    }
 }
