@@ -96,6 +96,8 @@ public sealed class ExperimentState : IUnreadableStateAware
     /// </summary>
     [Id(18)]
     public List<string> LostAttempts { get; set; } = [];
+
+    /// <summary>
     /// The running attempt's lease (<see cref="TrialAssignment.Lease"/>); null in states stored before leases existed (the
     /// next <c>BeginAttemptAsync</c> draws one).
     /// </summary>
