@@ -41,13 +41,12 @@ public interface IExperimentGrain : IGrainWithStringKey
     Task<bool> CompleteAsync(int attempt, string lease, TrialResult result);
 
     /// <summary>
-    /// Attempt <paramref name="attempt"/>, holding <paramref name="lease"/>, failed. <paramref name="infrastructure"/> = the
-    /// trainer could not go on (it was drained: always retried, never counted toward <c>Alora:MaxInfrastructureRetries</c>);
-    /// otherwise the training threw (retried within its budget, then failed with
-    /// <paramref name="reason"/>). Returns true when the trial should be queued again; false too when the lease is wrong.
+    /// Attempt <paramref name="attempt"/>, holding <paramref name="lease"/>, failed with <paramref name="reason"/>; how it
+    /// is retried depends on <paramref name="kind"/> (<see cref="AttemptFailure"/>). Returns true when the trial should be
+    /// queued again; false too when the lease is wrong.
     /// </summary>
     [SiloOnly]
-    Task<bool> FailAsync(int attempt, string lease, string reason, bool infrastructure);
+    Task<bool> FailAsync(int attempt, string lease, string reason, AttemptFailure kind);
 
     /// <summary>
     /// The scheduler saw <paramref name="trainer"/> (<c>key@silo address</c>, as given to <see cref="BeginAttemptAsync"/>)

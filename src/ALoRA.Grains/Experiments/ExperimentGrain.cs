@@ -256,7 +256,7 @@ public sealed partial class ExperimentGrain(
     }
 
     /// <inheritdoc />
-    public async Task<bool> FailAsync(int attempt, string lease, string reason, bool infrastructure)
+    public async Task<bool> FailAsync(int attempt, string lease, string reason, AttemptFailure kind)
     {
         if (Unreadable)
         {
@@ -276,16 +276,21 @@ public sealed partial class ExperimentGrain(
 
         using var activity = StartSpan(AloraTelemetry.Spans.ExperimentFail);
         activity?.SetTag(AloraTelemetry.Tags.Attempt, attempt).SetTag(AloraTelemetry.Tags.Reason, reason);
-        S.Trainer = null;
         S.Error = reason;
-        if (infrastructure)
+        if (kind == AttemptFailure.Storage)
         {
+            LoseAttempt(reason); // counted like a lost trainer: a result that can never be stored cannot loop for ever
+        }
+        else if (kind == AttemptFailure.Drained)
+        {
+            S.Trainer = null;
             S.InfrastructureRetries++;
             S.State = TrialState.Queued;
             S.Attempts.Add($"attempt {attempt}: released ({reason})");
         }
         else
         {
+            S.Trainer = null;
             S.TrialFailures++;
             var retry = S.TrialFailures <= options.Value.MaxTrialRetries;
             S.State = retry ? TrialState.Queued : TrialState.Failed;

@@ -300,7 +300,7 @@ public sealed partial class TrainerGrain(
                 job.Outcome = job.Reason.ToString().ToLowerInvariant();
                 if (job.Reason == TrainerStopReason.Drained)
                 {
-                    requeue = await _calls.ExecuteAsync(async _ => await experiment.FailAsync(attempt, lease, "its trainer was drained", infrastructure: true));
+                    requeue = await _calls.ExecuteAsync(async _ => await experiment.FailAsync(attempt, lease, "its trainer was drained", AttemptFailure.Drained));
                 }
             }
             catch (TrialStorageException ex)
@@ -309,14 +309,14 @@ public sealed partial class TrainerGrain(
                 job.Outcome = "failed";
                 job.Activity.Fail(ex);
                 LogTrainingFailed(Key, job.Assignment.Spec.TrialId, ex.Message);
-                requeue = await _calls.ExecuteAsync(async _ => await experiment.FailAsync(attempt, lease, ex.Message, infrastructure: true));
+                requeue = await _calls.ExecuteAsync(async _ => await experiment.FailAsync(attempt, lease, ex.Message, AttemptFailure.Storage));
             }
             catch (Exception ex)
             {
                 job.Outcome = "failed";
                 job.Activity.Fail(ex);
                 LogTrainingFailed(Key, job.Assignment.Spec.TrialId, ex.Message);
-                requeue = await _calls.ExecuteAsync(async _ => await experiment.FailAsync(attempt, lease, $"{ex.GetType().Name}: {ex.Message}", infrastructure: false));
+                requeue = await _calls.ExecuteAsync(async _ => await experiment.FailAsync(attempt, lease, $"{ex.GetType().Name}: {ex.Message}", AttemptFailure.Training));
             }
             finally
             {

@@ -54,7 +54,7 @@ public sealed class FailoverTests
         var late = new TrialProgress { TrialId = status.Trials[0].TrialId, Attempt = 0, Kind = TrialProgressKind.Step, Step = 1, Loss = 99 };
         Assert.False((await experiment.ReportProgressAsync(0, "", [late])).Accepted);
         Assert.False(await experiment.CompleteAsync(0, "", new TrialResult { Method = "lora", TestMetric = 0.01 }));
-        Assert.False(await experiment.FailAsync(2, "", "late", infrastructure: false));
+        Assert.False(await experiment.FailAsync(2, "", "late", AttemptFailure.Training));
         var after = await experiment.GetDetailsAsync();
         Assert.Equal(TrialState.Completed, after.Status.State);
         Assert.DoesNotContain(99.0, after.StepLosses);

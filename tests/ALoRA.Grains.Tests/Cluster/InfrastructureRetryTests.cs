@@ -65,7 +65,7 @@ public sealed class InfrastructureRetryTests
         var spec = Specs.Parsed(Specs.Grid("lost", seeds: 1, learningRates: 1, loraOnly: true));
         await h.Sweep("lost").SubmitAsync(spec);
         var id = (await h.Sweep("lost").GetStatusAsync()).Trials[0].TrialId;
-        var experiment = h.Client.GetGrain<IExperimentGrain>(id);
+        var experiment = h.SiloGrains.GetGrain<IExperimentGrain>(id); // trainer methods answer silos only
         for (var i = 1; i <= 3; i++)
         {
             var assignment = await experiment.BeginAttemptAsync($"node-{i}/cpu:0@silo-{i}");
@@ -100,6 +100,33 @@ public sealed class InfrastructureRetryTests
         Assert.Contains("(3 lost, at most 2 retried", again.Error, StringComparison.Ordinal);
         Assert.Contains("attempt 6 on node-7/cpu:0@silo-7: its trainer vanished unnoticed", again.Error, StringComparison.Ordinal);
         Assert.DoesNotContain("silo-1", again.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task ResultThatCannotBeStored_CountsTowardTheCap_InsteadOfBeingRetriedForEver_ADrainNeverCounts()
+    {
+        // A final adapter that cannot be written (a full disk) ends the attempt as AttemptFailure.Storage; before the
+        // cap it was retried without limit, each attempt training to the end again.
+        await using var h = await ClusterHarness.StartAsync(silos: 1, trainersPerSilo: 0, clusterOptions: o => o.MaxInfrastructureRetries = 1);
+        await h.Sweep("unstorable").SubmitAsync(Specs.Parsed(Specs.Grid("unstorable", seeds: 1, learningRates: 1, loraOnly: true)));
+        var id = (await h.Sweep("unstorable").GetStatusAsync()).Trials[0].TrialId;
+        var experiment = h.SiloGrains.GetGrain<IExperimentGrain>(id);
+
+        var drained = await experiment.BeginAttemptAsync("node-0/cpu:0@silo-0");
+        Assert.True(await experiment.FailAsync(drained!.Attempt, drained.Lease, "its trainer was drained", AttemptFailure.Drained));
+        for (var i = 1; i <= 2; i++)
+        {
+            var attempt = await experiment.BeginAttemptAsync($"node-{i}/cpu:0@silo-{i}");
+            var requeued = await experiment.FailAsync(attempt!.Attempt, attempt.Lease, $"adapter {i}: No space left on device", AttemptFailure.Storage);
+            Assert.Equal(i == 1, requeued);
+        }
+
+        var failed = await experiment.GetStatusAsync();
+        Assert.Equal(TrialState.Failed, failed.State);
+        Assert.Contains("(2 lost, at most 1 retried, Alora:MaxInfrastructureRetries)", failed.Error, StringComparison.Ordinal);
+        Assert.Contains("attempt 3 on node-2/cpu:0@silo-2: adapter 2: No space left on device", failed.Error, StringComparison.Ordinal);
+        Assert.DoesNotContain("drained", failed.Error, StringComparison.Ordinal);
+        Assert.Null(await experiment.BeginAttemptAsync("node-3/cpu:0@silo-3"));
     }
 
     /// <summary>The sweep's status, or null while the client's gateway was the silo just killed (it moves to another).</summary>

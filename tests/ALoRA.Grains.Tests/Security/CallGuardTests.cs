@@ -33,7 +33,7 @@ public sealed class CallGuardTests
         await Assert.ThrowsAsync<SiloOnlyException>(() => experiment.BeginAttemptAsync("fake/cpu:0@nowhere"));
         await Assert.ThrowsAsync<SiloOnlyException>(() => experiment.ReportProgressAsync(running.Trials[0].Attempt, "", []));
         await Assert.ThrowsAsync<SiloOnlyException>(() => experiment.CompleteAsync(running.Trials[0].Attempt, "", new TrialResult { Method = "lora", TestMetric = 0.999 }));
-        await Assert.ThrowsAsync<SiloOnlyException>(() => experiment.FailAsync(running.Trials[0].Attempt, "", "x", infrastructure: true));
+        await Assert.ThrowsAsync<SiloOnlyException>(() => experiment.FailAsync(running.Trials[0].Attempt, "", "x", AttemptFailure.Drained));
         await Assert.ThrowsAsync<SiloOnlyException>(() => experiment.InitializeAsync(new ALoRA.Abstractions.Sweeps.TrialSpec { TrialId = trialId }));
         await Assert.ThrowsAsync<SiloOnlyException>(() => experiment.CancelAsync());
         await Assert.ThrowsAsync<SiloOnlyException>(() => trainer.StartAsync());
@@ -65,7 +65,7 @@ public sealed class CallGuardTests
         var loss = new TrialProgress { TrialId = trial.TrialId, Attempt = trial.Attempt, Kind = TrialProgressKind.Step, Step = 1, Loss = 99 };
         Assert.False((await experiment.ReportProgressAsync(trial.Attempt, forged, [loss])).Accepted);
         Assert.False(await experiment.CompleteAsync(trial.Attempt, forged, new TrialResult { Method = "lora", TestMetric = 0.999 }));
-        Assert.False(await experiment.FailAsync(trial.Attempt, forged, "forged", infrastructure: false));
+        Assert.False(await experiment.FailAsync(trial.Attempt, forged, "forged", AttemptFailure.Training));
         Assert.Equal(TrialState.Running, (await experiment.GetStatusAsync()).State);
 
         var done = await h.WaitForSweepAsync("lease");
