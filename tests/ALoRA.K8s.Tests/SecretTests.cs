@@ -49,7 +49,7 @@ public sealed partial class SecretTests
                 foreach (var env in spec.Containers.Concat(spec.InitContainers ?? []).SelectMany(c => c.Env ?? []))
                 {
                     // A *File setting is the path of a mounted credential, not one.
-                    if (CredentialName().IsMatch(env.Name) && !env.Name.EndsWith("File", StringComparison.Ordinal))
+                    if (CredentialName().IsMatch(env.Name) && !env.Name.EndsWith("File", StringComparison.OrdinalIgnoreCase))
                     {
                         Assert.True(env.Value is null && env.ValueFrom?.SecretKeyRef is not null, $"{file}: {workload} sets {env.Name} to a literal, not from a Secret");
                     }
@@ -130,6 +130,35 @@ public sealed partial class SecretTests
             Assert.True(source.Items is not { Count: > 0 } || source.Items.Any(i => i.Key == key && i.Path == key), $"{secret} is mounted without key {key}");
             // Readable by the silo's group (fsGroup) only: 0440 or tighter.
             Assert.True(source.DefaultMode is { } mode && (mode & 0b000_000_111) == 0, $"{secret} is mounted readable by others (defaultMode {source.DefaultMode})");
+        }
+    }
+
+    [Theory]
+    [InlineData("ALORA_TOKEN_FILE", "Alora__Security__ClientTokenFile", "token")]
+    [InlineData("ALORA_TLS_CA", "Alora__Security__Tls__CaFile", "ca.crt")]
+    public void SubmitJob_ReadsTheCredentialItsSilosRequire_FromTheSameSecret_WithoutTheTlsKey(string variable, string siloSetting, string key)
+    {
+        // The silos require the token and serve TLS; a Job without them could not submit (exit 7 / 5).
+        var siloTemplate = K8sRepo.Silo.Spec.Template;
+        var siloContainer = K8sRepo.SiloContainerOf(K8sRepo.Silo);
+        var siloPath = K8sRepo.ResolveEnv(siloContainer, siloTemplate, siloSetting)!;
+        var siloMount = siloContainer.VolumeMounts.Single(m => siloPath.StartsWith(m.MountPath.TrimEnd('/') + "/", StringComparison.Ordinal));
+        var siloSecret = siloTemplate.Spec.Volumes.Single(v => v.Name == siloMount.Name).Secret!.SecretName;
+
+        var job = K8sRepo.All<V1Job>().Single();
+        var c = job.Spec.Template.Spec.Containers.Single();
+        var path = K8sRepo.ResolveEnv(c, job.Spec.Template, variable);
+        Assert.True(path is not null, $"the Job does not set {variable}");
+        var mount = c.VolumeMounts.SingleOrDefault(m => path == $"{m.MountPath.TrimEnd('/')}/{key}");
+        Assert.True(mount is not null, $"{variable} = {path}, which is not key {key} of a mounted volume");
+        Assert.True(mount.ReadOnlyProperty == true, $"{mount.MountPath} is not mounted read-only");
+        var volume = job.Spec.Template.Spec.Volumes.Single(v => v.Name == mount.Name).Secret!;
+        Assert.Equal(siloSecret, volume.SecretName);
+        Assert.True(volume.DefaultMode is { } mode && (mode & 0b000_000_111) == 0, $"{volume.SecretName} is readable by others in the Job");
+        Assert.Equal(1654, job.Spec.Template.Spec.SecurityContext.FsGroup);
+        if (volume.SecretName == "alora-tls")
+        {
+            Assert.True(volume.Items is { Count: > 0 } && volume.Items.All(i => i.Key == "ca.crt"), "the Job mounts more of alora-tls than ca.crt (the silos' key)");
         }
     }
 
