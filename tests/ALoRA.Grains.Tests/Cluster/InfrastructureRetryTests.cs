@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using ALoRA.Abstractions.Coordination;
 using ALoRA.Abstractions.Grains;
 using ALoRA.Abstractions.Trials;
@@ -14,10 +15,22 @@ public sealed class InfrastructureRetryTests
     [Fact]
     public async Task TrialWhoseSiloDiesEachTimeItTrains_FailsAfterTheCap_NamingTheLostTrainers_SweepMovesOn()
     {
-        // Training never ends by itself: every attempt runs until its silo is killed under it.
+        // Training never ends by itself: every attempt runs until its silo is killed under it. An in-process silo that is
+        // killed still stops its trainers, which would hand the trial back as drained (never counted); a process killed
+        // for memory cannot. So the attempt about to be killed is frozen first, as a process running out of memory is:
+        // it never gets to see the stop.
         using var finished = new CancellationTokenSource();
+        var frozen = new ConcurrentDictionary<int, bool>();
         var engine = new FakeTrainingEngine { Steps = 1_000_000, StepDelay = TimeSpan.FromMilliseconds(5), CheckpointEvery = 1_000_000 };
-        engine.BeforeStep = (_, _, _) => finished.Token.ThrowIfCancellationRequested();
+        engine.BeforeStep = (_, attempt, _) =>
+        {
+            if (frozen.ContainsKey(attempt))
+            {
+                finished.Token.WaitHandle.WaitOne(TimeSpan.FromSeconds(90));
+            }
+
+            finished.Token.ThrowIfCancellationRequested();
+        };
         await using var h = await ClusterHarness.StartAsync(silos: 3, trainersPerSilo: 1, engine: engine, clusterOptions: o => o.MaxInfrastructureRetries = 1);
         try
         {
@@ -29,6 +42,8 @@ public sealed class InfrastructureRetryTests
                     s => s?.Trials[0] is { State: TrialState.Running, Step: >= 1 } t && t.Attempt == attempt, TimeSpan.FromSeconds(90), $"attempt {attempt} training");
                 var trainer = running!.Trials[0].Trainer!;
                 killed.Add(trainer);
+                frozen[attempt] = true;
+                await Task.Delay(TimeSpan.FromMilliseconds(200)); // steps take 5 ms: it is now held in its next one
                 await h.Cluster.KillSiloAsync(h.Cluster.Silos.Single(s => trainer.StartsWith(s.Name + "/", StringComparison.Ordinal)));
             }
 
