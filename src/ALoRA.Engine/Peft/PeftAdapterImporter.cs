@@ -180,12 +180,13 @@ public static class PeftAdapterImporter
             throw new PeftFormatException($"{file.Path}: tensor '{stored}' has dtype {info.DType}; LoRA weights must be floating point");
         }
 
+        using var scope = NewDisposeScope();
         using var noGrad = no_grad();
-        using var value = file.Read(stored);
-        using var finite = value.isfinite();
+        var value = file.Read(stored);
+        var finite = value.isfinite();
         if (!finite.all().item<bool>())
         {
-            using var bad = finite.logical_not().sum();
+            var bad = finite.logical_not().sum();
             throw new PeftFormatException(
                 $"{file.Path}: tensor '{stored}' holds {bad.item<long>()} non-finite values (NaN or infinity); an adapter's weights must be finite numbers");
         }

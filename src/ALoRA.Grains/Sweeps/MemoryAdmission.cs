@@ -29,7 +29,9 @@ public static class MemoryAdmission
         var largest = cluster.Trainers.Max(t => t.DeviceMemoryBytes);
         if (largest is { } bytes)
         {
-            Check(spec, plan, bytes);
+            // Reads each model's config.json and counts up to 10,000 lines of each train.jsonl: file I/O, kept off the
+            // calling grain's scheduler.
+            await Task.Run(() => Check(spec, plan, bytes));
         }
     }
 

@@ -77,15 +77,21 @@ public sealed partial class SweepCoordinatorGrain(
         try
         {
             // No YAML here: the values are re-checked as they came, and the files are looked for where they are read.
-            var spec = SweepDefinitions.Read(definition, root);
-            if (allowedRoots.Value.Roots is { } roots)
+            // File checks and the expansion (100,000 trials at most) run off the grain's scheduler.
+            var roots = allowedRoots.Value.Roots;
+            SweepSpec spec;
+            (spec, plan) = await Task.Run(() =>
             {
-                // Before the files are looked at: a path outside gets one answer, whether or not it exists.
-                AllowedRoots.Ensure(spec, roots.Count > 0 ? roots : [root], AllowedRootsOptions.Setting);
-            }
+                var read = SweepDefinitions.Read(definition, root);
+                if (roots is not null)
+                {
+                    // Before the files are looked at: a path outside gets one answer, whether or not it exists.
+                    AllowedRoots.Ensure(read, roots.Count > 0 ? roots : [root], AllowedRootsOptions.Setting);
+                }
 
-            SweepSpecValidator.EnsureFiles(spec);
-            plan = SweepExpander.Expand(spec);
+                SweepSpecValidator.EnsureFiles(read);
+                return (read, SweepExpander.Expand(read));
+            });
             await MemoryAdmission.CheckAsync(GrainFactory, spec, plan); // before anything is stored or queued
         }
         catch (SweepSpecException ex)
