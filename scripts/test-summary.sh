@@ -6,7 +6,8 @@
 # on a 2-core machine shared with four other test runs, most take under 3 min) is treated as hung: its test host (and
 # the processes it started) gets a mini dump under TestResults/ and is killed, so the run goes on and that project
 # counts as failed instead of hanging CI.
-# The slowest tests of the run are listed before the summary line (from the TRX files under TestResults/).
+# The slowest tests of the run, then the failed ones, are listed before the summary line (from the TRX files under
+# TestResults/).
 set -uo pipefail
 cd "$(dirname "$0")/.."
 config="${CONFIG:-Release}"
@@ -46,6 +47,13 @@ slowest=$(cat "$results"/*.trx 2>/dev/null | grep -o '<UnitTestResult [^>]*' \
 if [ -n "$slowest" ]; then
   echo "slowest tests (h:mm:ss):"
   echo "$slowest" | sed 's/^\([0-9:]*\)\.[0-9]* /  \1 /'
+fi
+# The failed tests by name (outcome="Failed" in the TRX files), so a CI log that keeps only its tail still says which.
+failing=$(cat "$results"/*.trx 2>/dev/null | grep -o '<UnitTestResult [^>]*outcome="Failed"[^>]*' \
+  | sed -n 's/.*testName="\([^"]*\)".*/  \1/p' | sort -u)
+if [ -n "$failing" ]; then
+  echo "failed tests:"
+  echo "$failing"
 fi
 line="$passed passed, $failed failed"
 [ "$skipped" -gt 0 ] && line="$line, $skipped skipped"

@@ -107,7 +107,7 @@ public static class AbLoraScorer
         double baseSum = 0;
         for (var part = 0; part < parts; part++)
         {
-            cancellationToken.ThrowIfCancellationRequested();
+            session.BeforePass();
             var current = currentInputs[part] = new Tensor[layers];
             var final = model.Decoder.ForwardLayers(model.Decoder.Embed(session.Ce.Ids(part)), 0, (i, h) => current[i] = h);
             baseSum += session.Ce.Sum(model, part, final, 1)[0];
@@ -163,7 +163,7 @@ public static class AbLoraScorer
             var sums = new double[v];
             for (var part = 0; part < layerInputs.Length; part++)
             {
-                session.CancellationToken.ThrowIfCancellationRequested();
+                session.BeforePass();
                 using var scope = NewDisposeScope();
                 var final = session.Model.Decoder.ForwardLayers(layerInputs[part][layer].repeat(v, 1, 1), layer);
                 var partSums = session.Ce.Sum(session.Model, part, final, v);

@@ -32,12 +32,29 @@ internal sealed class ScoringSession : IDisposable
     /// <summary>Checked before every forward pass over a part of the batch.</summary>
     public CancellationToken CancellationToken { get; }
 
+    /// <summary>
+    /// Called with the running count before each forward pass over a part of the batch, in this flow only (tests use
+    /// it to cancel at an exact pass instead of at a time).
+    /// </summary>
+    internal static AsyncLocal<Action<int>?> PassObserver { get; } = new();
+
+    /// <summary>Forward passes started so far.</summary>
+    public int Passes { get; private set; }
+
+    /// <summary>Throws when cancelled; otherwise counts the pass about to run.</summary>
+    public void BeforePass()
+    {
+        CancellationToken.ThrowIfCancellationRequested();
+        Passes++;
+        PassObserver.Value?.Invoke(Passes);
+    }
+
     public double FullForwardCe()
     {
         double sum = 0;
         for (var part = 0; part < Ce.PartCount; part++)
         {
-            CancellationToken.ThrowIfCancellationRequested();
+            BeforePass();
             using var scope = NewDisposeScope();
             sum += Ce.Sum(Model, part, Model.ForwardHidden(Ce.Ids(part)), 1)[0];
         }
