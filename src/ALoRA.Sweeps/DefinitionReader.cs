@@ -16,6 +16,7 @@ internal sealed partial class DefinitionReader(SweepDefinition definition)
 
     private readonly List<SpecError> _errors = [];
     private readonly List<SweepParameter> _parameters = [];
+    private string? _modelDType;
 
     public SweepSpec Read(string? baseDirectory)
     {
@@ -32,6 +33,12 @@ internal sealed partial class DefinitionReader(SweepDefinition definition)
             if (setting?.Path is null || !seen.Add(setting.Path))
             {
                 Error(setting?.Path ?? "", setting?.Path is null ? "a setting without a path" : $"{setting.Path} is given twice");
+                continue;
+            }
+
+            if (setting.Path == SweepDefinitions.ModelDTypePath)
+            {
+                ReadModelDType(setting);
                 continue;
             }
 
@@ -52,6 +59,7 @@ internal sealed partial class DefinitionReader(SweepDefinition definition)
             Id = d.Id,
             Name = d.Name,
             Model = d.Model,
+            ModelDType = _modelDType,
             Data = d.Data,
             BaseDirectory = baseDirectory is null ? null : Path.GetFullPath(baseDirectory),
             SourceName = d.SourceName,
@@ -67,6 +75,23 @@ internal sealed partial class DefinitionReader(SweepDefinition definition)
             Methods = methods,
             Locations = d.Positions.ToDictionary(p => p.Key, p => (p.Value.Line, p.Value.Column), StringComparer.Ordinal),
         };
+    }
+
+    private void ReadModelDType(SweepSetting setting)
+    {
+        var value = setting.Values is { Count: 1 } values ? values[0] : null;
+        if (setting.Domain is not (null or "") || value is null)
+        {
+            Error(SweepDefinitions.ModelDTypePath, "model.dtype must be one fixed value");
+        }
+        else if (!ModelDTypes.IsKnown(value))
+        {
+            Error(SweepDefinitions.ModelDTypePath, $"unknown model.dtype '{value}'; expected one of {string.Join(", ", ModelDTypes.All)}");
+        }
+        else
+        {
+            _modelDType = value;
+        }
     }
 
     private void CheckTopLevel(SweepDefinition d)

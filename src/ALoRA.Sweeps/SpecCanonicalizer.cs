@@ -4,7 +4,7 @@ namespace ALoRA.Sweeps;
 
 /// <summary>
 /// The canonical form of a whole spec, hashed for the default sweep id: every setting with its default filled in,
-/// domains as <c>{keyword: values}</c>, <c>model</c> and <c>data</c> as written (where relative paths resolve is the
+/// domains as <c>{keyword: values}</c>, <c>model</c> (with its dtype when one is given, <see cref="ModelCanonical"/>) and <c>data</c> as written (where relative paths resolve is the
 /// business of whoever reads the files: the same spec gives the same id from any folder; the trials' config hashes
 /// cover the resolved paths). Leaves out what does not change which trials run or how they
 /// are ranked: <c>id</c>, <c>name</c>, <c>max_concurrent_trials</c>.
@@ -15,7 +15,7 @@ internal static class SpecCanonicalizer
     {
         var root = new SortedDictionary<string, object?>(StringComparer.Ordinal)
         {
-            ["model"] = spec.Model,
+            ["model"] = ModelCanonical.Of(spec.Model, spec.ModelDType),
             ["data"] = spec.Data,
             ["task"] = spec.Task,
             ["metric"] = spec.Metric,

@@ -24,6 +24,7 @@ internal sealed partial class SpecReader
     private string? _id;
     private string? _name;
     private string? _model;
+    private string? _modelDType;
     private string? _data;
     private string? _task;
     private string _metric = SpecSchema.DefaultMetric;
@@ -98,6 +99,7 @@ internal sealed partial class SpecReader
             Id = _id,
             Name = _name,
             Model = _model!,
+            ModelDType = _modelDType,
             Data = _data!,
             BaseDirectory = baseDirectory is null ? null : Path.GetFullPath(baseDirectory),
             SourceName = sourceName,
@@ -142,7 +144,7 @@ internal sealed partial class SpecReader
                     _name = ReadText(key, value);
                     break;
                 case "model":
-                    _model = ReadText(key, value);
+                    ReadModel(value);
                     break;
                 case "data":
                     _data = ReadText(key, value);
@@ -187,6 +189,42 @@ internal sealed partial class SpecReader
 
                     break;
             }
+        }
+    }
+
+    /// <summary><c>model: &lt;path&gt;</c>, or the mapping <c>model: {path: &lt;path&gt;, dtype: &lt;dtype&gt;}</c>.</summary>
+    private void ReadModel(YamlNode value)
+    {
+        if (value is not YamlMappingNode mapping)
+        {
+            _model = ReadText("model", value);
+            return;
+        }
+
+        YamlNode? pathNode = null;
+        foreach (var (keyNode, child) in mapping.Children)
+        {
+            var key = (keyNode as YamlScalarNode)?.Value;
+            switch (key)
+            {
+                case "path":
+                    pathNode = child;
+                    _locations["model.path"] = Loc(child);
+                    _model = ReadText("model.path", child);
+                    break;
+                case "dtype":
+                    _locations["model.dtype"] = Loc(child);
+                    _modelDType = ReadWord("model.dtype", child, ModelDTypes.All);
+                    break;
+                default:
+                    UnknownKey("model", key ?? "", keyNode, ["path", "dtype"], "model");
+                    break;
+            }
+        }
+
+        if (pathNode is null)
+        {
+            Error("model.path", value, "model.path is required when model is a mapping (model: {path: <model folder>, dtype: <dtype>})");
         }
     }
 

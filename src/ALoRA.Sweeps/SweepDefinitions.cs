@@ -29,7 +29,8 @@ public static class SweepDefinitions
             Seeds = [.. spec.Seeds],
             NumSamples = spec.NumSamples,
             SearchSeed = spec.SearchSeed,
-            Settings = [.. spec.Parameters.Select(p => new SweepSetting { Path = p.Path, Domain = p.Domain.Keyword, Values = [.. Encode(p.Domain)] })],
+            Settings = [.. spec.Parameters.Select(p => new SweepSetting { Path = p.Path, Domain = p.Domain.Keyword, Values = [.. Encode(p.Domain)] }),
+                        .. ModelDTypeSetting(spec)],
             Positions = spec.Locations.ToDictionary(l => l.Key, l => new SpecPosition { Line = l.Value.Line, Column = l.Value.Column }, StringComparer.Ordinal),
             SourceName = spec.SourceName,
         };
@@ -47,6 +48,14 @@ public static class SweepDefinitions
         ArgumentNullException.ThrowIfNull(definition);
         return new DefinitionReader(definition).Read(baseDirectory);
     }
+
+    /// <summary>Path of the setting that carries <see cref="SweepSpec.ModelDType"/> on the wire (a fixed value).</summary>
+    internal const string ModelDTypePath = "model.dtype";
+
+    /// <summary><c>model.dtype</c> travels as a fixed setting, so the contract needs no field of its own.</summary>
+    private static IEnumerable<SweepSetting> ModelDTypeSetting(SweepSpec spec) => spec.ModelDType is { } dtype
+        ? [new SweepSetting { Path = ModelDTypePath, Domain = "", Values = [dtype] }]
+        : [];
 
     private static IEnumerable<string?> Encode(SearchDomain domain) => domain switch
     {

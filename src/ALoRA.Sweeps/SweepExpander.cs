@@ -114,6 +114,7 @@ public static class SweepExpander
         return new TrialSpec
         {
             Model = spec.ResolvePath(spec.Model),
+            DType = spec.ModelDType,
             Data = spec.ResolvePath(spec.Data),
             Task = spec.Task,
             Method = method,

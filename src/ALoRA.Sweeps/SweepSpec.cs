@@ -27,6 +27,12 @@ public sealed class SweepSpec
     /// <summary>Model folder as written in the spec; see <see cref="ResolvePath"/>.</summary>
     public string Model { get; internal init; } = "";
 
+    /// <summary>
+    /// The base model's dtype (<c>model.dtype</c>, one of <see cref="ModelDTypes.All"/>), or null when the spec gives none
+    /// (the trainer's device default: float32 on CPU, bfloat16 on CUDA).
+    /// </summary>
+    public string? ModelDType { get; internal init; }
+
     /// <summary>Data folder as written in the spec; see <see cref="ResolvePath"/>.</summary>
     public string Data { get; internal init; } = "";
 

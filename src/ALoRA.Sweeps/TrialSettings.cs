@@ -20,7 +20,7 @@ public static class TrialSettings
         ArgumentNullException.ThrowIfNull(trial);
         var root = new SortedDictionary<string, object?>(StringComparer.Ordinal)
         {
-            ["model"] = trial.Model,
+            ["model"] = ModelCanonical.Of(trial.Model, trial.DType),
             ["data"] = trial.Data,
             ["task"] = trial.Task,
             ["method"] = trial.Method,
@@ -54,6 +54,11 @@ public static class TrialSettings
         };
 
         var errors = new List<string>();
+        if (trial.DType is { } dtype && !ModelDTypes.IsKnown(dtype))
+        {
+            errors.Add($"model.dtype must be one of {string.Join(", ", ModelDTypes.All)}, got {dtype}");
+        }
+
         foreach (var section in SpecSchema.SectionNames.Where(s => !TrialMethods.Allocates(s) || (allocates && s == trial.Method)))
         {
             foreach (var def in SpecSchema.Section(section)!)

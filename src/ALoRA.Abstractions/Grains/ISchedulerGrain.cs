@@ -27,6 +27,19 @@ public interface ISchedulerGrain : IGrainWithStringKey
     [SiloOnly]
     Task RegisterTrainersAsync(string siloAddress, ImmutableList<string> trainerKeys, Dictionary<string, long>? deviceMemoryBytes);
 
+    /// <summary>
+    /// A silo's trainers announce the base-model dtypes each device computes (probed at start, docs/sweep-spec.md,
+    /// <c>model.dtype</c>), by trainer key. Kept in memory only: every heartbeat announces them again.
+    /// </summary>
+    [SiloOnly]
+    Task RegisterDeviceDTypesAsync(Dictionary<string, ImmutableList<string>> dtypesByTrainer);
+
+    /// <summary>
+    /// The dtypes each registered trainer computes, by trainer key; trainers that announced none are absent (an empty
+    /// result: nothing is known, and no dtype is refused at submit).
+    /// </summary>
+    Task<Dictionary<string, ImmutableList<string>>> GetDeviceDTypesAsync();
+
     /// <summary>A free trainer asks for a trial: the trial to run and its trace, or null (it is told when work arrives).</summary>
     [SiloOnly]
     Task<TrialDispatch?> RequestWorkAsync(string trainerKey);

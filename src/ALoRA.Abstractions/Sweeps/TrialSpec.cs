@@ -57,4 +57,12 @@ public sealed record TrialSpec
     /// <summary>First 12 hex digits of the SHA-256 of the canonical JSON of the resolved settings.</summary>
     [Id(11)]
     public string ConfigHash { get; init; } = "";
+
+    /// <summary>
+    /// The dtype the frozen base model is stored and computed in (<c>model.dtype</c>; one of <see cref="ModelDTypes.All"/>),
+    /// or null for the device's default (<see cref="ModelDTypes.DeviceDefault"/>: float32 on CPU, bfloat16 on CUDA),
+    /// resolved by the trainer.
+    /// </summary>
+    [Id(12)]
+    public string? DType { get; init; }
 }

@@ -12,6 +12,8 @@ namespace ALoRA.Engine.Lora;
 /// <c>y = W x + s * B diag(g) A x</c>, A (r x in) Kaiming-uniform, B (out x r) zero, gates g in {0, 1} (not trained),
 /// s = alpha / r_init fixed for the whole run. State-dict names follow PEFT: <c>base_layer.weight</c>,
 /// <c>lora_A.weight</c>, <c>lora_B.weight</c>, plus the gate buffer <c>lora_gate</c>.
+/// The adapter (A, B, gates) is float32 whatever the base layer's dtype (docs/engine-notes.md, "Precision"): the input is
+/// cast to float32 for the rank-r product and the adapter's output back to the base output's dtype, as PEFT does.
 /// Ranks can be appended (<see cref="Grow"/>) and gated-off ranks dropped (<see cref="Compact"/>) without
 /// changing the output.
 /// </summary>
@@ -52,19 +54,22 @@ public sealed partial class GatedLoraLinear : nn.Module<Tensor, Tensor>
         OutFeatures = weight.shape[0];
         InitialRank = rank;
         Scale = rank == 0 ? 0.0 : alpha / rank;
-        _loraA = nn.Linear(InFeatures, rank, hasBias: false, dtype: weight.dtype);
-        _loraB = nn.Linear(rank, OutFeatures, hasBias: false, dtype: weight.dtype);
+        _loraA = nn.Linear(InFeatures, rank, hasBias: false, dtype: AdapterDType, device: weight.device);
+        _loraB = nn.Linear(rank, OutFeatures, hasBias: false, dtype: AdapterDType, device: weight.device);
         using (no_grad())
         {
             _loraA.weight!.copy_(NewARows(rank, generator));
             _loraB.weight!.zero_();
         }
 
-        _gates = ones(rank, dtype: weight.dtype);
+        _gates = ones(rank, dtype: AdapterDType, device: weight.device);
         _dropout = dropout > 0 ? nn.Dropout(dropout) : null;
         RegisterComponents();
         RefreshScaledGates();
     }
+
+    /// <summary>The dtype of the adapter's A, B and gates: float32, whatever the base layer's dtype.</summary>
+    public static ScalarType AdapterDType => ScalarType.Float32;
 
     /// <summary>Input features of the wrapped layer.</summary>
     public long InFeatures { get; }
@@ -117,6 +122,11 @@ public sealed partial class GatedLoraLinear : nn.Module<Tensor, Tensor>
 
         using var scope = NewDisposeScope();
         var x = _dropout is not null && training ? _dropout.forward(input) : input;
+        if (x.dtype != AdapterDType)
+        {
+            x = x.to(AdapterDType);
+        }
+
         var ax = F.linear(x, _loraA.weight!);
         if (_scaled.Variants is { } variants)
         {
@@ -139,7 +149,8 @@ public sealed partial class GatedLoraLinear : nn.Module<Tensor, Tensor>
             ax.mul_(_scaled.Value!);
         }
 
-        y.add_(F.linear(ax, _loraB.weight!), CachedScalars.One);
+        var delta = F.linear(ax, _loraB.weight!);
+        y.add_(delta.dtype == y.dtype ? delta : delta.to(y.dtype), CachedScalars.One);
         return y;
     }
 
@@ -166,7 +177,7 @@ public sealed partial class GatedLoraLinear : nn.Module<Tensor, Tensor>
 
         using (no_grad())
         {
-            using var t = tensor(gates.Select(g => g ? 1.0f : 0.0f).ToArray(), dtype: _gates.dtype);
+            using var t = tensor(gates.Select(g => g ? 1.0f : 0.0f).ToArray(), dtype: _gates.dtype, device: _gates.device);
             _gates.copy_(t);
         }
 
@@ -225,9 +236,9 @@ public sealed partial class GatedLoraLinear : nn.Module<Tensor, Tensor>
         var rank = a.shape[0];
         var requiresGrad = LoraA.requires_grad;
         using var scope = NewDisposeScope();
-        var newA = new Parameter(a.to(LoraA.dtype).detach().contiguous().clone(), requiresGrad);
-        var newB = new Parameter(b.to(LoraB.dtype).detach().contiguous().clone(), requiresGrad);
-        var newGates = (gates ?? ones(rank)).to(_gates.dtype).detach().clone();
+        var newA = new Parameter(a.to(LoraA.dtype, LoraA.device).detach().contiguous().clone(), requiresGrad);
+        var newB = new Parameter(b.to(LoraB.dtype, LoraB.device).detach().contiguous().clone(), requiresGrad);
+        var newGates = (gates ?? ones(rank, device: _gates.device)).to(_gates.dtype, _gates.device).detach().clone();
         newA.DetachFromDisposeScope();
         newB.DetachFromDisposeScope();
         newGates.DetachFromDisposeScope();
@@ -264,7 +275,7 @@ public sealed partial class GatedLoraLinear : nn.Module<Tensor, Tensor>
         using var scope = NewDisposeScope();
         var rows = empty(count, InFeatures, dtype: ScalarType.Float32);
         rows.uniform_(-bound, bound, generator);
-        return rows.to(_baseLayer.weight!.dtype, _baseLayer.weight!.device).MoveToOuterDisposeScope();
+        return rows.to(AdapterDType, _baseLayer.weight!.device).MoveToOuterDisposeScope();
     }
 
     private void RefreshScaledGates()

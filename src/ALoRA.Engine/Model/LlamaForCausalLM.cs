@@ -8,7 +8,8 @@ namespace ALoRA.Engine.Model;
 /// <summary>
 /// A LLaMA-architecture causal language model with Hugging Face parameter names (<c>model.*</c>, <c>lm_head</c>),
 /// optionally with gated LoRA adapters on the projections chosen by a <see cref="LoraConfig"/>.
-/// The base weights are frozen; only adapter parameters train.
+/// The base weights are frozen; only adapter parameters train. The base is stored and computed in <see cref="DType"/>;
+/// adapters are float32 and logits are returned in float32 (docs/engine-notes.md, "Precision").
 /// </summary>
 public sealed class LlamaForCausalLM : nn.Module<Tensor, Tensor>
 {
@@ -64,18 +65,51 @@ public sealed class LlamaForCausalLM : nn.Module<Tensor, Tensor>
     /// <summary>The adapted modules in model order, with their full module paths.</summary>
     public IReadOnlyList<AdapterSlot> Adapters => _adapters;
 
-    /// <summary>Logits [batch, seq, vocab] for token ids [batch, seq].</summary>
+    /// <summary>Logits [batch, seq, vocab] in float32 for token ids [batch, seq].</summary>
     public override Tensor forward(Tensor inputIds)
     {
         using var scope = NewDisposeScope();
-        return _lmHead.forward(_model.forward(inputIds)).MoveToOuterDisposeScope();
+        return LmHead(_model.forward(inputIds)).MoveToOuterDisposeScope();
     }
 
-    /// <summary>Final hidden states [batch, seq, hidden] (before the LM head).</summary>
+    /// <summary>Final hidden states [batch, seq, hidden] (before the LM head), in <see cref="DType"/>.</summary>
     public Tensor ForwardHidden(Tensor inputIds) => _model.forward(inputIds);
 
-    /// <summary>Applies the LM head to hidden states of any leading shape.</summary>
-    public Tensor LmHead(Tensor hidden) => _lmHead.forward(hidden);
+    /// <summary>
+    /// Applies the LM head to hidden states of any leading shape; the logits are float32 whatever the base dtype, so
+    /// that every cross-entropy and log-softmax is computed in float32 (Hugging Face's <c>logits.float()</c>).
+    /// </summary>
+    public Tensor LmHead(Tensor hidden)
+    {
+        var logits = _lmHead.forward(hidden);
+        if (logits.dtype == ScalarType.Float32)
+        {
+            return logits;
+        }
+
+        using (logits)
+        {
+            return logits.to(ScalarType.Float32);
+        }
+    }
+
+    /// <summary>
+    /// Bytes of the frozen base model's parameters and buffers (the embedding shared by a tied LM head counted once);
+    /// the adapters (parameters and buffers named <c>lora_*</c>) are not counted.
+    /// </summary>
+    public long BaseWeightBytes()
+    {
+        long bytes = 0;
+        foreach (var (name, t) in named_parameters().Select(p => (p.name, (Tensor)p.parameter)).Concat(named_buffers()))
+        {
+            if (!name.Contains(".lora_", StringComparison.Ordinal) && !(Config.TieWordEmbeddings && name == "lm_head.weight"))
+            {
+                bytes += t.numel() * t.ElementSize;
+            }
+        }
+
+        return bytes;
+    }
 
     /// <summary>The trainable (adapter) parameters with their state-dict names, in model order.</summary>
     public IEnumerable<(string Name, Parameter Parameter)> TrainableParameters() =>

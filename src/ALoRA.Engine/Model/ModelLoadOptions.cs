@@ -6,7 +6,10 @@ namespace ALoRA.Engine.Model;
 /// <summary>How to load a Hugging Face model folder.</summary>
 public sealed record ModelLoadOptions
 {
-    /// <summary>Compute dtype; stored float32/float16/bfloat16 weights are converted to it (default float32).</summary>
+    /// <summary>
+    /// The dtype the frozen base is stored and computed in (default float32); stored float32/float16/bfloat16 weights are
+    /// converted to it tensor by tensor as they load. Adapters are float32 whatever it is (docs/engine-notes.md, "Precision").
+    /// </summary>
     public ScalarType DType { get; init; } = ScalarType.Float32;
 
     /// <summary>Device to place the model on after loading (default CPU).</summary>

@@ -92,7 +92,8 @@ public sealed partial class SweepCoordinatorGrain(
                 SweepSpecValidator.EnsureFiles(read);
                 return (read, SweepExpander.Expand(read));
             });
-            await MemoryAdmission.CheckAsync(GrainFactory, spec, plan); // before anything is stored or queued
+            await DTypeAdmission.CheckAsync(GrainFactory, spec); // before anything is stored or queued
+            await MemoryAdmission.CheckAsync(GrainFactory, spec, plan);
         }
         catch (SweepSpecException ex)
         {

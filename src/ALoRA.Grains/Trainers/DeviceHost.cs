@@ -16,6 +16,7 @@ namespace ALoRA.Grains.Trainers;
 /// </summary>
 public sealed partial class DeviceHost(
     IGrainFactory grains,
+    Training.ITrainingEngine engine,
     ILocalSiloDetails silo,
     IOptions<AloraTrainerOptions> trainerOptions,
     IOptions<AloraClusterOptions> clusterOptions,
@@ -24,6 +25,7 @@ public sealed partial class DeviceHost(
     private readonly CancellationTokenSource _stopping = new();
     private ImmutableList<string> _keys = [];
     private Dictionary<string, long> _memory = new(StringComparer.Ordinal);
+    private Dictionary<string, ImmutableList<string>> _dtypes = new(StringComparer.Ordinal);
     private Task _heartbeat = Task.CompletedTask;
     private volatile bool _ready;
 
@@ -49,7 +51,9 @@ public sealed partial class DeviceHost(
         _keys = [.. devices.Select(d => Trainers.TrainerKeys.Of(silo.Name, d))];
         var memory = DeviceMemory.For(devices, trainerOptions.Value);
         _memory = devices.ToDictionary(d => Trainers.TrainerKeys.Of(silo.Name, d), d => memory[d], StringComparer.Ordinal);
-        LogDevices(silo.Name, string.Join(", ", devices.Select(d => $"{d} ({Engine.Model.TrainingMemoryEstimate.Gib(memory[d])})")));
+        _dtypes = ProbeDTypes(devices);
+        LogDevices(silo.Name, string.Join(", ", devices.Select(d => $"{d} ({Engine.Model.TrainingMemoryEstimate.Gib(memory[d])}" +
+            (_dtypes.TryGetValue(Trainers.TrainerKeys.Of(silo.Name, d), out var dt) ? $"; {string.Join(", ", dt)}" : "") + ")")));
         await TryAnnounceAsync();
         _heartbeat = HeartbeatAsync(_stopping.Token);
     }
@@ -91,8 +95,40 @@ public sealed partial class DeviceHost(
             return;
         }
 
-        await grains.GetGrain<ISchedulerGrain>(SchedulerKeys.Default).RegisterTrainersAsync(silo.SiloAddress.ToParsableString(), _keys, _memory);
+        var scheduler = grains.GetGrain<ISchedulerGrain>(SchedulerKeys.Default);
+        await scheduler.RegisterTrainersAsync(silo.SiloAddress.ToParsableString(), _keys, _memory);
+        if (_dtypes.Count > 0)
+        {
+            await scheduler.RegisterDeviceDTypesAsync(_dtypes);
+        }
+
         await Task.WhenAll(_keys.Select(k => grains.GetGrain<ITrainerGrain>(k).StartAsync()));
+    }
+
+    /// <summary>
+    /// The dtypes each device computes, by trainer key (<see cref="Training.ITrainingEngine.ComputableDTypes"/>); a device
+    /// the engine cannot probe (no native runtime, a GPU this process cannot use) is left out and logged: nothing is then
+    /// refused at submit for it, and a trial that asks it for a dtype it cannot compute fails when it starts.
+    /// </summary>
+    private Dictionary<string, ImmutableList<string>> ProbeDTypes(IReadOnlyList<string> devices)
+    {
+        var result = new Dictionary<string, ImmutableList<string>>(StringComparer.Ordinal);
+        foreach (var device in devices)
+        {
+            try
+            {
+                if (engine.ComputableDTypes(device) is { } dtypes)
+                {
+                    result[Trainers.TrainerKeys.Of(silo.Name, device)] = [.. dtypes];
+                }
+            }
+            catch (Exception ex) when (ex is not OutOfMemoryException)
+            {
+                LogDTypeProbeFailed(silo.Name, device, ex.Message);
+            }
+        }
+
+        return result;
     }
 
     private async Task HeartbeatAsync(CancellationToken cancellationToken)
@@ -120,6 +156,9 @@ public sealed partial class DeviceHost(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Silo {Silo} trains on: {Devices}")]
     private partial void LogDevices(string silo, string devices);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Silo {Silo}: the dtypes {Device} computes could not be probed: {Error}")]
+    private partial void LogDTypeProbeFailed(string silo, string device, string error);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Silo {Silo} is stopping: draining {Count} trainers")]
     private partial void LogDraining(string silo, int count);

@@ -55,12 +55,13 @@ public sealed partial class AloraTrainingEngine : ITrainingEngine
         TorchRuntime.EnsureInitialized(_options.Threads);
         var torchDevice = ResolveDevice(device);
         var spec = assignment.Spec;
+        var dtype = TorchDTypes.Resolve(spec.DType, torchDevice);
         var settings = TrialSpecMapping.Map(spec);
         var modelDir = ResolveFolder(spec.Model, "model");
         var dataDir = ResolveFolder(spec.Data, "data");
         try
         {
-            var (loaded, data) = Load(modelDir, dataDir, settings, torchDevice);
+            var (loaded, data) = Load(modelDir, dataDir, settings, torchDevice, dtype);
             using var pretrained = loaded;
             var root = workspace.CheckpointDirectory;
             using var trainer = new SftTrainer(pretrained.Model, data, settings.Training, root, settings.Allocation, _options.CheckpointFiles);
@@ -70,7 +71,7 @@ public sealed partial class AloraTrainingEngine : ITrainingEngine
                 LogCheckpointSetAside(spec.TrialId, assignment.Attempt, damaged.Directory, damaged.MovedTo ?? "(could not be moved)", damaged.Reason);
             }
 
-            LogStarting(spec.TrialId, assignment.Attempt, torchDevice, trainer.State.Step, trainer.TotalSteps, resumed.Checkpoint ?? "none");
+            LogStarting(spec.TrialId, assignment.Attempt, torchDevice, TorchDTypes.NameOf(dtype), trainer.State.Step, trainer.TotalSteps, resumed.Checkpoint ?? "none");
             progress(TrialProgressMapping.Started(assignment, trainer.State.Step, trainer.TotalSteps, _time.GetUtcNow(), SetAsideNote(resumed)));
             foreach (var replayed in TrialProgressMapping.Replay(trainer.State, trainer.TotalSteps, assignment, _time.GetUtcNow()))
             {
@@ -108,6 +109,14 @@ public sealed partial class AloraTrainingEngine : ITrainingEngine
         }
     }
 
+    /// <inheritdoc />
+    /// <remarks>Initialises TorchSharp with this engine's thread count, then probes (<see cref="TorchDTypes.Computable"/>).</remarks>
+    public IReadOnlyList<string>? ComputableDTypes(string device)
+    {
+        TorchRuntime.EnsureInitialized(_options.Threads);
+        return TorchDTypes.Computable(ResolveDevice(device));
+    }
+
     /// <summary>The history line of the damaged checkpoints set aside before an attempt started, or null when there were none.</summary>
     private static string? SetAsideNote(CheckpointResume resumed)
     {
@@ -122,11 +131,12 @@ public sealed partial class AloraTrainingEngine : ITrainingEngine
     }
 
     /// <summary>Loads the model and prepares the data, in a <see cref="EngineDiagnostics.LoadSpan"/> span.</summary>
-    private static (PretrainedModel Model, TrainingData Data) Load(string modelDir, string dataDir, TrialEngineSettings settings, string torchDevice)
+    private static (PretrainedModel Model, TrainingData Data) Load(string modelDir, string dataDir, TrialEngineSettings settings, string torchDevice,
+                                                                   TorchSharp.torch.ScalarType dtype)
     {
         using var activity = EngineDiagnostics.Source.StartActivity(EngineDiagnostics.LoadSpan);
-        activity?.SetTag("alora.model", modelDir).SetTag("alora.data", dataDir);
-        var pretrained = PretrainedModel.Load(modelDir, new ModelLoadOptions { Lora = settings.Lora, Device = torchDevice });
+        activity?.SetTag("alora.model", modelDir).SetTag("alora.data", dataDir).SetTag("alora.dtype", TorchDTypes.NameOf(dtype));
+        var pretrained = PretrainedModel.Load(modelDir, new ModelLoadOptions { Lora = settings.Lora, Device = torchDevice, DType = dtype });
         try
         {
             var splits = ReadSplits(dataDir, settings.Task, settings.Training.Seed);
@@ -200,8 +210,8 @@ public sealed partial class AloraTrainingEngine : ITrainingEngine
             unchecked((int)seed));
     }
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Trial {TrialId} attempt {Attempt} on {Device}: starting at step {Step} of {TotalSteps} (checkpoint: {Checkpoint})")]
-    private partial void LogStarting(string trialId, int attempt, string device, int step, int totalSteps, string checkpoint);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Trial {TrialId} attempt {Attempt} on {Device} ({DType} base): starting at step {Step} of {TotalSteps} (checkpoint: {Checkpoint})")]
+    private partial void LogStarting(string trialId, int attempt, string device, string dtype, int step, int totalSteps, string checkpoint);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Trial {TrialId} attempt {Attempt}: checkpoint {Checkpoint} cannot be resumed and was set aside to {MovedTo}: {Reason}")]
     private partial void LogCheckpointSetAside(string trialId, int attempt, string checkpoint, string movedTo, string reason);
