@@ -39,7 +39,7 @@ internal static class LocalScoring
             }
 
             TorchRuntime.EnsureInitialized(request.Threads);
-            using var model = PeftAdapterImporter.Load(modelDir, adapterDir);
+            using var model = PeftAdapterImporter.Load(modelDir, adapterDir, new ModelLoadOptions { DType = TorchDTypes.Resolve(request.DType, "cpu") });
             var batch = LoadBatch(dataPath, request.Task, modelDir, model.Config.VocabSize, rows);
             var sw = Stopwatch.StartNew();
             var scores = method == "reference" ? AbLoraScorer.Reference(model, batch) : AbLoraScorer.Fast(model, batch);

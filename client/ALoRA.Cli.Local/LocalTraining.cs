@@ -29,10 +29,15 @@ internal static class LocalTraining
         }
 
         var trial = plan.Trials[index ?? 0];
+        if (request.DType is { } dtype)
+        {
+            trial = trial with { DType = dtype }; // the trial id stays the spec's: --dtype changes how this run computes, not what it trains
+        }
+
         var workspace = new TrialWorkspace(request.Out?.FullName ?? Path.GetFullPath(Path.Combine("runs", "train", trial.TrialId)));
         var format = request.Format;
         var log = console.Log(format);
-        log.WriteLine($"trial {trial.TrialId} ({trial.Method}, seed {trial.Training.Seed}) in {workspace.Directory}");
+        log.WriteLine($"trial {trial.TrialId} ({trial.Method}, seed {trial.Training.Seed}, {trial.DType ?? "float32"} base) in {workspace.Directory}");
         var engine = new AloraTrainingEngine(new AloraTrainingEngineOptions { Threads = request.Threads is > 0 and var t ? t : Environment.ProcessorCount });
         TrialResult result;
         try

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using ALoRA.Abstractions.Sweeps;
 using ALoRA.Cli.Output;
 
 namespace ALoRA.Cli.Commands;
@@ -12,4 +13,16 @@ internal static class CliOptions
         Description = "table (for people) or json (only JSON on stdout)",
         DefaultValueFactory = _ => OutputFormat.Table,
     };
+
+    /// <summary><c>--dtype float32|bfloat16|float16</c>: the dtype the frozen base model is stored and computed in.</summary>
+    /// <param name="fallback">What applies without the option, for the help text.</param>
+    public static Option<string?> DType(string fallback)
+    {
+        var option = new Option<string?>("--dtype")
+        {
+            Description = $"Base model dtype: {string.Join(", ", ModelDTypes.All)} (default: {fallback}); adapters stay float32",
+        };
+        option.AcceptOnlyFromAmong([.. ModelDTypes.All]);
+        return option;
+    }
 }

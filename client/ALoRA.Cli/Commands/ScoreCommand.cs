@@ -20,12 +20,13 @@ internal sealed class ScoreCommand : Command
     private readonly Option<string> _method = new("--method") { Description = "fast (prefix reuse, stacked variants) or reference (one forward per variant)", DefaultValueFactory = _ => "fast" };
     private readonly Option<OutputFormat> _format = new("--format") { Description = "table or json", DefaultValueFactory = _ => OutputFormat.Table };
     private readonly Option<int> _threads = new("--threads") { Description = "Torch threads (0 = all cores)", DefaultValueFactory = _ => 0 };
+    private readonly Option<string?> _dtype = CliOptions.DType("float32");
 
     /// <summary>Creates the command.</summary>
     public ScoreCommand(ClusterCommand runner, ILocalRuntimeProvider local, CliConsole console)
         : base("score", "Score every rank of a LoRA adapter by ablation (AB-LoRA)")
     {
-        foreach (var option in new Option[] { _model, _adapter, _data, _task, _batch, _method, _format, _threads })
+        foreach (var option in new Option[] { _model, _adapter, _data, _task, _batch, _method, _format, _threads, _dtype })
         {
             Options.Add(option);
         }
@@ -33,7 +34,8 @@ internal sealed class ScoreCommand : Command
         _method.AcceptOnlyFromAmong("fast", "reference");
         SetAction((parse, _) => runner.Guard(() => Task.FromResult(local.Runtime.Score(
             new ScoreRequest(parse.GetValue(_model)!.FullName, parse.GetValue(_adapter)!.FullName, parse.GetValue(_data)!.FullName, parse.GetValue(_task)!,
-                parse.GetValue(_batch), parse.GetValue(_method)!, parse.GetValue(_threads), parse.GetValue(_format)),
+                parse.GetValue(_batch), parse.GetValue(_method)!, parse.GetValue(_threads), parse.GetValue(_format),
+                parse.GetValue(_dtype)),
             console))));
     }
 }

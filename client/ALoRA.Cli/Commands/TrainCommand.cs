@@ -18,6 +18,7 @@ internal sealed class TrainCommand : Command
     private readonly Option<DirectoryInfo?> _out = new("--out") { Description = "Workspace for checkpoints and the adapter (default runs/train/<trial id>)" };
     private readonly Option<int> _threads = new("--threads") { Description = "Torch threads (0 = all cores)", DefaultValueFactory = _ => 0 };
     private readonly Option<OutputFormat> _format = CliOptions.Format();
+    private readonly Option<string?> _dtype = CliOptions.DType("the spec's model.dtype, else float32 on CPU");
 
     /// <summary>Creates the command.</summary>
     public TrainCommand(ClusterCommand runner, ILocalRuntimeProvider local, CliConsole console)
@@ -28,7 +29,9 @@ internal sealed class TrainCommand : Command
         Options.Add(_out);
         Options.Add(_threads);
         Options.Add(_format);
+        Options.Add(_dtype);
         SetAction((parse, ct) => runner.Guard(() => Task.FromResult(local.Runtime.Train(
-            new TrainRequest(parse.GetValue(_spec)!, parse.GetValue(_index), parse.GetValue(_out), parse.GetValue(_threads), parse.GetValue(_format)), console, ct))));
+            new TrainRequest(parse.GetValue(_spec)!, parse.GetValue(_index), parse.GetValue(_out), parse.GetValue(_threads), parse.GetValue(_format),
+                parse.GetValue(_dtype)), console, ct))));
     }
 }

@@ -11,4 +11,5 @@ namespace ALoRA.Cli.Local;
 /// <param name="Method"><c>fast</c> or <c>reference</c>.</param>
 /// <param name="Threads">Torch threads (0 = all cores).</param>
 /// <param name="Format">Output format.</param>
-internal sealed record ScoreRequest(string Model, string Adapter, string Data, string Task, int Batch, string Method, int Threads, OutputFormat Format);
+/// <param name="DType">Base model dtype (<c>--dtype</c>); null for float32 (the CPU default).</param>
+internal sealed record ScoreRequest(string Model, string Adapter, string Data, string Task, int Batch, string Method, int Threads, OutputFormat Format, string? DType = null);

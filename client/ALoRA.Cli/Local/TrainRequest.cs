@@ -8,4 +8,5 @@ namespace ALoRA.Cli.Local;
 /// <param name="Out">Workspace for checkpoints and the adapter, or null for runs/train/&lt;trial id&gt;.</param>
 /// <param name="Threads">Torch threads (0 = all cores).</param>
 /// <param name="Format">Output format.</param>
-internal sealed record TrainRequest(FileInfo Spec, int? Index, DirectoryInfo? Out, int Threads, OutputFormat Format);
+/// <param name="DType">Base model dtype (<c>--dtype</c>), overriding the spec's <c>model.dtype</c>; null keeps it.</param>
+internal sealed record TrainRequest(FileInfo Spec, int? Index, DirectoryInfo? Out, int Threads, OutputFormat Format, string? DType = null);
