@@ -1,6 +1,7 @@
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using ALoRA.Abstractions.Sweeps;
 
 namespace ALoRA.Sweeps.Schema;
 
@@ -31,7 +32,24 @@ public static class SpecJsonSchema
         {
             ["id"] = Text("Sweep id; without it, sw- and the first 10 hex digits of the spec hash.", pattern: SpecSchema.IdPattern),
             ["name"] = Text("Display name only (not hashed)."),
-            ["model"] = Text("Hugging Face LLaMA model folder (config.json, model.safetensors, tokenizer.json); relative to the spec's folder."),
+            ["model"] = new JsonObject
+            {
+                ["description"] = "Hugging Face LLaMA model folder (config.json, model.safetensors, tokenizer.json), relative to the spec's folder; " +
+                                  "or {path, dtype} to choose the dtype the frozen base is stored and computed in.",
+                ["oneOf"] = new JsonArray(
+                    Text("The model folder."),
+                    new JsonObject
+                    {
+                        ["type"] = "object",
+                        ["properties"] = new JsonObject
+                        {
+                            ["path"] = Text("The model folder."),
+                            ["dtype"] = Enum("The base model's dtype (default: float32 on CPU, bfloat16 on CUDA); adapters, optimizer and losses stay float32.", ModelDTypes.All),
+                        },
+                        ["required"] = new JsonArray("path"),
+                        ["additionalProperties"] = false,
+                    }),
+            },
             ["data"] = Text("Folder with train.jsonl, validation.jsonl and (for test_* metrics) test.jsonl; relative to the spec's folder."),
             ["task"] = Enum("How examples are formatted and scored.", SpecSchema.Tasks),
             ["metric"] = Enum("Ranks trials.", SpecSchema.Metrics, SpecSchema.DefaultMetric),

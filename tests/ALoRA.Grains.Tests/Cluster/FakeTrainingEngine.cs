@@ -18,6 +18,9 @@ internal sealed class FakeTrainingEngine : ITrainingEngine
 
     public int Steps { get; set; } = 6;
 
+    /// <summary>The dtypes every device reports it computes (<see cref="ITrainingEngine.ComputableDTypes"/>); null: none reported.</summary>
+    public IReadOnlyList<string>? DTypes { get; set; }
+
     public TimeSpan StepDelay { get; set; } = TimeSpan.FromMilliseconds(2);
 
     public int CheckpointEvery { get; set; } = 2;
@@ -36,6 +39,9 @@ internal sealed class FakeTrainingEngine : ITrainingEngine
 
     /// <summary>Released on every step, start and end, so waits re-check promptly.</summary>
     public SemaphoreSlim Changed { get; } = new(0);
+
+    /// <inheritdoc />
+    public IReadOnlyList<string>? ComputableDTypes(string device) => DTypes;
 
     /// <summary>Attempts running now.</summary>
     public ConcurrentDictionary<string, int> Running { get; } = new();

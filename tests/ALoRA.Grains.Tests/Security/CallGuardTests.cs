@@ -180,7 +180,7 @@ public sealed class CallGuardTests
             [
                 "IExperimentGrain.BeginAttemptAsync", "IExperimentGrain.CancelAsync", "IExperimentGrain.CompleteAsync", "IExperimentGrain.FailAsync",
                 "IExperimentGrain.InitializeAsync", "IExperimentGrain.OnTrainerLostAsync", "IExperimentGrain.ReportProgressAsync",
-                "ISchedulerGrain.CancelSweepAsync", "ISchedulerGrain.EnqueueAsync", "ISchedulerGrain.RegisterTrainersAsync", "ISchedulerGrain.ReleaseAsync",
+                "ISchedulerGrain.CancelSweepAsync", "ISchedulerGrain.EnqueueAsync", "ISchedulerGrain.RegisterDeviceDTypesAsync", "ISchedulerGrain.RegisterTrainersAsync", "ISchedulerGrain.ReleaseAsync",
                 "ISchedulerGrain.RequestWorkAsync", "ISweepCoordinatorGrain.PublishAsync", "ITrainerGrain.CancelTrialAsync", "ITrainerGrain.DrainAsync",
                 "ITrainerGrain.StartAsync", "ITrainerGrain.WorkAvailableAsync",
             ],
