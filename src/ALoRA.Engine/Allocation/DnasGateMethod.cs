@@ -167,8 +167,8 @@ public sealed class DnasGateMethod : IAllocationMethod
             var slot = _model.Adapters[module.ModuleIndex];
             var name = slot.Path + LogitsSuffix;
             var old = _logits[name];
-            using var shape = zeros(slot.Module.Rank);
-            var replacement = new Parameter(RankRemap.Remap(old, shape, 0, module.IndexMap).to(old.dtype, old.device), requires_grad: false);
+            using var shape = zeros(slot.Module.Rank, dtype: old.dtype, device: old.device);
+            var replacement = new Parameter(RankRemap.Remap(old, shape, 0, module.IndexMap), requires_grad: false);
             replacement.DetachFromDisposeScope();
             _gateOptimizer!.Resize(name, replacement, 0, module.IndexMap);
             _logits[name] = replacement;

@@ -151,7 +151,8 @@ public static class AbLoraScorer
                                       bool[][] variantGates, bool disableOthers)
     {
         var v = variantGates.Length;
-        using var gates = tensor(variantGates.SelectMany(g => g.Select(on => on ? 1f : 0f)).ToArray(), [v, variantGates[0].Length]);
+        using var gates = tensor(variantGates.SelectMany(g => g.Select(on => on ? 1f : 0f)).ToArray(), [v, variantGates[0].Length],
+            dtype: module.LoraA.dtype, device: module.LoraA.device);
         module.SetVariantGates(gates);
         if (disableOthers)
         {

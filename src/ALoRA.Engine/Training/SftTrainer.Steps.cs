@@ -54,7 +54,7 @@ public sealed partial class SftTrainer
         State.StepLosses.Add(loss);
         State.TrainSeconds += sw.Elapsed.TotalSeconds;
         State.TokensProcessed += tokens;
-        progress?.Report(new TrainingEvent(TrainingEventKind.Step, State.Step, State.Epoch, TotalSteps, loss, lr, tokens / sw.Elapsed.TotalSeconds));
+        progress?.Report(new TrainingEvent(TrainingEventKind.Step, State.Step, State.Epoch, TotalSteps, loss, lr, tokens / sw.Elapsed.TotalSeconds, MemoryBytes: SampleMemory()));
 
         if (State.BatchInEpoch >= _epochPlan.Count)
         {
@@ -128,7 +128,7 @@ public sealed partial class SftTrainer
         return new TrainingResult(
             State.Step, TotalSteps, State.EarlyStopped, State.BestStep, State.BestDevLoss, State.BestDevMetric, testLoss, testMetric,
             InitialTrainableParameters, finalParameters, State.TrainSeconds, _wall.Elapsed.TotalSeconds,
-            State.TokensProcessed / Math.Max(1e-9, State.TrainSeconds), ProcessMemory.PeakResidentBytes(),
+            State.TokensProcessed / Math.Max(1e-9, State.TrainSeconds), PeakMemoryBytes(),
             Allocation.Method, State.AllocationHistory.Count, CurrentAllocation());
     }
 

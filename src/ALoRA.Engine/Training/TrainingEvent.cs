@@ -40,6 +40,10 @@ public enum TrainingEventKind
 /// <param name="Metric">Accuracy for classification tasks, else null.</param>
 /// <param name="Allocation">The round's report, for allocation-round events.</param>
 /// <param name="Message">What went wrong, for <see cref="TrainingEventKind.CheckpointFailed"/>.</param>
+/// <param name="MemoryBytes">
+/// For steps: the memory the run occupies on its device after the step (<see cref="Runtime.DeviceMemoryUsage"/>: resident
+/// bytes on CPU, the GPU's used bytes on CUDA), or null when it cannot be read.
+/// </param>
 public sealed record TrainingEvent(
     TrainingEventKind Kind,
     int Step,
@@ -51,4 +55,5 @@ public sealed record TrainingEvent(
     double? DevLoss = null,
     double? Metric = null,
     AllocationRound? Allocation = null,
-    string? Message = null);
+    string? Message = null,
+    long? MemoryBytes = null);

@@ -14,7 +14,10 @@ namespace ALoRA.Engine.Training;
 /// <param name="TrainSeconds">Time in training steps.</param>
 /// <param name="WallSeconds">Time of the whole run, evaluation included.</param>
 /// <param name="TokensPerSecond">Training tokens (non-padding) per second of training time.</param>
-/// <param name="PeakMemoryBytes">Peak resident memory of the process.</param>
+/// <param name="PeakMemoryBytes">
+/// Peak memory of the run on its device: on CPU the process's peak resident set; on CUDA the highest used bytes of the GPU
+/// seen after a step (docs/engine-notes.md, "Device memory").
+/// </param>
 /// <param name="Method">Allocation method of the trial.</param>
 /// <param name="AllocationRounds">ALoRA rounds that ran.</param>
 /// <param name="FinalAllocation">Active ranks per module path of the tested (best) adapter.</param>
