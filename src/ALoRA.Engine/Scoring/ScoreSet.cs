@@ -8,6 +8,12 @@ namespace ALoRA.Engine.Scoring;
 /// <param name="ForwardEquivalents">Work done, in full forward passes of the validation batch.</param>
 public sealed record ScoreSet(double BaseCe, IReadOnlyList<RankScore> Ranks, double ForwardEquivalents)
 {
+    /// <summary>
+    /// The ranks a round may prune, as (module index, physical rank), or null for all of <see cref="Ranks"/>. The
+    /// <c>hybrid</c> scorer sets it to its shortlist, whose scores are exact while the others are estimates.
+    /// </summary>
+    public IReadOnlySet<(int ModuleIndex, int Rank)>? Shortlist { get; init; }
+
     /// <summary>Mean importance per module path (modules without active ranks are absent).</summary>
     public IReadOnlyDictionary<string, double> ModuleAverages =>
         Ranks.GroupBy(r => r.ModulePath).ToDictionary(g => g.Key, g => g.Average(r => r.Importance));

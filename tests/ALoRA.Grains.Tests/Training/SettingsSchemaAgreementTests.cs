@@ -1,6 +1,7 @@
 using ALoRA.Abstractions.Sweeps;
 using ALoRA.Engine.Data;
 using ALoRA.Engine.Lora;
+using ALoRA.Engine.Scoring;
 using ALoRA.Engine.Training;
 using ALoRA.Grains.Training;
 using ALoRA.Sweeps;
@@ -61,7 +62,7 @@ public sealed class SettingsSchemaAgreementTests
         Assert.Equal(LoraSettings.LlamaModuleNames, LoraConfig.LlamaModuleTypes);
         Assert.Equal(SpecSchema.Lora.Single(d => d.Key == "target_modules").Allowed, LoraConfig.LlamaModuleTypes);
         Assert.All(TrialMethods.All, m => Assert.Equal(TrialMethods.Allocates(m), AllocationMethods.Parse(m) != AllocationMethod.Lora));
-        Assert.Equal(["fast", "reference"], SpecSchema.Scorers);
+        Assert.Equal(AbLoraScorerKinds.Names, SpecSchema.Scorers);
     }
 
     [Fact]
