@@ -8,7 +8,8 @@ namespace ALoRA.Benchmarks;
 /// <c>--preset alora-overhead</c> (issue 13): the same model (stories260K, LoRA r = 8 on all 7 module types, 280 ranks)
 /// and data (1,600 SST-2 examples, batch 16: 100 steps per epoch, 3 epochs) trained with <c>lora</c> and with
 /// <c>alora</c> under each scorer at the paper's schedule proportions (K1 = 1 epoch, K2 = 0.25 epoch, N_A = 8,
-/// n_A = 7), in one process; ratio = alora wall / lora wall (lora timed first and last, averaged). Each alora run also
+/// n_A = 7), in one process; ratio = alora wall / lora wall (lora timed first and last, averaged; the runs go lora,
+/// hybrid, approx, fast, lora). Each alora run also
 /// reports where its extra time went: the rounds' scoring, and the rest (reallocation and each round's dev evaluation).
 /// </summary>
 public static class AloraOverheadBenchmark
@@ -17,10 +18,11 @@ public static class AloraOverheadBenchmark
     public static Dictionary<string, object> Run(int stepsPerEpoch = 100)
     {
         var runs = new Dictionary<string, object>();
+        // The cheap scorers first and fast (by far the slowest) last but one, each run's time to stderr as it ends.
         var lora1 = Train(null, stepsPerEpoch);
-        var fast = Train(AbLoraScorerKind.Fast, stepsPerEpoch);
         var hybrid = Train(AbLoraScorerKind.Hybrid, stepsPerEpoch);
         var approx = Train(AbLoraScorerKind.Approx, stepsPerEpoch);
+        var fast = Train(AbLoraScorerKind.Fast, stepsPerEpoch);
         var lora2 = Train(null, stepsPerEpoch);
         var lora = (lora1.Wall + lora2.Wall) / 2;
         foreach (var (name, r) in new[] { ("lora_first", lora1), ("alora_fast", fast), ("alora_hybrid", hybrid), ("alora_approx", approx), ("lora_last", lora2) })
@@ -77,6 +79,7 @@ public static class AloraOverheadBenchmark
         var result = trainer.Train();
         var wall = sw.Elapsed.TotalSeconds;
         var history = trainer.State.AllocationHistory;
+        Console.Error.WriteLine($"{(scorer is null ? "lora" : "alora " + scorer.Value.ToName())}: {wall:F1} s, {trainer.State.Step} steps, {history.Count} rounds, scoring {history.Sum(h => h.ScoringSeconds):F1} s");
         return new Measured(wall, trainer.State.Step, history.Count, history.Sum(h => h.ScoringSeconds), forwards.Count == 0 ? 0 : forwards.Average(),
                             result.TestMetric ?? double.NaN);
     }

@@ -36,7 +36,8 @@ if (only == "sweep-submit")
 
 if (only == "scorer-agreement")
 {
-    Console.WriteLine(JsonSerializer.Serialize(ScorerAgreementBenchmark.Run())); // issue 13: approx and hybrid against the exact scorer, every round
+    // Issue 13: approx and hybrid against the exact scorer, every round; --val-rows N sets |B_val| (default 32).
+    Console.WriteLine(JsonSerializer.Serialize(ScorerAgreementBenchmark.Run(args.SkipWhile(a => a != "--val-rows").Skip(1).Select(int.Parse).FirstOrDefault(32))));
     return 0;
 }
 

@@ -17,19 +17,22 @@ public static class ScorerAgreementBenchmark
     private const int RanksPerRound = 7;
     private const int ShortlistFactor = 3;
 
-    /// <summary>Runs every run and returns the measurements.</summary>
-    public static Dictionary<string, object> Run()
+    /// <summary>Runs every run and returns the measurements; each run's summary also goes to stderr as it ends.</summary>
+    /// <param name="validationRows">|B_val| (the paper's 32 by default).</param>
+    public static Dictionary<string, object> Run(int validationRows = 32)
     {
         var runs = new List<(string Name, List<RoundMeasure> Rounds)>();
         foreach (var (model, seed) in new[] { ("stories260K", 1L), ("stories260K", 2L), ("stories260K", 3L), ("tiny", 1L) })
         {
-            runs.Add(($"{model}/seed{seed}", RunOne(model, seed)));
+            var rounds = RunOne(model, seed, validationRows);
+            runs.Add(($"{model}/seed{seed}", rounds));
+            Console.Error.WriteLine($"{model}/seed{seed}: {System.Text.Json.JsonSerializer.Serialize(Summary(rounds))}");
         }
 
         var all = runs.SelectMany(r => r.Rounds).ToList();
         var result = new Dictionary<string, object>
         {
-            ["setup"] = $"SST-2, batch 16, 25 steps per epoch, k1 = 10 steps, k2 = 5 steps, N_A = 8, n_A = {RanksPerRound}, B_val 32 dev examples, 280 ranks; hybrid shortlist_factor {ShortlistFactor}",
+            ["setup"] = $"SST-2, batch 16, 25 steps per epoch, k1 = 10 steps, k2 = 5 steps, N_A = 8, n_A = {RanksPerRound}, B_val {validationRows} dev examples, 280 ranks; hybrid shortlist_factor {ShortlistFactor}",
             ["rounds"] = all.Count,
             ["all"] = Summary(all),
         };
@@ -41,7 +44,7 @@ public static class ScorerAgreementBenchmark
         return result;
     }
 
-    private static List<RoundMeasure> RunOne(string modelName, long seed)
+    private static List<RoundMeasure> RunOne(string modelName, long seed, int validationRows)
     {
         var options = new TrainingOptions { BatchSize = 16, MaxSteps = 50, LearningRate = 5e-3, EvalEverySteps = 1000, MaxSequenceLength = 128, Seed = seed };
         using var model = ScorerRuns.Model(modelName, seed);
@@ -49,7 +52,7 @@ public static class ScorerAgreementBenchmark
         var allocation = new AllocationOptions
         {
             Method = AllocationMethod.Alora, Scorer = AbLoraScorerKind.Fast, WarmupBeforeFirstRound = ScheduleLength.Steps(10),
-            BetweenRounds = ScheduleLength.Steps(5), Rounds = 8, RanksPerRound = RanksPerRound, ValidationBatchSize = 32,
+            BetweenRounds = ScheduleLength.Steps(5), Rounds = 8, RanksPerRound = RanksPerRound, ValidationBatchSize = validationRows,
         };
         using var trainer = new SftTrainer(model, data, options, allocation: allocation);
         var method = (AbLoraMethod)trainer.Method;
@@ -73,6 +76,7 @@ public static class ScorerAgreementBenchmark
                 byExact.SetEquals(byHybrid), byExact.SetEquals(byApprox), byExact.All(p => hybrid.Shortlist!.Contains((p.ModuleIndex, p.Rank))),
                 exact.ForwardEquivalents, approx.ForwardEquivalents, hybrid.ForwardEquivalents, 0, approxSeconds, hybridSeconds));
             hookSeconds.Add(hook.Elapsed.TotalSeconds);
+            Console.Error.WriteLine($"  {modelName}/seed{seed} round {measures.Count}: spearman {measures[^1].Spearman:F3}, hybrid same {measures[^1].HybridSame}");
         };
 
         trainer.RunUntil(options.MaxSteps!.Value);

@@ -4,6 +4,7 @@ using ALoRA.Engine.Model;
 using ALoRA.Engine.Scoring;
 using ALoRA.Engine.Tests.Training;
 using ALoRA.Engine.Training;
+using Xunit.Abstractions;
 
 namespace ALoRA.Engine.Tests.Scoring;
 
@@ -12,60 +13,69 @@ namespace ALoRA.Engine.Tests.Scoring;
 /// against the exact scores of <see cref="AbLoraScorer.Fast"/> (itself checked against the definition and an oracle
 /// in <see cref="AbLoraScorerTests"/>).
 /// </summary>
-public sealed class ApproxHybridScorerTests
+public sealed class ApproxHybridScorerTests(ApproxHybridScorerTests.Trained trained, ITestOutputHelper output) : IClassFixture<ApproxHybridScorerTests.Trained>
 {
-    // Measured on this fixture (20 steps of LoRA, r = 8 on all 7 module types, 280 ranks, B_val = 32 dev examples):
-    // Spearman 0.87 (seed 7), 0.88 (seed 8). Over every round of 3-seed SST-2 runs the scorer-agreement benchmark
-    // measures a mean of the same order (docs/alora-method.md section 3); 0.7 leaves room for thread-count rounding
-    // while an estimate without signal (Spearman ~ 0) or with the wrong sign fails it.
+    // Measured on this fixture (20 steps of LoRA, r = 8 on all 7 module types, 280 ranks, B_val = 24 dev examples):
+    // see Trained.Spearman in the test output; the scorer-agreement benchmark measures every round of 3-seed SST-2 runs
+    // (docs/alora-method.md section 3). 0.7 leaves room for thread-count rounding while an estimate without signal
+    // (Spearman ~ 0) or with the wrong sign fails it.
     private const double MinSpearman = 0.7;
 
-    public ApproxHybridScorerTests() => Samples.EnsureTorch();
-
-    private static (LlamaForCausalLM Model, Batch Batch) Trained(long seed)
+    /// <summary>stories260K after 20 steps of LoRA on SST-2, its B_val, and the exact and approx scores (computed once).</summary>
+    public sealed class Trained : IDisposable
     {
-        var options = new TrainingOptions { BatchSize = 16, MaxSteps = 20, LearningRate = 5e-3, EvalEverySteps = 100, MaxSequenceLength = 64, Seed = seed };
-        var model = TrainingFixture.Model(seed: seed);
-        var data = TrainingFixture.Data(options, TrainingFixture.Sst2(train: 320, dev: 64));
-        using (var trainer = new SftTrainer(model, data, options))
+        public Trained()
         {
-            trainer.RunUntil(20);
+            Samples.EnsureTorch();
+            var options = new TrainingOptions { BatchSize = 16, MaxSteps = 20, LearningRate = 5e-3, EvalEverySteps = 100, MaxSequenceLength = 64, Seed = 7 };
+            Model = TrainingFixture.Model(seed: 7);
+            var data = TrainingFixture.Data(options, TrainingFixture.Sst2(train: 320, dev: 64));
+            using (var trainer = new SftTrainer(Model, data, options))
+            {
+                trainer.RunUntil(20);
+            }
+
+            Batch = data.ValidationBatch(24, 7, 1);
+            Exact = AbLoraScorer.Fast(Model, Batch);
+            Approx = ApproxScorer.Score(Model, Batch);
         }
 
-        return (model, data.ValidationBatch(32, seed, 1));
+        public LlamaForCausalLM Model { get; }
+
+        public Batch Batch { get; }
+
+        public ScoreSet Exact { get; }
+
+        public ScoreSet Approx { get; }
+
+        public void Dispose() => Model.Dispose();
     }
 
-    [Theory]
-    [InlineData(7)]
-    [InlineData(8)]
-    public void Approx_AgreesWithExactInRankOrder_AtSixForwardsPerRound(long seed)
+    [Fact]
+    public void Approx_AgreesWithExactInRankOrder_AtSixForwardsPerRound()
     {
-        var (model, batch) = Trained(seed);
-        using (model)
-        {
-            var exact = AbLoraScorer.Fast(model, batch);
-            var approx = ApproxScorer.Score(model, batch);
+        var (exact, approx) = (trained.Exact, trained.Approx);
 
-            Assert.Equal(exact.Ranks.Select(r => (r.ModuleIndex, r.Rank)), approx.Ranks.Select(r => (r.ModuleIndex, r.Rank)));
-            Assert.Equal(exact.BaseCe, approx.BaseCe, 5);
-            Assert.Equal(6.0, approx.ForwardEquivalents);
-            Assert.True(exact.ForwardEquivalents > 10 * approx.ForwardEquivalents, $"exact {exact.ForwardEquivalents} forwards vs approx {approx.ForwardEquivalents}");
-            var rho = Spearman(exact.Ranks.Select(r => r.Importance).ToArray(), approx.Ranks.Select(r => r.Importance).ToArray());
-            Assert.True(rho >= MinSpearman, $"Spearman(approx, exact) = {rho:F3} < {MinSpearman}");
-            foreach (var (e, a) in exact.Ranks.Zip(approx.Ranks))
-            {
-                Assert.Equal(a.CeWithout!.Value - approx.BaseCe - a.CeOnly!.Value, a.Importance, 12);
-            }
+        Assert.Equal(exact.Ranks.Select(r => (r.ModuleIndex, r.Rank)), approx.Ranks.Select(r => (r.ModuleIndex, r.Rank)));
+        Assert.Equal(exact.BaseCe, approx.BaseCe, 5);
+        Assert.Equal(6.0, approx.ForwardEquivalents);
+        Assert.True(exact.ForwardEquivalents > 10 * approx.ForwardEquivalents, $"exact {exact.ForwardEquivalents} forwards vs approx {approx.ForwardEquivalents}");
+        var rho = Spearman(exact.Ranks.Select(r => r.Importance).ToArray(), approx.Ranks.Select(r => r.Importance).ToArray());
+        output.WriteLine($"Spearman(approx, exact) = {rho:F4} over {exact.Ranks.Count} ranks");
+        Assert.True(rho >= MinSpearman, $"Spearman(approx, exact) = {rho:F3} < {MinSpearman}");
+        foreach (var a in approx.Ranks)
+        {
+            Assert.Equal(a.CeWithout!.Value - approx.BaseCe - a.CeOnly!.Value, a.Importance, 12);
         }
     }
 
     [Fact]
     public void Approx_LeavesTheModelAsItWas()
     {
-        var (model, batch) = Trained(9);
-        using (model)
+        var (model, batch) = (trained.Model, trained.Batch);
+        model.Adapters[3].Module.SetGate(2, false);
+        try
         {
-            model.Adapters[3].Module.SetGate(2, false);
             model.train();
             var gates = model.Adapters.Select(a => a.Module.Gates).ToList();
             var flags = model.parameters().Select(p => p.requires_grad).ToList();
@@ -88,80 +98,76 @@ public sealed class ApproxHybridScorerTests
             Assert.DoesNotContain(approx.Ranks, r => r.ModuleIndex == 3 && r.Rank == 2);
             Assert.Equal(gates.Sum(g => g.Count(on => on)), approx.Ranks.Count);
         }
-    }
-
-    [Fact]
-    public void Approx_CancelledBeforeTheSecondPass_LeavesTheModelAsItWas()
-    {
-        var (model, batch) = Trained(10);
-        using (model)
+        finally
         {
-            using var cts = new CancellationTokenSource();
-            cts.Cancel();
-            var flags = model.parameters().Select(p => p.requires_grad).ToList();
-            Assert.ThrowsAny<OperationCanceledException>(() => ApproxScorer.Score(model, batch, cancellationToken: cts.Token));
-            Assert.Equal(flags, model.parameters().Select(p => p.requires_grad).ToList());
-            Assert.All(model.Adapters, a => Assert.Null(a.Module.ContinuousGates));
+            model.Adapters[3].Module.SetGate(2, true);
         }
     }
 
-    [Theory]
-    [InlineData(7, 3)]
-    [InlineData(8, 5)]
-    public void Hybrid_ShortlistGetsExactScores_AndPrunesTheExactRanksWhenItHoldsThem(long seed, int factor)
+    [Fact]
+    public void Approx_Cancelled_LeavesTheModelAsItWas()
     {
-        var (model, batch) = Trained(seed);
-        using (model)
+        var (model, batch) = (trained.Model, trained.Batch);
+        using var cts = new CancellationTokenSource();
+        cts.Cancel();
+        var flags = model.parameters().Select(p => p.requires_grad).ToList();
+        Assert.ThrowsAny<OperationCanceledException>(() => ApproxScorer.Score(model, batch, cancellationToken: cts.Token));
+        Assert.Equal(flags, model.parameters().Select(p => p.requires_grad).ToList());
+        Assert.All(model.Adapters, a => Assert.Null(a.Module.ContinuousGates));
+    }
+
+    [Theory]
+    [InlineData(3)]
+    [InlineData(8)]
+    public void Hybrid_ShortlistGetsExactScores_AndPrunesTheExactRanksWhenItHoldsThem(int factor)
+    {
+        const int nA = 7;
+        var (model, batch, exact, approx) = (trained.Model, trained.Batch, trained.Exact, trained.Approx);
+        var gates = model.Adapters.Select(a => (IReadOnlyList<bool>)a.Module.Gates).ToList();
+        var hybrid = HybridScorer.Score(model, batch, nA, factor);
+
+        // The shortlist: the factor x n_A lowest estimates.
+        var expected = approx.Ranks.OrderBy(r => r.Importance).ThenBy(r => r.ModuleIndex).ThenBy(r => r.Rank).Take(factor * nA)
+                             .Select(r => (r.ModuleIndex, r.Rank)).ToHashSet();
+        Assert.NotNull(hybrid.Shortlist);
+        Assert.True(expected.SetEquals(hybrid.Shortlist!), "the shortlist is the lowest estimates");
+        Assert.Equal(exact.Ranks.Select(r => (r.ModuleIndex, r.Rank)), hybrid.Ranks.Select(r => (r.ModuleIndex, r.Rank)));
+        for (var i = 0; i < exact.Ranks.Count; i++)
         {
-            const int nA = 7;
-            var gates = model.Adapters.Select(a => (IReadOnlyList<bool>)a.Module.Gates).ToList();
-            var exact = AbLoraScorer.Fast(model, batch);
-            var approx = ApproxScorer.Score(model, batch);
-            var hybrid = HybridScorer.Score(model, batch, nA, factor);
+            var source = hybrid.Shortlist!.Contains((exact.Ranks[i].ModuleIndex, exact.Ranks[i].Rank)) ? exact.Ranks[i] : approx.Ranks[i];
+            Assert.Equal(source.CeWithout!.Value, hybrid.Ranks[i].CeWithout!.Value, 5);
+            Assert.Equal(source.CeOnly!.Value, hybrid.Ranks[i].CeOnly!.Value, 5);
+        }
 
-            // The shortlist: the factor x n_A lowest estimates.
-            var expected = approx.Ranks.OrderBy(r => r.Importance).ThenBy(r => r.ModuleIndex).ThenBy(r => r.Rank).Take(factor * nA)
-                                 .Select(r => (r.ModuleIndex, r.Rank)).ToHashSet();
-            Assert.NotNull(hybrid.Shortlist);
-            Assert.True(expected.SetEquals(hybrid.Shortlist!), "the shortlist is the lowest estimates");
-            Assert.Equal(exact.Ranks.Select(r => (r.ModuleIndex, r.Rank)), hybrid.Ranks.Select(r => (r.ModuleIndex, r.Rank)));
-            for (var i = 0; i < exact.Ranks.Count; i++)
-            {
-                var source = hybrid.Shortlist!.Contains((exact.Ranks[i].ModuleIndex, exact.Ranks[i].Rank)) ? exact.Ranks[i] : approx.Ranks[i];
-                Assert.Equal(source.CeWithout!.Value, hybrid.Ranks[i].CeWithout!.Value, 5);
-                Assert.Equal(source.CeOnly!.Value, hybrid.Ranks[i].CeOnly!.Value, 5);
-            }
+        Assert.True(hybrid.ForwardEquivalents < exact.ForwardEquivalents / 2, $"hybrid {hybrid.ForwardEquivalents} forwards vs exact {exact.ForwardEquivalents}");
 
-            Assert.True(hybrid.ForwardEquivalents < exact.ForwardEquivalents / 2, $"hybrid {hybrid.ForwardEquivalents} forwards vs exact {exact.ForwardEquivalents}");
-
-            var byExact = RankAllocator.Decide(gates, exact.Ranks, nA);
-            var byHybrid = RankAllocator.Decide(gates, hybrid.Ranks, nA, hybrid.Shortlist);
-            Assert.All(byHybrid.Pruned, p => Assert.Contains((p.ModuleIndex, p.Rank), hybrid.Shortlist!));
-            var lowestExactInShortlist = exact.Ranks.Where(r => hybrid.Shortlist!.Contains((r.ModuleIndex, r.Rank)))
-                                              .OrderBy(r => r.Importance).ThenBy(r => r.ModuleIndex).ThenBy(r => r.Rank).Take(nA)
-                                              .Select(r => new PrunedRank(r.ModuleIndex, r.Rank));
-            Assert.Equal(lowestExactInShortlist, byHybrid.Pruned);
-            if (byExact.Pruned.All(p => hybrid.Shortlist!.Contains((p.ModuleIndex, p.Rank))))
-            {
-                Assert.Equal(byExact.Pruned, byHybrid.Pruned);
-            }
-            else
-            {
-                Assert.True(factor < 5, $"with shortlist factor {factor} the shortlist should hold the exact pruning's ranks on this fixture");
-            }
+        var byExact = RankAllocator.Decide(gates, exact.Ranks, nA);
+        var byHybrid = RankAllocator.Decide(gates, hybrid.Ranks, nA, hybrid.Shortlist);
+        Assert.All(byHybrid.Pruned, p => Assert.Contains((p.ModuleIndex, p.Rank), hybrid.Shortlist!));
+        var lowestExactInShortlist = exact.Ranks.Where(r => hybrid.Shortlist!.Contains((r.ModuleIndex, r.Rank)))
+                                          .OrderBy(r => r.Importance).ThenBy(r => r.ModuleIndex).ThenBy(r => r.Rank).Take(nA)
+                                          .Select(r => new PrunedRank(r.ModuleIndex, r.Rank));
+        Assert.Equal(lowestExactInShortlist, byHybrid.Pruned);
+        if (byExact.Pruned.All(p => hybrid.Shortlist!.Contains((p.ModuleIndex, p.Rank))))
+        {
+            Assert.Equal(byExact.Pruned, byHybrid.Pruned);
+        }
+        else
+        {
+            Assert.True(factor < 8, $"with shortlist factor {factor} (56 of 280 ranks) the shortlist should hold the exact pruning's ranks on this fixture");
         }
     }
 
     [Fact]
     public void Trainer_WithHybrid_PrunesOnlyShortlistedRanks_WithTheExactScores()
     {
-        var options = new TrainingOptions { BatchSize = 16, MaxSteps = 12, LearningRate = 5e-3, EvalEverySteps = 100, MaxSequenceLength = 64, Seed = 11 };
+        var options = new TrainingOptions { BatchSize = 16, MaxSteps = 10, LearningRate = 5e-3, EvalEverySteps = 100, MaxSequenceLength = 64, Seed = 11 };
         using var model = TrainingFixture.Model(seed: 11);
         var data = TrainingFixture.Data(options, TrainingFixture.Sst2(train: 192, dev: 32));
         var allocation = new AllocationOptions
         {
             Method = AllocationMethod.Alora, Scorer = AbLoraScorerKind.Hybrid, ShortlistFactor = 2, WarmupBeforeFirstRound = ScheduleLength.Steps(6),
-            BetweenRounds = ScheduleLength.Steps(3), Rounds = 2, ValidationBatchSize = 16,
+            BetweenRounds = ScheduleLength.Steps(3), Rounds = 2, ValidationBatchSize = 8,
         };
         using var trainer = new SftTrainer(model, data, options, allocation: allocation);
         var method = Assert.IsType<AbLoraMethod>(trainer.Method);
@@ -176,7 +182,7 @@ public sealed class ApproxHybridScorerTests
                                        .Select(r => $"{r.ModulePath}[{r.Rank}]").ToHashSet());
         };
 
-        trainer.RunUntil(12);
+        trainer.RunUntil(10);
 
         Assert.Equal(2, trainer.State.AllocationHistory.Count);
         Assert.StartsWith("method=alora;scorer=hybrid;shortlist_factor=2", trainer.Method.Fingerprint, StringComparison.Ordinal);
