@@ -5,7 +5,7 @@ namespace ALoRA.Engine.Scoring;
 /// <summary>The scores of one scoring round.</summary>
 /// <param name="BaseCe">CE(M) of the current network on the validation batch.</param>
 /// <param name="Ranks">Every active rank's score, in model order then rank order.</param>
-/// <param name="ForwardEquivalents">Work done, in full forward passes of the validation batch.</param>
+/// <param name="ForwardEquivalents">Work done, in full forward passes of the validation batch (a backward pass counts as 2), comparable across scorers.</param>
 public sealed record ScoreSet(double BaseCe, IReadOnlyList<RankScore> Ranks, double ForwardEquivalents)
 {
     /// <summary>
