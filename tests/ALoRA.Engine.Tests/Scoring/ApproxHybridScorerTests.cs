@@ -15,11 +15,11 @@ namespace ALoRA.Engine.Tests.Scoring;
 /// </summary>
 public sealed class ApproxHybridScorerTests(ApproxHybridScorerTests.Trained trained, ITestOutputHelper output) : IClassFixture<ApproxHybridScorerTests.Trained>
 {
-    // Measured on this fixture (20 steps of LoRA, r = 8 on all 7 module types, 280 ranks, B_val = 24 dev examples):
-    // see Trained.Spearman in the test output; the scorer-agreement benchmark measures every round of 3-seed SST-2 runs
-    // (docs/alora-method.md section 3). 0.7 leaves room for thread-count rounding while an estimate without signal
-    // (Spearman ~ 0) or with the wrong sign fails it.
-    private const double MinSpearman = 0.7;
+    // Measured: 0.998 on this fixture (20 steps of LoRA, r = 8 on all 7 module types, 280 ranks, B_val = 24 dev
+    // examples), and 0.996-0.999 in every round of the scorer-agreement benchmark's 3-seed SST-2 runs (B_val 16).
+    // 0.95 leaves room for thread-count rounding and other fixtures, while an estimate with a wrong sign (about -1), a
+    // missing term or a wrong gate point falls well below it.
+    private const double MinSpearman = 0.95;
 
     /// <summary>stories260K after 20 steps of LoRA on SST-2, its B_val, and the exact and approx scores (computed once).</summary>
     public sealed class Trained : IDisposable
