@@ -43,7 +43,7 @@ if (only == "scorer-agreement")
 
 if (only == "alora-overhead")
 {
-    Console.WriteLine(JsonSerializer.Serialize(AloraOverheadBenchmark.Run())); // issue 13: alora (each scorer) wall time over lora's
+    Console.WriteLine(JsonSerializer.Serialize(AloraOverheadBenchmark.Run(skipFast: args.Contains("--skip-fast")))); // issue 13: alora (each scorer) wall time over lora's
     return 0;
 }
 
