@@ -42,10 +42,13 @@ internal static class LocalScoring
             using var model = PeftAdapterImporter.Load(modelDir, adapterDir, new ModelLoadOptions { DType = TorchDTypes.Resolve(request.DType, "cpu") });
             var batch = LoadBatch(dataPath, request.Task, modelDir, model.Config.VocabSize, rows);
             var sw = Stopwatch.StartNew();
-            var scores = method == "reference" ? AbLoraScorer.Reference(model, batch) : AbLoraScorer.Fast(model, batch);
+            var scores = Score(model, batch, request);
             var report = new ScoreReport(
                 modelDir, adapterDir, dataPath, method, batch.BatchSize, batch.TargetTokenCount, scores.BaseCe,
-                scores.Ranks.Select(r => new RankScoreRow(r.ModulePath, r.Rank, r.CeWithout!.Value, r.CeOnly!.Value, r.Importance)).ToList(),
+                scores.Ranks.Select(r => new RankScoreRow(r.ModulePath, r.Rank, r.CeWithout!.Value, r.CeOnly!.Value, r.Importance)
+                {
+                    Shortlisted = scores.Shortlist?.Contains((r.ModuleIndex, r.Rank)),
+                }).ToList(),
                 model.Adapters.Select(a => new ModuleScoreRow(a.Path, a.Module.ActiveRank, scores.ModuleAverages.GetValueOrDefault(a.Path, double.NaN))).ToList(),
                 Math.Round(sw.Elapsed.TotalSeconds, 3), scores.ForwardEquivalents);
             Print(console, report, format);
@@ -62,6 +65,27 @@ internal static class LocalScoring
             console.Message($"error: {ex.Message}");
             return ExitCodes.BadInput;
         }
+    }
+
+    private static ScoreSet Score(LlamaForCausalLM model, Batch batch, ScoreRequest request)
+    {
+        if (request.ShortlistFactor < 1)
+        {
+            throw new ArgumentException($"--shortlist-factor must be >= 1, got {request.ShortlistFactor}");
+        }
+
+        if (request.RanksPerRound is < 1)
+        {
+            throw new ArgumentException($"--ranks-per-round must be >= 1, got {request.RanksPerRound}");
+        }
+
+        return AbLoraScorerKinds.Parse(request.Method) switch
+        {
+            AbLoraScorerKind.Reference => AbLoraScorer.Reference(model, batch),
+            AbLoraScorerKind.Approx => ApproxScorer.Score(model, batch),
+            AbLoraScorerKind.Hybrid => HybridScorer.Score(model, batch, request.RanksPerRound ?? model.Adapters.Select(a => a.ModuleType).Distinct().Count(), request.ShortlistFactor),
+            _ => AbLoraScorer.Fast(model, batch),
+        };
     }
 
     private static Batch LoadBatch(string dataPath, string taskName, string modelDir, int vocabSize, int rows)
@@ -95,7 +119,7 @@ internal static class LocalScoring
         console.Line($"{"module",-44} {"rank",4} {"CE without",12} {"CE only",12} {"IS",12}");
         foreach (var r in report.Ranks)
         {
-            console.Line($"{r.Module,-44} {r.Index,4} {r.CeWithout.ToString("F6", inv),12} {r.CeOnly.ToString("F6", inv),12} {r.Importance.ToString("F6", inv),12}");
+            console.Line($"{r.Module,-44} {r.Index,4} {r.CeWithout.ToString("F6", inv),12} {r.CeOnly.ToString("F6", inv),12} {r.Importance.ToString("F6", inv),12}{(r.Shortlisted == true ? " shortlisted" : "")}");
         }
     }
 }

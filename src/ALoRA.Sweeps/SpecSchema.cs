@@ -54,7 +54,7 @@ public static class SpecSchema
     public static IReadOnlyList<string> Modes { get; } = ["max", "min"];
 
     /// <summary>Values of <c>alora.scorer</c>.</summary>
-    public static IReadOnlyList<string> Scorers { get; } = ["fast", "reference"];
+    public static IReadOnlyList<string> Scorers { get; } = ["fast", "reference", "approx", "hybrid"];
 
     /// <summary>The search-domain keywords, in documentation order.</summary>
     public static IReadOnlyList<string> DomainKeywords { get; } = ["grid_search", "choice", "uniform", "loguniform", "randint"];
@@ -167,9 +167,13 @@ public static class SpecSchema
     {
         [TrialMethods.Alora] =
         [
-            new("scorer", SettingKind.Text, "fast", "AB-LoRA scorer implementation: the fast path or the naive reference one.")
+            new("scorer", SettingKind.Text, "fast", "AB-LoRA scorer: `fast` and `reference` are exact (fast path, literal definition); `approx` estimates every rank from gate gradients (about 6 forwards per round); `hybrid` estimates, then scores a shortlist exactly and prunes on the exact values.")
             {
                 Allowed = Scorers, Read = t => t.Allocation!.Scorer,
+            },
+            new("shortlist_factor", SettingKind.Integer, 3L, "`hybrid` only: the shortlist scored exactly holds this many times `ranks_per_round` ranks.")
+            {
+                Minimum = 1, Read = t => t.Allocation!.ShortlistFactor,
             },
         ],
         [TrialMethods.AloraDnas] =

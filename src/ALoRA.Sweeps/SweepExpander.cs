@@ -102,6 +102,7 @@ public static class SweepExpander
                 GateLearningRate = method == TrialMethods.AloraDnas ? (double?)values.Get(method, "gate_learning_rate") ?? training.LearningRate : null,
                 SensitivityBeta1 = method == TrialMethods.AloraSensi ? (double)values.Get(method, "beta1")! : defaults.SensitivityBeta1,
                 SensitivityBeta2 = method == TrialMethods.AloraSensi ? (double)values.Get(method, "beta2")! : defaults.SensitivityBeta2,
+                ShortlistFactor = method == TrialMethods.Alora ? values.Int(method, "shortlist_factor") : defaults.ShortlistFactor,
             };
         }
 

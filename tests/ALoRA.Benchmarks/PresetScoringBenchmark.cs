@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using ALoRA.Engine.Allocation;
 using ALoRA.Engine.Data;
 using ALoRA.Engine.Lora;
 using ALoRA.Engine.Model;
@@ -49,6 +50,7 @@ public static class PresetScoringBenchmark
         sw.Restart();
         var reference = AbLoraScorer.Reference(model, batch, include);
         var referenceSeconds = sw.Elapsed.TotalSeconds;
+        var approxAndHybrid = ApproxAndHybrid(model, batch, include, fast, fastSeconds);
         var maxDiff = fast.Ranks.Zip(reference.Ranks).Max(p => Math.Max(Math.Abs(p.First.CeWithout!.Value - p.Second.CeWithout!.Value), Math.Abs(p.First.CeOnly!.Value - p.Second.CeOnly!.Value)));
         var allRanks = model.Adapters.Sum(a => a.Module.ActiveRank);
         return new Dictionary<string, object>
@@ -67,6 +69,45 @@ public static class PresetScoringBenchmark
             ["reference_s_per_forward"] = Math.Round(referenceSeconds / reference.ForwardEquivalents, 4),
             ["max_abs_ce_difference"] = maxDiff,
             ["peak_rss_mb"] = ProcessMemory.PeakResidentBytes() / (1024 * 1024),
+            ["approx_and_hybrid"] = approxAndHybrid,
         };
+    }
+
+    /// <summary>
+    /// Issue 13: the <c>approx</c> and (when every layer is scored) <c>hybrid</c> scorers on the same round: forwards,
+    /// seconds, and agreement with the exact scores (Spearman of importance; the same n_A = 7 pruned ranks).
+    /// </summary>
+    private static Dictionary<string, object> ApproxAndHybrid(LlamaForCausalLM model, Batch batch, Func<AdapterSlot, bool>? include, ScoreSet exact, double exactSeconds)
+    {
+        const int nA = 7;
+        var gates = model.Adapters.Select(a => (IReadOnlyList<bool>)a.Module.Gates).ToList();
+        var sw = Stopwatch.StartNew();
+        var approx = ApproxScorer.Score(model, batch, include);
+        var approxSeconds = sw.Elapsed.TotalSeconds;
+        var exactPruned = exact.Ranks.OrderBy(r => r.Importance).ThenBy(r => r.ModuleIndex).ThenBy(r => r.Rank).Take(nA).Select(r => (r.ModuleIndex, r.Rank)).ToHashSet();
+        var approxPruned = approx.Ranks.OrderBy(r => r.Importance).ThenBy(r => r.ModuleIndex).ThenBy(r => r.Rank).Take(nA).Select(r => (r.ModuleIndex, r.Rank)).ToHashSet();
+        var result = new Dictionary<string, object>
+        {
+            ["n_a"] = nA,
+            ["approx_s"] = Math.Round(approxSeconds, 3),
+            ["approx_forward_equivalents"] = approx.ForwardEquivalents,
+            ["approx_speedup_over_fast"] = Math.Round(exactSeconds / approxSeconds, 2),
+            ["approx_spearman_vs_exact"] = Math.Round(ScorerRuns.Spearman(exact.Ranks.Select(r => r.Importance).ToList(), approx.Ranks.Select(r => r.Importance).ToList()), 3),
+            ["approx_same_pruned"] = exactPruned.SetEquals(approxPruned),
+        };
+        if (include is null)
+        {
+            sw.Restart();
+            var hybrid = HybridScorer.Score(model, batch, nA, shortlistFactor: 3);
+            var hybridSeconds = sw.Elapsed.TotalSeconds;
+            var hybridPruned = RankAllocator.Decide(gates, hybrid.Ranks, nA, hybrid.Shortlist).Pruned.Select(p => (p.ModuleIndex, p.Rank)).ToHashSet();
+            result["hybrid_s"] = Math.Round(hybridSeconds, 3);
+            result["hybrid_forward_equivalents"] = Math.Round(hybrid.ForwardEquivalents, 1);
+            result["hybrid_speedup_over_fast"] = Math.Round(exactSeconds / hybridSeconds, 2);
+            result["hybrid_spearman_vs_exact"] = Math.Round(ScorerRuns.Spearman(exact.Ranks.Select(r => r.Importance).ToList(), hybrid.Ranks.Select(r => r.Importance).ToList()), 3);
+            result["hybrid_same_pruned"] = exactPruned.SetEquals(hybridPruned);
+        }
+
+        return result;
     }
 }

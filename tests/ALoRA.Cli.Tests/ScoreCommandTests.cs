@@ -104,6 +104,47 @@ public sealed class ScoreCommandTests : IDisposable
     }
 
     [Fact]
+    public void Score_ApproxAndHybrid_SameFields_HybridShortlistHasTheExactScores()
+    {
+        var adapter = ExportAdapter();
+        var data = Path.Combine(RepositoryPaths.Sst2, "validation.jsonl");
+        string[] Args(string method) => ["score", "--model", ModelDir, "--adapter", adapter, "--data", data, "--task", "sst2", "--batch", "8", "--format", "json", "--method", method, "--threads", "1"];
+        var fast = AloraCli.Run(_dir, Args("fast"));
+        var approx = AloraCli.Run(_dir, Args("approx"));
+        var hybrid = AloraCli.Run(_dir, Args("hybrid"));
+        foreach (var run in new[] { fast, approx, hybrid })
+        {
+            Assert.True(run.ExitCode == 0, run.Stderr);
+        }
+
+        var (f, a, h) = (Json(fast.Stdout), Json(approx.Stdout), Json(hybrid.Stdout));
+        Assert.Equal(f.EnumerateObject().Select(p => p.Name), a.EnumerateObject().Select(p => p.Name));
+        Assert.Equal(f.EnumerateObject().Select(p => p.Name), h.EnumerateObject().Select(p => p.Name));
+        Assert.Equal("approx", a.GetProperty("method").GetString());
+        Assert.Equal(6.0, a.GetProperty("forward_equivalents").GetDouble());
+        Assert.Equal(f.GetProperty("ce").GetDouble(), a.GetProperty("ce").GetDouble(), 5);
+        var (fr, ar, hr) = (Ranks(f), Ranks(a), Ranks(h));
+        Assert.Equal(19, fr.Count); // 10 modules x r = 2, one gated off
+        Assert.Equal(fr.Count, ar.Count);
+        Assert.Equal(fr.Count, hr.Count);
+        Assert.All(fr.Concat(ar), r => Assert.False(r.TryGetProperty("shortlisted", out _)));
+
+        // Default n_A = 2 module types (q_proj, v_proj), shortlist_factor 3: the 6 lowest estimates, scored exactly.
+        var shortlisted = Enumerable.Range(0, hr.Count).Where(i => hr[i].GetProperty("shortlisted").GetBoolean()).ToList();
+        var lowestApprox = Enumerable.Range(0, ar.Count).OrderBy(i => ar[i].GetProperty("importance").GetDouble()).Take(6).Order().ToList();
+        Assert.Equal(lowestApprox, shortlisted);
+        for (var i = 0; i < hr.Count; i++)
+        {
+            var source = shortlisted.Contains(i) ? fr[i] : ar[i];
+            Assert.Equal(source.GetProperty("ce_without").GetDouble(), hr[i].GetProperty("ce_without").GetDouble(), 5);
+            Assert.Equal(source.GetProperty("ce_only").GetDouble(), hr[i].GetProperty("ce_only").GetDouble(), 5);
+        }
+
+        Assert.True(h.GetProperty("forward_equivalents").GetDouble() < f.GetProperty("forward_equivalents").GetDouble());
+        static List<JsonElement> Ranks(JsonElement doc) => doc.GetProperty("ranks").EnumerateArray().ToList();
+    }
+
+    [Fact]
     public void Score_UnequalSequences_ExitCode2NamesRow()
     {
         var adapter = ExportAdapter();

@@ -84,7 +84,8 @@ public sealed class SweepDefinitionsTests
     [InlineData("alora.k1", "", "-1", "alora.k1: k1 must be >= 0, got -1")]
     [InlineData("alora.k1", "", "1.5steps", "alora.k1: k1 must be a schedule length")]
     [InlineData("alora.resample_val_batch", "", "yes", "alora.resample_val_batch: resample_val_batch must be true or false, got 'yes'")]
-    [InlineData("alora.scorer", "choice", "fast|slow", "alora.scorer: scorer must be one of fast, reference, got 'slow'")]
+    [InlineData("alora.scorer", "choice", "fast|slow", "alora.scorer: scorer must be one of fast, reference, approx, hybrid, got 'slow'")]
+    [InlineData("alora.shortlist_factor", "", "0", "alora.shortlist_factor: shortlist_factor must be >= 1, got 0")]
     [InlineData("method", "", "qlora", "method: method must be one of lora, alora, alora-dnas, alora-sensi, got 'qlora'")]
     [InlineData("bogus", "", "1", "bogus: unknown setting 'bogus'")]
     public void Read_ForgedSetting_IsRefusedWithItsPathAndPosition(string path, string domain, string? values, string expected)

@@ -158,6 +158,7 @@ public sealed class SweepExpanderTests
         Assert.Equal(32, a.ValBatchSize);
         Assert.True(a.ResampleValBatch);
         Assert.Equal("fast", a.Scorer);
+        Assert.Equal(3, a.ShortlistFactor);
         Assert.Null(a.GateLearningRate);
         Assert.Empty(trial.SearchValues);
     }
@@ -177,11 +178,11 @@ public sealed class SweepExpanderTests
     {
         var plan = Specs.Expand(
             "method: {grid_search: [alora, alora-dnas, alora-sensi]}\ntraining:\n  learning_rate: 0.002\n" +
-            "alora:\n  scorer: reference\nalora-dnas:\n  n_rounds: 3\nalora-sensi:\n  beta1: 0.5\n  ranks_per_round: 2\n");
+            "alora:\n  scorer: hybrid\n  shortlist_factor: 5\nalora-dnas:\n  n_rounds: 3\nalora-sensi:\n  beta1: 0.5\n  ranks_per_round: 2\n");
 
         var (alora, dnas, sensi) = (plan.Trials[0].Allocation!, plan.Trials[1].Allocation!, plan.Trials[2].Allocation!);
-        Assert.Equal(("reference", 8, null), (alora.Scorer, alora.Rounds, alora.GateLearningRate));
-        Assert.Equal(("fast", 3, 0.002), (dnas.Scorer, dnas.Rounds, dnas.GateLearningRate));
+        Assert.Equal(("hybrid", 5, 8, null), (alora.Scorer, alora.ShortlistFactor, alora.Rounds, alora.GateLearningRate));
+        Assert.Equal(("fast", 3, 3, 0.002), (dnas.Scorer, dnas.ShortlistFactor, dnas.Rounds, dnas.GateLearningRate));
         Assert.Equal((0.5, 0.85, 2, 8), (sensi.SensitivityBeta1, sensi.SensitivityBeta2, sensi.RanksPerRound, sensi.Rounds));
     }
 

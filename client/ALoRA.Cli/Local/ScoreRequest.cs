@@ -8,8 +8,11 @@ namespace ALoRA.Cli.Local;
 /// <param name="Data">JSONL examples or pre-tokenised JSON.</param>
 /// <param name="Task">Task template for JSONL data.</param>
 /// <param name="Batch">Examples (or sequences) in the scoring batch.</param>
-/// <param name="Method"><c>fast</c> or <c>reference</c>.</param>
+/// <param name="Method"><c>fast</c>, <c>reference</c>, <c>approx</c> or <c>hybrid</c>.</param>
 /// <param name="Threads">Torch threads (0 = all cores).</param>
 /// <param name="Format">Output format.</param>
 /// <param name="DType">Base model dtype (<c>--dtype</c>); null for float32 (the CPU default).</param>
-internal sealed record ScoreRequest(string Model, string Adapter, string Data, string Task, int Batch, string Method, int Threads, OutputFormat Format, string? DType = null);
+/// <param name="RanksPerRound"><c>hybrid</c>: n_A (null: the number of adapted module types).</param>
+/// <param name="ShortlistFactor"><c>hybrid</c>: the shortlist holds this many times n_A ranks.</param>
+internal sealed record ScoreRequest(string Model, string Adapter, string Data, string Task, int Batch, string Method, int Threads, OutputFormat Format,
+                                    string? DType = null, int? RanksPerRound = null, int ShortlistFactor = 3);

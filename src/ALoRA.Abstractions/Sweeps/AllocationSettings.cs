@@ -35,7 +35,7 @@ public sealed record AllocationSettings
     [Id(5)]
     public bool ResampleValBatch { get; init; } = true;
 
-    /// <summary>AB-LoRA scorer implementation (<c>alora</c> only): <c>fast</c> or <c>reference</c>. Default "fast".</summary>
+    /// <summary>AB-LoRA scorer (<c>alora</c> only): <c>fast</c>, <c>reference</c>, <c>approx</c> or <c>hybrid</c>. Default "fast".</summary>
     [Id(6)]
     public string Scorer { get; init; } = "fast";
 
@@ -50,4 +50,8 @@ public sealed record AllocationSettings
     /// <summary>Smoothing of the uncertainty (<c>alora-sensi</c> only; AdaLoRA's beta2). Default 0.85.</summary>
     [Id(9)]
     public double SensitivityBeta2 { get; init; } = 0.85;
+
+    /// <summary>The <c>hybrid</c> scorer scores this many times n_A ranks exactly (<c>alora</c> only). Default 3.</summary>
+    [Id(10)]
+    public int ShortlistFactor { get; init; } = 3;
 }

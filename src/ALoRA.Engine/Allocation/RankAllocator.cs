@@ -43,8 +43,13 @@ public static class RankAllocator
     /// <param name="gatesPerModule">Gate of every physical rank, per module in model order.</param>
     /// <param name="scores">Exactly one score per active rank.</param>
     /// <param name="nA">n_A, the ranks to prune (and to add); 1 .. total active ranks.</param>
+    /// <param name="prunable">
+    /// Only these (module index, rank) pairs may be pruned (null: every scored rank), e.g. the <c>hybrid</c> scorer's
+    /// shortlist (<see cref="Scoring.ScoreSet.Shortlist"/>); the module averages still use every score.
+    /// </param>
     /// <exception cref="ArgumentException">An input is invalid; the message names the field.</exception>
-    public static AllocationDecision Decide(IReadOnlyList<IReadOnlyList<bool>> gatesPerModule, IReadOnlyList<RankScore> scores, int nA)
+    public static AllocationDecision Decide(IReadOnlyList<IReadOnlyList<bool>> gatesPerModule, IReadOnlyList<RankScore> scores, int nA,
+                                            IReadOnlySet<(int ModuleIndex, int Rank)>? prunable = null)
     {
         ArgumentNullException.ThrowIfNull(gatesPerModule);
         var gates = new bool[gatesPerModule.Count][];
@@ -54,10 +59,11 @@ public static class RankAllocator
                        ?? throw new ArgumentException($"gatesPerModule[{m}] is null", nameof(gatesPerModule));
         }
 
-        return DecideCore(gates, nameof(gatesPerModule), scores, nA);
+        return DecideCore(gates, nameof(gatesPerModule), scores, nA, prunable);
     }
 
-    private static AllocationDecision DecideCore(bool[][] gates, string modulesName, IReadOnlyList<RankScore> scores, int nA)
+    private static AllocationDecision DecideCore(bool[][] gates, string modulesName, IReadOnlyList<RankScore> scores, int nA,
+                                                 IReadOnlySet<(int ModuleIndex, int Rank)>? prunable = null)
     {
         ArgumentNullException.ThrowIfNull(scores);
         if (nA < 1)
@@ -79,7 +85,13 @@ public static class RankAllocator
 
         ValidateScores(gates, active, scores);
 
-        var pruned = scores.OrderBy(s => s.Importance).ThenBy(s => s.ModuleIndex).ThenBy(s => s.Rank)
+        var candidates = prunable is null ? scores : scores.Where(s => prunable.Contains((s.ModuleIndex, s.Rank))).ToList();
+        if (candidates.Count < nA)
+        {
+            throw new ArgumentException($"n_A ({nA}) exceeds the {candidates.Count} prunable ranks", nameof(prunable));
+        }
+
+        var pruned = candidates.OrderBy(s => s.Importance).ThenBy(s => s.ModuleIndex).ThenBy(s => s.Rank)
                            .Take(nA).Select(s => new PrunedRank(s.ModuleIndex, s.Rank)).ToArray();
         var lost = new int[gates.Length];
         foreach (var p in pruned)

@@ -139,6 +139,11 @@ public sealed partial class GatedLoraLinear : nn.Module<Tensor, Tensor>
             var shape = ax.shape;
             ax = ax.view(variants.shape[0], -1, Rank).mul(variants.unsqueeze(1)).view(shape);
         }
+        else if (_scaled.Continuous is { } continuous)
+        {
+            // Scoring by gate gradients (docs/alora-method.md section 3): s * c with c continuous, differentiable in c.
+            ax = ax.mul(continuous.to(ax.dtype).mul(Scale));
+        }
         else if (_scaled.GateLogits is { } logits)
         {
             // alora-dnas: g_i * 2 sigmoid(a_i), differentiable in a (out of place, so autograd keeps A x).
@@ -293,5 +298,7 @@ public sealed partial class GatedLoraLinear : nn.Module<Tensor, Tensor>
         public bool Disabled { get; set; }
 
         public Parameter? GateLogits { get; set; }
+
+        public Tensor? Continuous { get; set; }
     }
 }

@@ -90,9 +90,10 @@ public static class AbLoraScorer
     /// <param name="maxVariantsPerPass">Variants stacked on the batch axis of one pass.</param>
     /// <param name="include">Scores only the ranks of adapters it accepts (null: all); the network itself is unchanged.</param>
     /// <param name="cancellationToken">Checked before every forward pass over a part of the batch; the network is restored when it fires.</param>
+    /// <param name="includeRank">Scores only the (adapter, physical rank) pairs it accepts (null: all); the network itself is unchanged.</param>
     /// <exception cref="OperationCanceledException">Cancelled.</exception>
     public static ScoreSet Fast(LlamaForCausalLM model, Batch batch, int maxVariantsPerPass = 16, Func<AdapterSlot, bool>? include = null,
-                                CancellationToken cancellationToken = default)
+                                CancellationToken cancellationToken = default, Func<AdapterSlot, int, bool>? includeRank = null)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(maxVariantsPerPass, 1);
         cancellationToken.ThrowIfCancellationRequested();
@@ -130,7 +131,7 @@ public static class AbLoraScorer
 
             var layer = Math.Max(0, slot.Layer);
             var gates = slot.Module.Gates;
-            var active = Enumerable.Range(0, gates.Length).Where(i => gates[i]).ToArray();
+            var active = Enumerable.Range(0, gates.Length).Where(i => gates[i] && (includeRank is null || includeRank(slot, i))).ToArray();
             foreach (var chunk in active.Chunk(maxVariantsPerPass))
             {
                 var without = VariantCe(session, slot.Module, m, currentInputs, layer, chunk.Select(i => WithOff(gates, i)).ToArray(), disableOthers: false);

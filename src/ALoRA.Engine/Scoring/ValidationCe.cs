@@ -67,6 +67,24 @@ internal sealed class ValidationCe : IDisposable
         return perVariant.data<double>().ToArray();
     }
 
+    /// <summary>
+    /// Sum of per-token CE of part <paramref name="part"/> as a scalar tensor that keeps the autograd graph (for gate
+    /// gradients); null when the part has no target tokens.
+    /// </summary>
+    public Tensor? SumWithGraph(LlamaForCausalLM model, int part, Tensor finalHidden)
+    {
+        var p = _parts[part];
+        if (p.Positions.Length == 0)
+        {
+            return null;
+        }
+
+        using var scope = NewDisposeScope();
+        var flat = finalHidden.view(-1, finalHidden.shape[2]);
+        var logits = model.LmHead(flat.index_select(0, tensor(p.Positions, device: flat.device)));
+        return F.cross_entropy(logits.to(ScalarType.Float32), p.Targets, reduction: nn.Reduction.Sum).MoveToOuterDisposeScope();
+    }
+
     public void Dispose()
     {
         foreach (var p in _parts)

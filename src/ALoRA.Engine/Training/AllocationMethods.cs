@@ -40,7 +40,7 @@ public static class AllocationMethods
         options.Method switch
         {
             AllocationMethod.Lora => new FixedRankMethod(),
-            AllocationMethod.Alora => new AbLoraMethod(model, options.ReferenceScorer, options.MaxVariantsPerPass),
+            AllocationMethod.Alora => new AbLoraMethod(model, options.Scorer, options.MaxVariantsPerPass, options.RanksPerRoundFor(model), options.ShortlistFactor),
             AllocationMethod.AloraDnas => new DnasGateMethod(model, data, training, options.GateLearningRate),
             AllocationMethod.AloraSensi => new SensitivityMethod(model, options.SensitivityBeta1, options.SensitivityBeta2),
             _ => throw new ArgumentOutOfRangeException(nameof(options), options.Method, "unknown allocation method"),

@@ -1,3 +1,6 @@
+using ALoRA.Engine.Model;
+using ALoRA.Engine.Scoring;
+
 namespace ALoRA.Engine.Training;
 
 /// <summary>
@@ -27,8 +30,11 @@ public sealed record AllocationOptions
     /// <summary>True (default): each round draws its own B_val from dev (seeded by seed and round); false: the same B_val every round.</summary>
     public bool ResampleValidationBatch { get; init; } = true;
 
-    /// <summary>Use the literal reference scorer instead of the fast path (same numbers, much slower).</summary>
-    public bool ReferenceScorer { get; init; }
+    /// <summary><c>alora</c>: how ranks are scored (default the exact fast path; docs/alora-method.md section 3).</summary>
+    public AbLoraScorerKind Scorer { get; init; } = AbLoraScorerKind.Fast;
+
+    /// <summary><c>alora</c> with the <c>hybrid</c> scorer: the shortlist scored exactly holds this many times n_A ranks (default 3).</summary>
+    public int ShortlistFactor { get; init; } = 3;
 
     /// <summary>At most this many variants of a module share one batched scoring pass.</summary>
     public int MaxVariantsPerPass { get; init; } = 16;
@@ -41,6 +47,9 @@ public sealed record AllocationOptions
 
     /// <summary><c>alora-sensi</c>: smoothing of the uncertainty (AdaLoRA's beta2, default 0.85).</summary>
     public double SensitivityBeta2 { get; init; } = 0.85;
+
+    /// <summary>n_A for <paramref name="model"/>: <see cref="RanksPerRound"/>, or by default the number of adapted module types.</summary>
+    public int RanksPerRoundFor(LlamaForCausalLM model) => RanksPerRound ?? model.Adapters.Select(a => a.ModuleType).Distinct().Count();
 
     /// <summary>Checks every field; messages name the field.</summary>
     public void Validate()
@@ -74,6 +83,16 @@ public sealed record AllocationOptions
         if (MaxVariantsPerPass < 1)
         {
             errors.Add($"max_variants_per_pass must be >= 1, got {MaxVariantsPerPass}");
+        }
+
+        if (ShortlistFactor < 1)
+        {
+            errors.Add($"shortlist_factor must be >= 1, got {ShortlistFactor}");
+        }
+
+        if (!Enum.IsDefined(Scorer))
+        {
+            errors.Add($"scorer must be one of {string.Join(", ", AbLoraScorerKinds.Names)}, got {(int)Scorer}");
         }
 
         if (Method != AllocationMethod.Lora && Rounds == 0)

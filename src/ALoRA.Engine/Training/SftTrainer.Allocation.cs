@@ -40,7 +40,7 @@ public sealed partial class SftTrainer
                 $"before training ends at step {TotalSteps}; shorten k1 or train longer");
         }
 
-        var ranksPerRound = allocation.RanksPerRound ?? _model.Adapters.Select(a => a.ModuleType).Distinct().Count();
+        var ranksPerRound = allocation.RanksPerRoundFor(_model);
         var active = _model.Adapters.Sum(a => a.Module.ActiveRank);
         if (ranksPerRound > active)
         {
@@ -75,7 +75,7 @@ public sealed partial class SftTrainer
         var scores = _method.Score(batch, cancellationToken); // the round changes nothing before this returns
 
         var scoringSeconds = sw.Elapsed.TotalSeconds;
-        var decision = RankAllocator.Decide(_model.Adapters.Select(a => (IReadOnlyList<bool>)a.Module.Gates).ToList(), scores.Ranks, _allocationPlan!.RanksPerRound);
+        var decision = RankAllocator.Decide(_model.Adapters.Select(a => (IReadOnlyList<bool>)a.Module.Gates).ToList(), scores.Ranks, _allocationPlan!.RanksPerRound, scores.Shortlist);
         using var generator = new torch.Generator().manual_seed((_options.Seed * 1000) + round);
         var result = AllocationApplier.Apply(_model, _optimizer, decision, generator);
         _method.OnReallocated(result);

@@ -1,6 +1,7 @@
 using ALoRA.Abstractions.Sweeps;
 using ALoRA.Engine.Data;
 using ALoRA.Engine.Lora;
+using ALoRA.Engine.Scoring;
 using ALoRA.Engine.Training;
 using ALoRA.Sweeps;
 using EngineLength = ALoRA.Engine.Training.ScheduleLength;
@@ -77,7 +78,8 @@ public static class TrialSpecMapping
         RanksPerRound = a.RanksPerRound,
         ValidationBatchSize = a.ValBatchSize,
         ResampleValidationBatch = a.ResampleValBatch,
-        ReferenceScorer = a.Scorer == "reference",
+        Scorer = AbLoraScorerKinds.Parse(a.Scorer),
+        ShortlistFactor = a.ShortlistFactor,
         GateLearningRate = a.GateLearningRate,
         SensitivityBeta1 = a.SensitivityBeta1,
         SensitivityBeta2 = a.SensitivityBeta2,

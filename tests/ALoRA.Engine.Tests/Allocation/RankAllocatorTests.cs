@@ -32,6 +32,24 @@ public sealed class RankAllocatorTests
     }
 
     [Fact]
+    public void Decide_WithPrunable_PrunesTheLowestOfThoseOnly_AveragesStillUseEveryScore()
+    {
+        // hybrid: the shortlist {(0,1), (1,0), (1,1)} holds exact scores; (2,0) has a lower estimate but is not prunable.
+        double[][] imp = [[5, 1], [3, 2], [-1]];
+        var gates = imp.Select(m => (IReadOnlyList<bool>)m.Select(_ => true).ToArray()).ToList();
+        var shortlist = new HashSet<(int, int)> { (0, 1), (1, 0), (1, 1) };
+
+        var d = RankAllocator.Decide(gates, Scores(imp), 2, shortlist);
+
+        Assert.Equal([new PrunedRank(0, 1), new PrunedRank(1, 1)], d.Pruned);
+        Assert.Equal([2], d.Receivers);
+        Assert.Equal(new double?[] { 3.0, 2.5, -1.0 }, d.AverageImportance);
+        Assert.Equal(RankAllocator.Decide(gates, Scores(imp), 2).Pruned, [new PrunedRank(2, 0), new PrunedRank(0, 1)]);
+        var ex = Assert.Throws<ArgumentException>(() => RankAllocator.Decide(gates, Scores(imp), 4, shortlist));
+        Assert.Equal("prunable", ex.ParamName);
+    }
+
+    [Fact]
     public void Decide_EqualImportance_PrunesLowerModuleThenLowerRankFirst()
     {
         double[][] imp = [[1, 0.5, 0.5], [0.5, 0.5], [2]];

@@ -1,6 +1,7 @@
 using ALoRA.Abstractions.Sweeps;
 using ALoRA.Engine.Data;
 using ALoRA.Engine.Lora;
+using ALoRA.Engine.Scoring;
 using ALoRA.Engine.Training;
 using ALoRA.Grains.Training;
 using ALoRA.Sweeps;
@@ -39,6 +40,7 @@ public sealed class SettingsSchemaAgreementTests
         ["allocation.gate_learning_rate"] = (o, v) => o with { Allocation = o.Allocation with { GateLearningRate = v } },
         ["allocation.beta1"] = (o, v) => o with { Allocation = o.Allocation with { SensitivityBeta1 = v } },
         ["allocation.beta2"] = (o, v) => o with { Allocation = o.Allocation with { SensitivityBeta2 = v } },
+        ["allocation.shortlist_factor"] = (o, v) => o with { Allocation = o.Allocation with { ShortlistFactor = (int)v } },
     };
 
     /// <summary>Every bounded setting: (setting path as in <see cref="Setters"/>, declaration).</summary>
@@ -61,7 +63,7 @@ public sealed class SettingsSchemaAgreementTests
         Assert.Equal(LoraSettings.LlamaModuleNames, LoraConfig.LlamaModuleTypes);
         Assert.Equal(SpecSchema.Lora.Single(d => d.Key == "target_modules").Allowed, LoraConfig.LlamaModuleTypes);
         Assert.All(TrialMethods.All, m => Assert.Equal(TrialMethods.Allocates(m), AllocationMethods.Parse(m) != AllocationMethod.Lora));
-        Assert.Equal(["fast", "reference"], SpecSchema.Scorers);
+        Assert.Equal(AbLoraScorerKinds.Names, SpecSchema.Scorers);
     }
 
     [Fact]
@@ -94,7 +96,7 @@ public sealed class SettingsSchemaAgreementTests
             ["allocation.k1"] = a.WarmupBeforeFirstRound.Value, ["allocation.k2"] = a.BetweenRounds.Value, ["allocation.n_rounds"] = a.Rounds,
             ["allocation.ranks_per_round"] = a.RanksPerRound, ["allocation.val_batch_size"] = a.ValidationBatchSize,
             ["allocation.resample_val_batch"] = a.ResampleValidationBatch, ["allocation.gate_learning_rate"] = a.GateLearningRate,
-            ["allocation.beta1"] = a.SensitivityBeta1, ["allocation.beta2"] = a.SensitivityBeta2,
+            ["allocation.beta1"] = a.SensitivityBeta1, ["allocation.beta2"] = a.SensitivityBeta2, ["allocation.shortlist_factor"] = a.ShortlistFactor,
         };
 
         foreach (var (path, def) in Declared().Where(d => d.Def.Kind is not SettingKind.ModuleList and not SettingKind.Text))

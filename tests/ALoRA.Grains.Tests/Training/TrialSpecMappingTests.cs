@@ -1,4 +1,5 @@
 using ALoRA.Abstractions.Sweeps;
+using ALoRA.Engine.Scoring;
 using ALoRA.Engine.Training;
 using ALoRA.Grains.Training;
 
@@ -48,7 +49,7 @@ public sealed class TrialSpecMappingTests
         var settings = new AllocationSettings
         {
             K1 = "100steps", K2 = "0.5", Rounds = 3, RanksPerRound = 5, ValBatchSize = 16, ResampleValBatch = false,
-            Scorer = "reference", GateLearningRate = 0.01, SensitivityBeta1 = 0.7, SensitivityBeta2 = 0.6,
+            Scorer = "hybrid", GateLearningRate = 0.01, SensitivityBeta1 = 0.7, SensitivityBeta2 = 0.6, ShortlistFactor = 4,
         };
 
         var a = TrialSpecMapping.Map(Spec(method, settings)).Allocation;
@@ -56,7 +57,7 @@ public sealed class TrialSpecMappingTests
         Assert.Equal(expected, a.Method);
         Assert.Equal(ScheduleLength.Steps(100), a.WarmupBeforeFirstRound);
         Assert.Equal(ScheduleLength.Epochs(0.5), a.BetweenRounds);
-        Assert.Equal((3, 5, 16, false, true), (a.Rounds, a.RanksPerRound, a.ValidationBatchSize, a.ResampleValidationBatch, a.ReferenceScorer));
+        Assert.Equal((3, 5, 16, false, AbLoraScorerKind.Hybrid, 4), (a.Rounds, a.RanksPerRound, a.ValidationBatchSize, a.ResampleValidationBatch, a.Scorer, a.ShortlistFactor));
         Assert.Equal((0.01, 0.7, 0.6), (a.GateLearningRate, a.SensitivityBeta1, a.SensitivityBeta2));
     }
 
@@ -65,7 +66,7 @@ public sealed class TrialSpecMappingTests
     {
         var a = TrialSpecMapping.Map(Spec(TrialMethods.Alora)).Allocation;
 
-        Assert.Equal((ScheduleLength.Epochs(1), ScheduleLength.Epochs(0.25), 8, 32, false), (a.WarmupBeforeFirstRound, a.BetweenRounds, a.Rounds, a.ValidationBatchSize, a.ReferenceScorer));
+        Assert.Equal((ScheduleLength.Epochs(1), ScheduleLength.Epochs(0.25), 8, 32, AbLoraScorerKind.Fast, 3), (a.WarmupBeforeFirstRound, a.BetweenRounds, a.Rounds, a.ValidationBatchSize, a.Scorer, a.ShortlistFactor));
     }
 
     [Fact]
@@ -86,6 +87,15 @@ public sealed class TrialSpecMappingTests
         var ex = Assert.Throws<ArgumentException>(() => TrialSpecMapping.Map(Spec(TrialMethods.Alora, new AllocationSettings { K1 = k1 })));
 
         Assert.Contains(field, ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Map_UnknownScorerOrShortlistFactorBelowOne_NamesTheFields()
+    {
+        var ex = Assert.Throws<ArgumentException>(() => TrialSpecMapping.Map(Spec(TrialMethods.Alora, new AllocationSettings { Scorer = "slow", ShortlistFactor = 0 })));
+
+        Assert.Contains("alora.scorer", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("alora.shortlist_factor", ex.Message, StringComparison.Ordinal);
     }
 
     [Fact]

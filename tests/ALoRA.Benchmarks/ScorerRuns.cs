@@ -1,0 +1,73 @@
+using ALoRA.Engine.Data;
+using ALoRA.Engine.Lora;
+using ALoRA.Engine.Model;
+using ALoRA.Engine.Training;
+using static TorchSharp.torch;
+
+namespace ALoRA.Benchmarks;
+
+/// <summary>Models and SST-2 data shared by the scorer benchmarks (<c>scorer-agreement</c>, <c>alora-overhead</c>).</summary>
+internal static class ScorerRuns
+{
+    private static readonly Lazy<HfTokenizer> Tokenizer = new(() => HfTokenizer.Load(Path.Combine(RepositoryPaths.Stories260K, "tokenizer.json")));
+
+    /// <summary>The first rows of the shipped SST-2 splits, tokenised by stories260K's tokenizer.</summary>
+    public static TrainingData Sst2(TrainingOptions options, int train, int dev, int test)
+    {
+        var task = TaskRegistry.Get("sst2");
+        var root = RepositoryPaths.Sst2;
+        var splits = new DatasetSplits(
+            JsonlReader.Read(Path.Combine(root, "train.jsonl"), task, train),
+            JsonlReader.Read(Path.Combine(root, "validation.jsonl"), task, dev),
+            JsonlReader.Read(Path.Combine(root, "test.jsonl"), task, test));
+        return TrainingData.Prepare(task, splits, Tokenizer.Value, options);
+    }
+
+    /// <summary>
+    /// <c>stories260K</c>: the shipped model; <c>tiny</c>: the bench's tiny preset (the same shape, random base weights);
+    /// LoRA r = 8 on all 7 module types (280 ranks), seeded.
+    /// </summary>
+    public static LlamaForCausalLM Model(string name, long seed)
+    {
+        var lora = new LoraConfig { R = 8, LoraAlpha = 16, LoraDropout = 0, InitSeed = seed };
+        if (name == "stories260K")
+        {
+            return HfModelLoader.Load(RepositoryPaths.Stories260K, new ModelLoadOptions { Lora = lora });
+        }
+
+        manual_seed(seed);
+        return new LlamaForCausalLM(Preset.All.Single(p => p.Name == name).Config, ScalarType.Float32, lora);
+    }
+
+    /// <summary>Spearman's rank correlation (average ranks for ties).</summary>
+    public static double Spearman(IReadOnlyList<double> x, IReadOnlyList<double> y)
+    {
+        var (rx, ry) = (Ranks(x), Ranks(y));
+        var (mx, my) = (rx.Average(), ry.Average());
+        var cov = rx.Zip(ry).Sum(p => (p.First - mx) * (p.Second - my));
+        return cov / Math.Sqrt(rx.Sum(v => (v - mx) * (v - mx)) * ry.Sum(v => (v - my) * (v - my)));
+    }
+
+    private static double[] Ranks(IReadOnlyList<double> values)
+    {
+        var order = Enumerable.Range(0, values.Count).OrderBy(i => values[i]).ToArray();
+        var ranks = new double[values.Count];
+        for (var i = 0; i < order.Length;)
+        {
+            var j = i;
+            while (j + 1 < order.Length && values[order[j + 1]] == values[order[i]])
+            {
+                j++;
+            }
+
+            for (var k = i; k <= j; k++)
+            {
+                ranks[order[k]] = (i + j) / 2.0;
+            }
+
+            i = j + 1;
+        }
+
+        return ranks;
+    }
+}
