@@ -97,87 +97,133 @@ public static class AbLoraScorer
         ArgumentOutOfRangeException.ThrowIfLessThan(maxVariantsPerPass, 1);
         cancellationToken.ThrowIfCancellationRequested();
         using var session = new ScoringSession(model, batch, cancellationToken);
-        var layers = model.Decoder.LayerCount;
-        using var scope = NewDisposeScope();
+        var decoder = model.Decoder;
+        var layers = decoder.LayerCount;
+        var cost = new BlockCost(model.Config);
+        var plan = Enumerable.Range(0, model.Adapters.Count)
+            .Where(m => include is null || include(model.Adapters[m]))
+            .Select(m => new PlannedModule(m, model.Adapters[m], model.Adapters[m].Module.Gates))
+            .ToList();
+        var without = plan.Select(p => new double[p.Gates.Length]).ToArray();
+        var only = plan.Select(p => new double[p.Gates.Length]).ToArray();
+        var topLayer = plan.Count == 0 ? 0 : plan.Max(p => p.Layer);
+        double baseSum = 0, work = 0;
 
-        // Inputs of every block, per part of the batch: of the current network M, and of the base model.
-        var parts = session.Ce.PartCount;
-        var currentInputs = new Tensor[parts][];
-        var baseInputs = new Tensor[parts][];
-        double baseSum = 0;
-        for (var part = 0; part < parts; part++)
+        // Part by part (the sums over parts are taken in part order, as in the reference): the inputs of every block for
+        // the current network M and for the base model, then every variant from its block's shared prefix on.
+        for (var part = 0; part < session.Ce.PartCount; part++)
         {
+            using var partScope = NewDisposeScope();
+            var share = session.Ce.Share(part);
+            var width = session.Ce.Ids(part).shape[1];
             session.BeforePass();
-            var current = currentInputs[part] = new Tensor[layers];
-            var final = model.Decoder.ForwardLayers(model.Decoder.Embed(session.Ce.Ids(part)), 0, (i, h) => current[i] = h);
+            var current = new Tensor[layers];
+            var final = decoder.ForwardLayers(decoder.Embed(session.Ce.Ids(part)), 0, (i, h) => current[i] = h);
             baseSum += session.Ce.Sum(model, part, final, 1)[0];
-            session.DisableAllExcept(-1);
-            var baseline = baseInputs[part] = new Tensor[layers];
-            model.Decoder.ForwardLayers(model.Decoder.Embed(session.Ce.Ids(part)), 0, (i, h) => baseline[i] = h);
-            session.EnableAll();
-        }
-
-        var baseCe = baseSum / session.Ce.TargetCount;
-        var scores = new List<RankScore>();
-        double work = 2;
-        for (var m = 0; m < model.Adapters.Count; m++)
-        {
-            var slot = model.Adapters[m];
-            if (include is not null && !include(slot))
+            work += share;
+            if (plan.Count == 0)
             {
                 continue;
             }
 
-            var layer = Math.Max(0, slot.Layer);
-            var gates = slot.Module.Gates;
-            var active = Enumerable.Range(0, gates.Length).Where(i => gates[i]).ToArray();
-            foreach (var chunk in active.Chunk(maxVariantsPerPass))
+            // The base model's block inputs, up to the highest block scored.
+            session.BeforePass();
+            var baseline = new Tensor[layers];
+            session.DisableAllExcept(-1);
+            try
             {
-                var without = VariantCe(session, slot.Module, m, currentInputs, layer, chunk.Select(i => WithOff(gates, i)).ToArray(), disableOthers: false);
-                var only = VariantCe(session, slot.Module, m, baseInputs, layer, chunk.Select(i => OneHot(gates.Length, i)).ToArray(), disableOthers: true);
-                for (var v = 0; v < chunk.Length; v++)
-                {
-                    scores.Add(new RankScore(m, slot.Path, chunk[v], without[v], only[v], without[v] - baseCe - only[v]));
-                }
+                baseline[topLayer] = decoder.ForwardLayers(decoder.Embed(session.Ce.Ids(part)), 0, topLayer, (i, h) => baseline[i] = h);
+            }
+            finally
+            {
+                session.EnableAll();
+            }
 
-                work += 2.0 * chunk.Length * (layers - layer) / layers;
+            work += share * topLayer / layers;
+            BlockPrefix? currentPrefix = null, basePrefix = null;
+            try
+            {
+                for (var k = 0; k < plan.Count; k++)
+                {
+                    var p = plan[k];
+                    if (currentPrefix is null || !ReferenceEquals(currentPrefix.Layer, decoder.LayerAt(p.Layer)))
+                    {
+                        currentPrefix?.Dispose();
+                        basePrefix?.Dispose();
+                        currentPrefix = decoder.LayerAt(p.Layer).Prefix(current[p.Layer]);
+                        basePrefix = decoder.LayerAt(p.Layer).Prefix(baseline[p.Layer]);
+                    }
+
+                    foreach (var chunk in p.Active.Chunk(maxVariantsPerPass))
+                    {
+                        var sums = VariantSums(session, p, currentPrefix, part, chunk.Select(i => WithOff(p.Gates, i)).ToArray(), disableOthers: false, cost, ref work);
+                        var onlySums = VariantSums(session, p, basePrefix!, part, chunk.Select(i => OneHot(p.Gates.Length, i)).ToArray(), disableOthers: true, cost, ref work);
+                        for (var v = 0; v < chunk.Length; v++)
+                        {
+                            without[k][chunk[v]] += sums[v];
+                            only[k][chunk[v]] += onlySums[v];
+                        }
+                    }
+                }
+            }
+            finally
+            {
+                currentPrefix?.Dispose();
+                basePrefix?.Dispose();
+            }
+        }
+
+        var baseCe = baseSum / session.Ce.TargetCount;
+        var scores = new List<RankScore>();
+        for (var k = 0; k < plan.Count; k++)
+        {
+            foreach (var i in plan[k].Active)
+            {
+                var (ceWithout, ceOnly) = (without[k][i] / session.Ce.TargetCount, only[k][i] / session.Ce.TargetCount);
+                scores.Add(new RankScore(plan[k].Index, plan[k].Slot.Path, i, ceWithout, ceOnly, ceWithout - baseCe - ceOnly));
             }
         }
 
         return new ScoreSet(baseCe, scores, work);
     }
 
-    private static double[] VariantCe(ScoringSession session, GatedLoraLinear module, int moduleIndex, Tensor[][] layerInputs, int layer,
-                                      bool[][] variantGates, bool disableOthers)
+    /// <summary>
+    /// One pass over part <paramref name="part"/> of the batch for the variants <paramref name="variantGates"/> of one
+    /// module: its block from <paramref name="prefix"/> (that of M, or of the base model when
+    /// <paramref name="disableOthers"/>), then the blocks above, stacked; returns each variant's CE sum over the part.
+    /// </summary>
+    private static double[] VariantSums(ScoringSession session, PlannedModule module, BlockPrefix prefix, int part, bool[][] variantGates,
+                                        bool disableOthers, BlockCost cost, ref double work)
     {
+        session.BeforePass();
         var v = variantGates.Length;
-        using var gates = tensor(variantGates.SelectMany(g => g.Select(on => on ? 1f : 0f)).ToArray(), [v, variantGates[0].Length]);
-        module.SetVariantGates(gates);
+        var decoder = session.Model.Decoder;
+        var adapter = module.Slot.Module;
+        using var scope = NewDisposeScope();
+        var gates = tensor(variantGates.SelectMany(g => g.Select(on => on ? 1f : 0f)).ToArray(), [v, variantGates[0].Length]);
+        adapter.SetVariantGates(gates);
         if (disableOthers)
         {
-            session.DisableAllExcept(moduleIndex);
+            session.DisableAllExcept(module.Index);
         }
 
         try
         {
-            var sums = new double[v];
-            for (var part = 0; part < layerInputs.Length; part++)
-            {
-                session.BeforePass();
-                using var scope = NewDisposeScope();
-                var final = session.Model.Decoder.ForwardLayers(layerInputs[part][layer].repeat(v, 1, 1), layer);
-                var partSums = session.Ce.Sum(session.Model, part, final, v);
-                for (var i = 0; i < v; i++)
-                {
-                    sums[i] += partSums[i];
-                }
-            }
-
-            return sums.Select(s => s / session.Ce.TargetCount).ToArray();
+            var block = decoder.LayerAt(module.Layer);
+            var kind = block.ProjectionOf(adapter);
+            var before = prefix.Computed;
+            var output = kind is null
+                ? block.forward(prefix.Input.repeat(v, 1, 1))
+                : block.ForwardVariants(prefix, adapter);
+            var final = decoder.ForwardLayers(output, module.Layer + 1);
+            var sums = session.Ce.Sum(session.Model, part, final, v);
+            var blocks = cost.VariantPass(kind, v, prefix.Computed & ~before, prefix.Input.shape[1], decoder.LayerCount - module.Layer - 1);
+            work += session.Ce.Share(part) * blocks / decoder.LayerCount;
+            return sums;
         }
         finally
         {
-            module.SetVariantGates(null);
+            adapter.SetVariantGates(null);
             session.EnableAll();
         }
     }
@@ -194,5 +240,13 @@ public static class AbLoraScorer
         var g = new bool[length];
         g[index] = true;
         return g;
+    }
+
+    /// <summary>An adapter to score, its gates and active ranks, and its block.</summary>
+    private sealed record PlannedModule(int Index, AdapterSlot Slot, bool[] Gates)
+    {
+        public int Layer { get; } = Math.Max(0, Slot.Layer);
+
+        public int[] Active { get; } = Enumerable.Range(0, Gates.Length).Where(i => Gates[i]).ToArray();
     }
 }
