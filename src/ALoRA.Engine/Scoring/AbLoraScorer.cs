@@ -11,9 +11,10 @@ namespace ALoRA.Engine.Scoring;
 /// for every active rank r, <c>CE(M \ r)</c> (only r switched off) and <c>CE(M_r)</c> (r the only active rank in
 /// the whole network), and <c>IS = CE(M \ r) - CE(M) - CE(M_r)</c>.
 /// <see cref="Reference"/> follows the definition literally (one full forward per variant);
-/// <see cref="Fast"/> computes the same numbers with less work (section 8): the input of the module's block is
-/// shared by all its variants (that of M for <c>M \ r</c>, that of the base model for <c>M_r</c>), so only the
-/// blocks from the module's layer onward run, with the variants of a module stacked along the batch axis.
+/// <see cref="Fast"/> computes the same numbers with less work (section 8): the input of the module's block and the
+/// part of the block before the module (<see cref="BlockPrefix"/>) are shared by all its variants (those of M for
+/// <c>M \ r</c>, those of the base model for <c>M_r</c>), so only the rest of the block and the blocks above run per
+/// variant, with the variants of the modules of one block stacked along the batch axis.
 /// Both paths run the batch in length-sorted parts trimmed to their longest row (<see cref="ValidationCe"/>), so
 /// padding costs nothing; with right padding and causal attention this changes no number.
 /// </summary>
@@ -115,7 +116,6 @@ public static class AbLoraScorer
         {
             using var partScope = NewDisposeScope();
             var share = session.Ce.Share(part);
-            var width = session.Ce.Ids(part).shape[1];
             session.BeforePass();
             var current = new Tensor[layers];
             var final = decoder.ForwardLayers(decoder.Embed(session.Ce.Ids(part)), 0, (i, h) => current[i] = h);
@@ -140,36 +140,28 @@ public static class AbLoraScorer
             }
 
             work += share * topLayer / layers;
-            BlockPrefix? currentPrefix = null, basePrefix = null;
-            try
+            // The variants of the modules of one block share its prefix and, per mode (M \ r or M_r), the blocks above
+            // (all adapters on, or all off): they are packed into passes of at most maxVariantsPerPass.
+            foreach (var block in plan.Select((p, k) => (p, k)).GroupBy(x => x.p.Layer))
             {
-                for (var k = 0; k < plan.Count; k++)
+                using var currentPrefix = decoder.LayerAt(block.Key).Prefix(current[block.Key]);
+                using var basePrefix = decoder.LayerAt(block.Key).Prefix(baseline[block.Key]);
+                var items = block.SelectMany(x => x.p.Active.Chunk(maxVariantsPerPass).Select(chunk => new VariantItem(x.k, x.p, chunk)));
+                foreach (var pass in Pack(items, maxVariantsPerPass))
                 {
-                    var p = plan[k];
-                    if (currentPrefix is null || !ReferenceEquals(currentPrefix.Layer, decoder.LayerAt(p.Layer)))
+                    var sums = VariantSums(session, pass, currentPrefix, part, withoutRank: true, cost, ref work);
+                    var onlySums = VariantSums(session, pass, basePrefix, part, withoutRank: false, cost, ref work);
+                    var v = 0;
+                    foreach (var item in pass)
                     {
-                        currentPrefix?.Dispose();
-                        basePrefix?.Dispose();
-                        currentPrefix = decoder.LayerAt(p.Layer).Prefix(current[p.Layer]);
-                        basePrefix = decoder.LayerAt(p.Layer).Prefix(baseline[p.Layer]);
-                    }
-
-                    foreach (var chunk in p.Active.Chunk(maxVariantsPerPass))
-                    {
-                        var sums = VariantSums(session, p, currentPrefix, part, chunk.Select(i => WithOff(p.Gates, i)).ToArray(), disableOthers: false, cost, ref work);
-                        var onlySums = VariantSums(session, p, basePrefix!, part, chunk.Select(i => OneHot(p.Gates.Length, i)).ToArray(), disableOthers: true, cost, ref work);
-                        for (var v = 0; v < chunk.Length; v++)
+                        foreach (var rank in item.Ranks)
                         {
-                            without[k][chunk[v]] += sums[v];
-                            only[k][chunk[v]] += onlySums[v];
+                            without[item.PlanIndex][rank] += sums[v];
+                            only[item.PlanIndex][rank] += onlySums[v];
+                            v++;
                         }
                     }
                 }
-            }
-            finally
-            {
-                currentPrefix?.Dispose();
-                basePrefix?.Dispose();
             }
         }
 
@@ -187,43 +179,86 @@ public static class AbLoraScorer
         return new ScoreSet(baseCe, scores, work);
     }
 
-    /// <summary>
-    /// One pass over part <paramref name="part"/> of the batch for the variants <paramref name="variantGates"/> of one
-    /// module: its block from <paramref name="prefix"/> (that of M, or of the base model when
-    /// <paramref name="disableOthers"/>), then the blocks above, stacked; returns each variant's CE sum over the part.
-    /// </summary>
-    private static double[] VariantSums(ScoringSession session, PlannedModule module, BlockPrefix prefix, int part, bool[][] variantGates,
-                                        bool disableOthers, BlockCost cost, ref double work)
+    /// <summary>Consecutive items, packed into passes of at most <paramref name="max"/> variants.</summary>
+    private static List<List<VariantItem>> Pack(IEnumerable<VariantItem> items, int max)
     {
-        session.BeforePass();
-        var v = variantGates.Length;
-        var decoder = session.Model.Decoder;
-        var adapter = module.Slot.Module;
-        using var scope = NewDisposeScope();
-        var gates = tensor(variantGates.SelectMany(g => g.Select(on => on ? 1f : 0f)).ToArray(), [v, variantGates[0].Length]);
-        adapter.SetVariantGates(gates);
-        if (disableOthers)
+        var passes = new List<List<VariantItem>>();
+        foreach (var item in items)
         {
-            session.DisableAllExcept(module.Index);
+            if (passes.Count == 0 || passes[^1].Sum(i => i.Ranks.Length) + item.Ranks.Length > max)
+            {
+                passes.Add([]);
+            }
+
+            passes[^1].Add(item);
         }
 
+        return passes;
+    }
+
+    /// <summary>
+    /// One pass over part <paramref name="part"/> of the batch for the variants of the modules of one block in
+    /// <paramref name="pass"/>: M \ r (<paramref name="withoutRank"/>, from the prefix of M, all other adapters on) or
+    /// M_r (from the base model's prefix, every other adapter off). Each module's block output comes from the shared
+    /// prefix; the outputs are stacked and run through the blocks above once. Returns each variant's CE sum over the
+    /// part, in pass order.
+    /// </summary>
+    private static double[] VariantSums(ScoringSession session, List<VariantItem> pass, BlockPrefix prefix, int part, bool withoutRank,
+                                        BlockCost cost, ref double work)
+    {
+        session.BeforePass();
+        var decoder = session.Model.Decoder;
+        var block = prefix.Layer;
+        var layer = pass[0].Module.Layer;
+        var outputs = new List<Tensor>();
+        double blocks = 0;
+        using var scope = NewDisposeScope();
         try
         {
-            var block = decoder.LayerAt(module.Layer);
-            var kind = block.ProjectionOf(adapter);
-            var before = prefix.Computed;
-            var output = kind is null
-                ? block.forward(prefix.Input.repeat(v, 1, 1))
-                : block.ForwardVariants(prefix, adapter);
-            var final = decoder.ForwardLayers(output, module.Layer + 1);
+            foreach (var item in pass)
+            {
+                var adapter = item.Module.Slot.Module;
+                var gates = item.Module.Gates;
+                var variantGates = item.Ranks.Select(i => withoutRank ? WithOff(gates, i) : OneHot(gates.Length, i)).ToArray();
+                using var gateTensor = tensor(variantGates.SelectMany(g => g.Select(on => on ? 1f : 0f)).ToArray(), [variantGates.Length, gates.Length]);
+                adapter.SetVariantGates(gateTensor);
+                if (!withoutRank)
+                {
+                    session.DisableAllExcept(item.Module.Index);
+                }
+
+                try
+                {
+                    var kind = block.ProjectionOf(adapter);
+                    var before = prefix.Computed;
+                    outputs.Add(kind is null ? block.forward(prefix.Input.repeat(variantGates.Length, 1, 1)) : block.ForwardVariants(prefix, adapter));
+                    blocks += cost.VariantPass(kind, variantGates.Length, prefix.Computed & ~before, prefix.Input.shape[1], blocksAbove: 0);
+                }
+                finally
+                {
+                    adapter.SetVariantGates(null);
+                }
+            }
+
+            // Above the block every variant of M \ r has all adapters on, every variant of M_r all off.
+            if (withoutRank)
+            {
+                session.EnableAll();
+            }
+            else
+            {
+                session.DisableAllExcept(-1);
+            }
+
+            var v = pass.Sum(i => i.Ranks.Length);
+            var final = decoder.ForwardLayers(outputs.Count == 1 ? outputs[0] : cat(outputs, 0), layer + 1);
             var sums = session.Ce.Sum(session.Model, part, final, v);
-            var blocks = cost.VariantPass(kind, v, prefix.Computed & ~before, prefix.Input.shape[1], decoder.LayerCount - module.Layer - 1);
+            blocks += (double)v * (decoder.LayerCount - layer - 1);
             work += session.Ce.Share(part) * blocks / decoder.LayerCount;
             return sums;
         }
         finally
         {
-            adapter.SetVariantGates(null);
             session.EnableAll();
         }
     }
@@ -241,6 +276,9 @@ public static class AbLoraScorer
         g[index] = true;
         return g;
     }
+
+    /// <summary>Some active ranks of one planned module (its index in the plan), scored in one pass.</summary>
+    private sealed record VariantItem(int PlanIndex, PlannedModule Module, int[] Ranks);
 
     /// <summary>An adapter to score, its gates and active ranks, and its block.</summary>
     private sealed record PlannedModule(int Index, AdapterSlot Slot, bool[] Gates)
