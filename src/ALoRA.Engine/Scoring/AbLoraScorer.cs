@@ -140,6 +140,7 @@ public static class AbLoraScorer
             }
 
             work += share * topLayer / layers;
+
             // The variants of the modules of one block share its prefix and, per mode (M \ r or M_r), the blocks above
             // (all adapters on, or all off): they are packed into passes of at most maxVariantsPerPass.
             foreach (var block in plan.Select((p, k) => (p, k)).GroupBy(x => x.p.Layer))
