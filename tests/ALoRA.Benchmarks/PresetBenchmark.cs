@@ -31,18 +31,29 @@ public static class PresetBenchmark
         using var inputs = ids.narrow(1, 0, preset.Sequence - 1).contiguous();
         using var targets = ids.narrow(1, 1, preset.Sequence - 1).contiguous().view(-1);
 
+        // Where the step goes: seconds per phase of every timed step (forward with autograd, loss, backward, AdamW,
+        // zero-grad + finalizer release); the phases of the median steps are reported.
+        var phases = new double[5];
+        var phaseLog = new List<double[]>();
         void Step()
         {
+            var sw = Stopwatch.StartNew();
             using (var scope = NewDisposeScope())
             {
                 var logits = model.forward(inputs);
+                phases[0] = sw.Elapsed.TotalSeconds;
                 var loss = F.cross_entropy(logits.view(-1, preset.Config.VocabSize), targets);
+                phases[1] = sw.Elapsed.TotalSeconds;
                 loss.backward();
+                phases[2] = sw.Elapsed.TotalSeconds;
             }
 
             optimizer.Step(1e-4);
+            phases[3] = sw.Elapsed.TotalSeconds;
             optimizer.ZeroGrad();
             TorchRuntime.ReleaseFinalizableNativeObjects(); // as SftTrainer does after every step
+            phases[4] = sw.Elapsed.TotalSeconds;
+            phaseLog.Add([phases[0], phases[1] - phases[0], phases[2] - phases[1], phases[3] - phases[2], phases[4] - phases[3]]);
         }
 
         void Forward()
@@ -53,7 +64,10 @@ public static class PresetBenchmark
         }
 
         var stepTimes = Time(Step, warmup, measured);
+        var measuredPhases = phaseLog.Skip(warmup).ToList();
         var forwardTimes = Time(Forward, warmup, measured);
+        var stepGemms = StepGemms.Time(StepGemms.Of(preset, 8, training: true));
+        var forwardGemms = StepGemms.Time(StepGemms.Of(preset, 8, training: false));
         var rssByStep = new Dictionary<int, long>();
         for (var s = 1; s <= memorySteps; s++)
         {
@@ -79,6 +93,12 @@ public static class PresetBenchmark
             ["achieved_gflops"] = Round(flopsPerStep / stepMedian / 1e9),
             ["forward_nograd_median_s"] = Round(forwardMedian),
             ["step_over_forward"] = Round(stepMedian / forwardMedian),
+            ["step_phases_median_s"] = new[] { "forward", "loss", "backward", "optimizer", "zero_grad_release" }
+                .Select((name, i) => (name, i)).ToDictionary(p => p.name, p => Round(Median(measuredPhases.Select(x => x[p.i]).ToList()))),
+            ["gemm_same_shapes_step_s"] = stepGemms.ToDictionary(p => p.Key, p => Round(p.Value)),
+            ["gemm_share_of_step"] = Round(stepGemms["total"] / stepMedian),
+            ["gemm_same_shapes_forward_s"] = Round(forwardGemms["total"]),
+            ["gemm_share_of_forward"] = Round(forwardGemms["total"] / forwardMedian),
             ["rss_after_10_steps_mb"] = rssByStep.GetValueOrDefault(10) / (1024 * 1024),
             [$"rss_after_{memorySteps}_steps_mb"] = rssByStep.GetValueOrDefault(memorySteps) / (1024 * 1024),
             ["rss_growth_10_to_" + memorySteps] = rssByStep.Count == 2 ? Round((double)rssByStep[memorySteps] / rssByStep[10] - 1) : double.NaN,

@@ -5,7 +5,7 @@ using F = TorchSharp.torch.nn.functional;
 namespace ALoRA.Engine.Model;
 
 /// <summary>Grouped-query self-attention of a LLaMA block (q/k/v/o projections, rotary, causal SDPA).</summary>
-public sealed class LlamaAttention : nn.Module<Tensor, Tensor>
+public sealed partial class LlamaAttention : nn.Module<Tensor, Tensor>
 {
     [ComponentName(Name = "q_proj")]
     private readonly nn.Module<Tensor, Tensor> _qProj;

@@ -5,7 +5,7 @@ using static TorchSharp.torch;
 namespace ALoRA.Engine.Model;
 
 /// <summary>One pre-norm LLaMA block: <c>h = x + attn(norm(x)); out = h + mlp(norm(h))</c>.</summary>
-public sealed class LlamaDecoderLayer : nn.Module<Tensor, Tensor>
+public sealed partial class LlamaDecoderLayer : nn.Module<Tensor, Tensor>
 {
     [ComponentName(Name = "self_attn")]
     private readonly LlamaAttention _selfAttn;

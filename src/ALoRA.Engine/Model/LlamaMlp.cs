@@ -5,7 +5,7 @@ using F = TorchSharp.torch.nn.functional;
 namespace ALoRA.Engine.Model;
 
 /// <summary>SwiGLU MLP of a LLaMA block: <c>down(silu(gate(x)) * up(x))</c>.</summary>
-public sealed class LlamaMlp : nn.Module<Tensor, Tensor>
+public sealed partial class LlamaMlp : nn.Module<Tensor, Tensor>
 {
     [ComponentName(Name = "gate_proj")]
     private readonly nn.Module<Tensor, Tensor> _gateProj;

@@ -66,6 +66,29 @@ public sealed class LlamaModel : nn.Module<Tensor, Tensor>
         return _norm.forward(h);
     }
 
+    /// <summary>
+    /// Runs blocks <paramref name="from"/>..<paramref name="to"/> - 1 on <paramref name="hidden"/> (the input of block
+    /// <paramref name="from"/>) and returns the input of block <paramref name="to"/> (no final norm);
+    /// <paramref name="captureInput"/> receives each block's input, as in <see cref="ForwardLayers(Tensor, int, Action{int, Tensor})"/>.
+    /// </summary>
+    public Tensor ForwardLayers(Tensor hidden, int from, int to, Action<int, Tensor>? captureInput)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(from);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(to, _layers.Count);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(from, to);
+        var h = hidden;
+        for (var i = from; i < to; i++)
+        {
+            captureInput?.Invoke(i, h);
+            h = _layers[i].forward(h);
+        }
+
+        return h;
+    }
+
+    /// <summary>Decoder block <paramref name="index"/>.</summary>
+    public LlamaDecoderLayer LayerAt(int index) => _layers[index];
+
     /// <inheritdoc />
     protected override void Dispose(bool disposing)
     {

@@ -36,6 +36,9 @@ internal sealed class ValidationCe : IDisposable
     /// <summary>Target tokens of the whole batch.</summary>
     public int TargetCount { get; }
 
+    /// <summary>Part <paramref name="part"/>'s share of the batch's token cells (rows x width, over all parts).</summary>
+    public double Share(int part) => (double)_parts[part].Ids.numel() / _parts.Sum(p => p.Ids.numel());
+
     /// <summary>Token ids of part <paramref name="part"/>.</summary>
     public Tensor Ids(int part) => _parts[part].Ids;
 

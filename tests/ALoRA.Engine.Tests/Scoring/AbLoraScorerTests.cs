@@ -11,7 +11,7 @@ public sealed class AbLoraScorerTests
     public AbLoraScorerTests() => Samples.EnsureTorch();
 
     /// <summary>A random LLaMA with random (non-zero) adapters; some gates switched off.</summary>
-    private static LlamaForCausalLM RandomModel(int layers, int heads, int kvHeads, int hidden, int rank, long seed, int gatesOff)
+    internal static LlamaForCausalLM RandomModel(int layers, int heads, int kvHeads, int hidden, int rank, long seed, int gatesOff)
     {
         manual_seed(seed);
         var config = new LlamaConfig
@@ -39,7 +39,7 @@ public sealed class AbLoraScorerTests
     }
 
     /// <summary>A batch of random sequences with response-only targets on the last tokens, right-padded rows.</summary>
-    private static Batch RandomBatch(int rows, int length, long seed)
+    internal static Batch RandomBatch(int rows, int length, long seed)
     {
         var rng = new Random((int)seed);
         var examples = Enumerable.Range(0, rows).Select(_ =>
