@@ -24,11 +24,14 @@ public sealed class SftTrainerTests : IDisposable
         Seed = 11,
     };
 
-    [Fact]
-    public void Resume_HalfwayFromCheckpoint_SameLossesAndWeightsAsStraightRun()
+    [Theory]
+    [InlineData(1, false)]
+    [InlineData(4, false)]
+    [InlineData(2, true)]
+    public void Resume_HalfwayFromCheckpoint_SameLossesAndWeightsAsStraightRun(int accumulation, bool checkpointing)
     {
         const int n = 8;
-        var options = Options(n);
+        var options = Options(n) with { GradientAccumulationSteps = accumulation, GradientCheckpointing = checkpointing };
         var data = TrainingFixture.Data(options);
 
         double[] straightLosses;
