@@ -146,7 +146,7 @@ public sealed class SweepExpanderTests
         Assert.Equal(0.0, trial.Training.WeightDecay);
         Assert.Equal(200, trial.Training.EvalEverySteps);
         Assert.Equal(10, trial.Training.Patience);
-        Assert.Equal(256, trial.Training.MaxSequenceLength);
+        Assert.Equal(2048, trial.Training.MaxSequenceLength);
         Assert.Equal(42, trial.Training.Seed);
         Assert.Null(trial.Training.MaxDevExamples);
         Assert.Equal(200, trial.Training.CheckpointEverySteps);

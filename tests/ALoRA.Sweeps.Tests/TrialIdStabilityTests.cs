@@ -11,18 +11,18 @@ public sealed class TrialIdStabilityTests
     public static TheoryData<string, string, string> Recorded() => new()
     {
         {
-            "all-methods.yaml", "0090b30caebce1dbdaf1167a5a97d9c1a7401cfc853b605a53ff99a668a8052c",
-            "54e2f91f7608,4b68f161e92f,9d831f98ce3d,401433951fc3,80c9d1fd783c,a5e2abcc61cc,c9f5d9736a76,3ba2aef9e91b,f79e822c7926,95c67bf3ed13,5741fb6be124,7c93566605ce"
+            "all-methods.yaml", "a1dad710c773b0b87085e4b4a40aeefaef080c7e2f4307134bbc19f1a56161b8",
+            "812c5712b4bb,36c7568d91e3,54d5b1a732ba,fe807ba0bc4c,8a8f8fb89e3b,a913aa27b5dd,96371b4d5554,ed2a2112a866,2e57ca67a5d4,6d8cfda21830,2853d3c256e9,ee3067f90eee"
         },
         {
-            "demo.yaml", "d1355d2b268cd795293ccd5b629fad04dc5e138e0cc7581198e33591dbb0fe3f",
-            "e7ff9755199a,9f2bf5a4e8f3,9e9f558bf5ae,67d86672de18,079448e11ff9,e44c5fcb009d"
+            "demo.yaml", "0425fdbda2427bbefe58cf7cf4686233ad4775b83c5e2113c155c24f26c169cf",
+            "ceeb8735bf52,edd2d0dcff41,04ff09ee0d81,ced37c8a6853,b8da014a4728,0dc800ab4772"
         },
         {
-            "lr-search.yaml", "477cca390129e2f164978d4c6415638917e8451e46b4e864d4daee2e2e6f85e2",
-            "bfb75c0d5934,823c4ee6b8fc,615c55b414fc,96d4d3830ea7,9060a26caa79,2e1e76c4cb34,e7d1a8ecd15f,4253d59afc2d,15020a243b67,3fb8ac95c782,0f735aaddbf7,52c7734a5136," +
-            "121d78b4c82f,7e2ca48e8c66,3823635094f5,c446ae5c0a83,5bda2bc59a01,ccfa3721ec6e,08caf40739c1,f0fb7f108a9f,a2b3a1421a3a,c7cb587bfd1d,99616ad1bf24,ed15a0579b8f," +
-            "a3e79c018265,89f591b91b74,be28fd5cb71e,ed5916ba1a4c,e8b51f45b4fc,549f278228a0,0c10c4a81a1a,3528f9d4372a"
+            "lr-search.yaml", "b9ece51a9a87db2cbcd895ef6d7fb478a7accbece391e115a249048fad98025b",
+            "c9bc48be0abd,09c3896b3caf,008c13d588e2,c5fef10b2cd7,5f917f33f9d5,0967e79873f2,fdb57c3199a3,7b598c27cacf,76df902bb69e,ae2b172c6779,a879d4d1b9c6,d8a9268558e1," +
+            "89f236950b32,283b9ca0543f,0e70847ffe28,360c5fe59d03,2e489f1ad0dd,995e21009f4a,d04ee1d091f2,e784ef7643d5,3a5eabbca519,3403701258a3,53f37304984f,ac629fada928," +
+            "1dc7fed9bd7c,d00718948cf3,26cccd86db26,1fd36d3c82d0,acac925d19a9,94d63581bd48,82535d5bd698,59a4267e1827"
         },
     };
 
