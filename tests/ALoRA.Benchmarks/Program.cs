@@ -6,7 +6,7 @@ using ALoRA.Engine.Runtime;
 
 // alora benchmarks: prints one JSON object. Each preset, and one AB-LoRA scoring round (fast vs reference), runs in a
 // child process of this program (so peak memory is per part); the GEMM baseline runs in this process.
-// Usage: ALoRA.Benchmarks [--memory-steps N] [--preset tiny|small|scoring|scoring-tiny|scoring-small|sweep-load|sweep-submit [--trials N]]
+// Usage: ALoRA.Benchmarks [--memory-steps N] [--preset tiny|small|scoring|scoring-tiny|scoring-small|checkpointing|sweep-load|sweep-submit [--trials N]]
 const int Threads = 2;
 var memorySteps = args.SkipWhile(a => a != "--memory-steps").Skip(1).Select(int.Parse).FirstOrDefault(100);
 var only = args.SkipWhile(a => a != "--preset").Skip(1).FirstOrDefault();
@@ -31,6 +31,13 @@ if (only == "sweep-submit")
     // Issue 12: a 100,000-trial sweep submitted with the real CLI to a real silo that trains nothing. Not part of the default run.
     var trials = args.SkipWhile(a => a != "--trials").Skip(1).Select(int.Parse).FirstOrDefault(100_000);
     Console.WriteLine(JsonSerializer.Serialize(await SweepSubmitBenchmark.RunAsync(trials)));
+    return 0;
+}
+
+if (only == "checkpointing")
+{
+    // Issue 13: training.gradient_checkpointing off and on, step time and peak memory at sequence 512 on tiny.
+    Console.WriteLine(CheckpointingBenchmark.Run().ToJsonString());
     return 0;
 }
 
