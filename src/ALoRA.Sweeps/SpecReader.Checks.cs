@@ -60,6 +60,7 @@ internal sealed partial class SpecReader
 
     private void CheckAcrossKeys(List<string> methods)
     {
+        CheckAccumulation();
         var r = Numbers(SpecSchema.LoraSection, "r");
         var modules = Domain(SpecSchema.LoraSection, "target_modules");
         var maxSteps = Domain(SpecSchema.TrainingSection, "max_steps");
@@ -94,6 +95,40 @@ internal sealed partial class SpecReader
                         $"ranks_per_round = {perRound.Max()} exceeds r x len(lora.target_modules) = {r.Min()} x {names.Count} = {budget}, the rank budget of one layer; " +
                         "the whole budget is that times the number of layers, which is only known once the model is loaded, so this check uses the one-layer budget as a lower bound");
                 }
+            }
+        }
+    }
+
+    /// <summary>
+    /// <c>training.batch_size</c> must split into <c>gradient_accumulation_steps</c> equal micro-batches; a null batch size
+    /// is the engine's 16 or 128, so steps that divide neither can never work (those that divide only 128 are checked by
+    /// the trainer, which knows the training set's size).
+    /// </summary>
+    private void CheckAccumulation()
+    {
+        const string t = SpecSchema.TrainingSection;
+        var steps = Numbers(t, "gradient_accumulation_steps");
+        var batches = Domain(t, "batch_size")?.Extremes;
+        if (steps is null || batches is null)
+        {
+            return;
+        }
+
+        foreach (var n in steps.Where(n => n > 1).Distinct())
+        {
+            var uneven = batches.OfType<long>().FirstOrDefault(b => b % n != 0);
+            if (uneven != 0)
+            {
+                ErrorAt($"{t}.gradient_accumulation_steps", t, $"{t}.batch_size",
+                    $"training.batch_size = {uneven} is not divisible by training.gradient_accumulation_steps = {n}: each micro-batch has batch_size / gradient_accumulation_steps rows");
+                return;
+            }
+
+            if (batches.Contains(null) && 128 % n != 0)
+            {
+                ErrorAt($"{t}.gradient_accumulation_steps", t, $"{t}.batch_size",
+                    $"training.gradient_accumulation_steps = {n} divides neither default batch size (16 below 10,000 training examples, else 128); set training.batch_size to a multiple of it");
+                return;
             }
         }
     }

@@ -125,9 +125,10 @@ public static class SpecSchema
         {
             Minimum = 1, DefaultNote = "paper", Read = t => t.Training.Patience,
         },
-        new("max_sequence_length", SettingKind.Integer, 256L, "Inputs are truncated to this many tokens, BOS and EOS included.")
+        new("max_sequence_length", SettingKind.Integer, 2048L,
+            "Inputs are truncated to this many tokens, BOS and EOS included; capped at the model's `max_position_embeddings` (the trial reports the length it used). Batches are padded to their longest row only.")
         {
-            Minimum = 8, Maximum = MaxSequenceLength, Read = t => t.Training.MaxSequenceLength,
+            Minimum = 8, Maximum = MaxSequenceLength, DefaultNote = "paper", Read = t => t.Training.MaxSequenceLength,
         },
         new("max_dev_examples", SettingKind.Integer, null, "Evaluate on the first N dev examples only.")
         {
@@ -136,6 +137,16 @@ public static class SpecSchema
         new("checkpoint_every_steps", SettingKind.Integer, 200L, "Resumable checkpoint interval in optimizer steps; null writes one only at the end and on cancellation.")
         {
             Nullable = true, Minimum = 1, Read = t => t.Training.CheckpointEverySteps,
+        },
+        new("gradient_checkpointing", SettingKind.Boolean, false,
+            "Recompute each decoder layer's activations in the backward pass instead of keeping them: less activation memory, about one more forward per step, the same gradients. With `lora_dropout` > 0 only on the CPU.")
+        {
+            Read = t => t.Training.GradientCheckpointing,
+        },
+        new("gradient_accumulation_steps", SettingKind.Integer, 1L,
+            "Micro-batches per optimizer step: `batch_size` stays the effective batch (it must be divisible by this), each micro-batch has `batch_size` / N rows. Steps, schedules and intervals stay in optimizer steps.")
+        {
+            Minimum = 1, Maximum = MaxBatchSize, Read = t => t.Training.GradientAccumulationSteps,
         },
     ];
 

@@ -84,6 +84,8 @@ public static class SweepExpander
             Seed = seed,
             MaxDevExamples = values.NullableInt(t, "max_dev_examples"),
             CheckpointEverySteps = values.NullableInt(t, "checkpoint_every_steps"),
+            GradientCheckpointing = (bool)values.Get(t, "gradient_checkpointing")!,
+            GradientAccumulationSteps = values.Int(t, "gradient_accumulation_steps"),
         };
 
         AllocationSettings? allocation = null;

@@ -67,6 +67,13 @@ public static class TrialSettings
             }
         }
 
+        // Across keys: the batch splits into equal micro-batches (a null batch size is checked where it is resolved).
+        if (trial.Training is { BatchSize: int batch, GradientAccumulationSteps: >= 1 and var steps } && batch % steps != 0)
+        {
+            errors.Add(string.Create(CultureInfo.InvariantCulture,
+                $"training.batch_size = {batch} is not divisible by training.gradient_accumulation_steps = {steps}"));
+        }
+
         return errors;
     }
 

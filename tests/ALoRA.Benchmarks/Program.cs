@@ -6,7 +6,7 @@ using ALoRA.Engine.Runtime;
 
 // alora benchmarks: prints one JSON object. Each preset, and one AB-LoRA scoring round (fast vs reference), runs in a
 // child process of this program (so peak memory is per part); the GEMM baseline runs in this process.
-// Usage: ALoRA.Benchmarks [--memory-steps N] [--preset tiny|small|scoring|scoring-tiny|scoring-small|precision [--sizes tiny,small]|scorer-agreement|alora-overhead|sweep-load|sweep-submit [--trials N]]
+// Usage: ALoRA.Benchmarks [--memory-steps N] [--preset tiny|small|scoring|scoring-tiny|scoring-small|precision [--sizes tiny,small]|checkpointing|scorer-agreement|alora-overhead|sweep-load|sweep-submit [--trials N]]
 const int Threads = 2;
 var memorySteps = args.SkipWhile(a => a != "--memory-steps").Skip(1).Select(int.Parse).FirstOrDefault(100);
 var only = args.SkipWhile(a => a != "--preset").Skip(1).FirstOrDefault();
@@ -38,7 +38,9 @@ if (only == "precision")
 {
     // Issue 13: the frozen base in float32 vs bfloat16 (step time, base bytes) on tiny and small (--sizes tiny,small), in one process.
     var sizes = args.SkipWhile(a => a != "--sizes").Skip(1).Select(a => a.Split(',')).FirstOrDefault();
-    Console.WriteLine(JsonSerializer.Serialize(PrecisionBenchmark.Run(sizes)));
+    var precision = PrecisionBenchmark.Run(sizes);
+    precision["checkpointing"] = CheckpointingBenchmark.Run(); // training.gradient_checkpointing off/on at sequence 512 on tiny
+    Console.WriteLine(JsonSerializer.Serialize(precision));
     return 0;
 }
 
@@ -52,6 +54,13 @@ if (only == "scorer-agreement")
 if (only == "alora-overhead")
 {
     Console.WriteLine(JsonSerializer.Serialize(AloraOverheadBenchmark.Run(skipFast: args.Contains("--skip-fast")))); // issue 13: alora (each scorer) wall time over lora's
+    return 0;
+}
+
+if (only == "checkpointing")
+{
+    // Issue 13: training.gradient_checkpointing off and on, step time and peak memory at sequence 512 on tiny.
+    Console.WriteLine(CheckpointingBenchmark.Run().ToJsonString());
     return 0;
 }
 

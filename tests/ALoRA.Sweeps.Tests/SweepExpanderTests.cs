@@ -146,10 +146,12 @@ public sealed class SweepExpanderTests
         Assert.Equal(0.0, trial.Training.WeightDecay);
         Assert.Equal(200, trial.Training.EvalEverySteps);
         Assert.Equal(10, trial.Training.Patience);
-        Assert.Equal(256, trial.Training.MaxSequenceLength);
+        Assert.Equal(2048, trial.Training.MaxSequenceLength);
         Assert.Equal(42, trial.Training.Seed);
         Assert.Null(trial.Training.MaxDevExamples);
         Assert.Equal(200, trial.Training.CheckpointEverySteps);
+        Assert.False(trial.Training.GradientCheckpointing);
+        Assert.Equal(1, trial.Training.GradientAccumulationSteps);
         var a = trial.Allocation!;
         Assert.Equal("1", a.K1);
         Assert.Equal("0.25", a.K2);
@@ -205,5 +207,16 @@ public sealed class SweepExpanderTests
         Assert.Equal(("my-sweep", "My sweep", "test_loss", MetricMode.Min, 3), (plan.SweepId, plan.Name, plan.Metric, plan.Mode, plan.MaxConcurrentTrials));
         Assert.All(plan.Trials, t => Assert.StartsWith("my-sweep-", t.TrialId));
         Assert.Equal(64, plan.SpecHash.Length);
+    }
+
+    [Fact]
+    public void Expand_AccumulationAndCheckpointing_ReachTheTrials()
+    {
+        // 4 divides both engine defaults (16 and 128); 32 divides only 128 and is left to the trainer, which knows the data.
+        var plan = Specs.Expand("training:\n  gradient_checkpointing: true\n  gradient_accumulation_steps: {grid_search: [4, 32]}\n");
+
+        Assert.Equal([4, 32], plan.Trials.Select(t => t.Training.GradientAccumulationSteps));
+        Assert.All(plan.Trials, t => Assert.True(t.Training.GradientCheckpointing));
+        Assert.Equal(2, plan.Trials.Select(t => t.ConfigHash).Distinct().Count());
     }
 }

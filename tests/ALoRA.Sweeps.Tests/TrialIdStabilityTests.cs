@@ -4,26 +4,25 @@ namespace ALoRA.Sweeps.Tests;
 /// The config hashes of the samples (hence their trial ids), recorded before the settings were declared in one schema:
 /// moving where a setting is declared must not change any stored trial's id. The spec hashes were recorded when the
 /// spec started to travel parsed (it hashes <c>model</c> and <c>data</c> as written, since the client cannot know where a
-/// silo resolves them; docs/sweep-spec.md); they only name sweeps without an <c>id</c>. The alora trials' hashes and the spec
-/// hashes were recorded again when <c>alora.shortlist_factor</c> was added (issue 13).
+/// silo resolves them; docs/sweep-spec.md); they only name sweeps without an <c>id</c>.
 /// </summary>
 public sealed class TrialIdStabilityTests
 {
     public static TheoryData<string, string, string> Recorded() => new()
     {
         {
-            "all-methods.yaml", "91c7ccd265b34b2d804f67c7b5cc66c5778bdb92808f43c49ff7c52a15d72813",
-            "54e2f91f7608,4b68f161e92f,9d831f98ce3d,8ea256e099fb,f3ed3723cc62,f7f95042ca15,c9f5d9736a76,3ba2aef9e91b,f79e822c7926,95c67bf3ed13,5741fb6be124,7c93566605ce"
+            "all-methods.yaml", "a1dad710c773b0b87085e4b4a40aeefaef080c7e2f4307134bbc19f1a56161b8",
+            "812c5712b4bb,36c7568d91e3,54d5b1a732ba,fe807ba0bc4c,8a8f8fb89e3b,a913aa27b5dd,96371b4d5554,ed2a2112a866,2e57ca67a5d4,6d8cfda21830,2853d3c256e9,ee3067f90eee"
         },
         {
-            "demo.yaml", "32a32f281fa1e46e1c2cd4fa9a5335e616d24b0b6b62144cb198b9344be92299",
-            "e7ff9755199a,9f2bf5a4e8f3,9e9f558bf5ae,d36ec0253ae5,946c5dba1f31,5b2f796791cc"
+            "demo.yaml", "0425fdbda2427bbefe58cf7cf4686233ad4775b83c5e2113c155c24f26c169cf",
+            "ceeb8735bf52,edd2d0dcff41,04ff09ee0d81,ced37c8a6853,b8da014a4728,0dc800ab4772"
         },
         {
-            "lr-search.yaml", "390428fc8d666fc748f3377a56a0d6c1fdeefe6cdeeac697c77659f731913b17",
-            "bfb75c0d5934,823c4ee6b8fc,615c55b414fc,96d4d3830ea7,dd7168444eaf,624d677f07a2,255a30b4fc28,1ae3d5c44634,15020a243b67,3fb8ac95c782,0f735aaddbf7,52c7734a5136," +
-            "5a28ce0fce5c,48567c982da3,110b51a4f1b5,922410442dda,5bda2bc59a01,ccfa3721ec6e,08caf40739c1,f0fb7f108a9f,ef899e2780e3,8b5a04042c1e,59f45e89b1ef,21788bba77ce," +
-            "a3e79c018265,89f591b91b74,be28fd5cb71e,ed5916ba1a4c,ade0516e3a2d,af22dff0a819,164286f1bb56,1a213bd0452c"
+            "lr-search.yaml", "b9ece51a9a87db2cbcd895ef6d7fb478a7accbece391e115a249048fad98025b",
+            "c9bc48be0abd,09c3896b3caf,008c13d588e2,c5fef10b2cd7,5f917f33f9d5,0967e79873f2,fdb57c3199a3,7b598c27cacf,76df902bb69e,ae2b172c6779,a879d4d1b9c6,d8a9268558e1," +
+            "89f236950b32,283b9ca0543f,0e70847ffe28,360c5fe59d03,2e489f1ad0dd,995e21009f4a,d04ee1d091f2,e784ef7643d5,3a5eabbca519,3403701258a3,53f37304984f,ac629fada928," +
+            "1dc7fed9bd7c,d00718948cf3,26cccd86db26,1fd36d3c82d0,acac925d19a9,94d63581bd48,82535d5bd698,59a4267e1827"
         },
     };
 

@@ -39,9 +39,12 @@ public sealed record TrainingSettings
     [Id(7)]
     public int Patience { get; init; } = 10;
 
-    /// <summary>Inputs are truncated to this many tokens. Default 256.</summary>
+    /// <summary>
+    /// Inputs are truncated to this many tokens. Default 2,048 (the paper's); a model with fewer position embeddings
+    /// caps it, and the trial reports the length it used.
+    /// </summary>
     [Id(8)]
-    public int MaxSequenceLength { get; init; } = 256;
+    public int MaxSequenceLength { get; init; } = 2048;
 
     /// <summary>
     /// Seed of every random choice in the trial (initialisation, data order, dropout, validation batches). Default 42,
@@ -57,4 +60,12 @@ public sealed record TrainingSettings
     /// <summary>Write a resumable checkpoint every this many steps; null writes none. Default 200.</summary>
     [Id(11)]
     public int? CheckpointEverySteps { get; init; } = 200;
+
+    /// <summary>Recompute each decoder layer's activations in the backward pass instead of keeping them. Default false.</summary>
+    [Id(12)]
+    public bool GradientCheckpointing { get; init; }
+
+    /// <summary>Micro-batches per optimizer step; <see cref="BatchSize"/> stays the effective batch and must be divisible by it. Default 1.</summary>
+    [Id(13)]
+    public int GradientAccumulationSteps { get; init; } = 1;
 }

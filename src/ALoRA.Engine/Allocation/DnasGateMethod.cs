@@ -107,8 +107,8 @@ public sealed class DnasGateMethod : IAllocationMethod
         try
         {
             using var scope = NewDisposeScope();
-            var loss = CausalLmLoss.Mean(_model, batch, _device);
-            loss.backward();
+            // The gate step runs like a weight step: in micro-batches and with checkpointing when the run uses them.
+            GradientPass.Run(_model, batch, _device, _data.Sampler.BatchSize / _options.GradientAccumulationSteps, _options.GradientCheckpointing);
         }
         finally
         {

@@ -74,4 +74,38 @@ public static class BatchCollator
         var rows = batchIndices.Select(i => dataset[i]).ToArray();
         return Collate(rows, batchIndices, padId, includeEosInTargets);
     }
+
+    /// <summary>
+    /// Rows <paramref name="start"/>..<paramref name="start"/> + <paramref name="count"/> - 1 of <paramref name="batch"/>
+    /// as a batch of their own, padded only to their longest row (a micro-batch of gradient accumulation). Ids, labels
+    /// and indices are the batch's own, so the micro-batches' target tokens together are exactly the batch's.
+    /// </summary>
+    /// <param name="batch">A collated batch.</param>
+    /// <param name="start">First row.</param>
+    /// <param name="count">Number of rows (at least one).</param>
+    public static Batch Slice(Batch batch, int start, int count)
+    {
+        ArgumentNullException.ThrowIfNull(batch);
+        ArgumentOutOfRangeException.ThrowIfNegative(start);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(count);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(start + count, batch.BatchSize);
+        var lengths = batch.Lengths.AsSpan(start, count).ToArray();
+        var seqLen = lengths.Max();
+        var inputIds = new long[count * seqLen];
+        var labels = new long[count * seqLen];
+        var targets = 0;
+        for (var b = 0; b < count; b++)
+        {
+            var from = (start + b) * batch.SequenceLength;
+            batch.InputIds.AsSpan(from, seqLen).CopyTo(inputIds.AsSpan(b * seqLen));
+            batch.Labels.AsSpan(from, seqLen).CopyTo(labels.AsSpan(b * seqLen));
+            foreach (var label in labels.AsSpan(b * seqLen, seqLen))
+            {
+                targets += label == Batch.IgnoreIndex ? 0 : 1;
+            }
+        }
+
+        return new Batch(count, seqLen, inputIds, labels, lengths, targets, batch.ExampleIndices.AsSpan(start, count).ToArray(),
+            batch.CandidateIndices?.AsSpan(start, count).ToArray());
+    }
 }

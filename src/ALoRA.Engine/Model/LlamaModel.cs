@@ -47,6 +47,12 @@ public sealed class LlamaModel : nn.Module<Tensor, Tensor>
     /// <summary>Token embeddings [batch, seq, hidden].</summary>
     public Tensor Embed(Tensor inputIds) => _embedTokens.forward(inputIds);
 
+    /// <summary>Block <paramref name="index"/> on <paramref name="hidden"/> (its input); for layer-by-layer passes such as activation checkpointing.</summary>
+    public Tensor ForwardLayer(int index, Tensor hidden) => _layers[index].forward(hidden);
+
+    /// <summary>The final RMSNorm on the last block's output.</summary>
+    public Tensor FinalNorm(Tensor hidden) => _norm.forward(hidden);
+
     /// <summary>
     /// Runs blocks <paramref name="from"/>..end and the final norm on <paramref name="hidden"/> (the input of block
     /// <paramref name="from"/>). <paramref name="captureInput"/>, when given, receives each block's input first

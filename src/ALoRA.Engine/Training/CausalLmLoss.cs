@@ -53,7 +53,18 @@ public static class CausalLmLoss
         return sums.Select((s, r) => counts[r] == 0 ? double.NaN : s / counts[r]).ToArray();
     }
 
-    private static (Tensor Logits, Tensor Targets) TargetLogits(LlamaForCausalLM model, Batch batch, Device device)
+    /// <summary>Logits of the batch's target positions and their targets (differentiable).</summary>
+    internal static (Tensor Logits, Tensor Targets) TargetLogits(LlamaForCausalLM model, Batch batch, Device device)
+    {
+        var (ids, positions, targets) = Inputs(batch, device);
+        var hidden = model.ForwardHidden(ids);
+        return (LogitsAt(model, hidden, positions), targets);
+    }
+
+    /// <summary>
+    /// The batch as tensors: token ids [batch, seq], the flat indices of its target positions, and the target ids there.
+    /// </summary>
+    internal static (Tensor Ids, Tensor Positions, Tensor Targets) Inputs(Batch batch, Device device)
     {
         var positions = new long[batch.TargetTokenCount];
         var targets = new long[batch.TargetTokenCount];
@@ -68,8 +79,10 @@ public static class CausalLmLoss
         }
 
         var ids = tensor(batch.InputIds, device: device).view(batch.BatchSize, batch.SequenceLength);
-        var hidden = model.ForwardHidden(ids);
-        var picked = hidden.view(-1, hidden.shape[2]).index_select(0, tensor(positions, device: device));
-        return (model.LmHead(picked), tensor(targets, device: device));
+        return (ids, tensor(positions, device: device), tensor(targets, device: device));
     }
+
+    /// <summary>LM-head logits of the final hidden states [batch, seq, hidden] at the flat <paramref name="positions"/>.</summary>
+    internal static Tensor LogitsAt(LlamaForCausalLM model, Tensor hidden, Tensor positions) =>
+        model.LmHead(hidden.view(-1, hidden.shape[2]).index_select(0, positions));
 }

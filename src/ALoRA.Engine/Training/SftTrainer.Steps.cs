@@ -23,9 +23,7 @@ public sealed partial class SftTrainer
         double loss;
         using (var scope = NewDisposeScope())
         {
-            var lossTensor = CausalLmLoss.Mean(_model, batch, _device);
-            lossTensor.backward();
-            loss = lossTensor.item<float>();
+            loss = GradientPass.Run(_model, batch, _device, MicroBatchRows, _options.GradientCheckpointing);
             nn.utils.clip_grad_norm_(_optimizer.Parameters, _options.MaxGradNorm);
             if (SearchActive)
             {

@@ -50,6 +50,19 @@ public sealed partial class SftTrainer : IDisposable
         _checkpointRoot = checkpointRoot;
         _checkpointFiles = checkpointFiles;
         _device = model.Decoder.EmbedTokens.weight!.device;
+        if (data.Sampler.BatchSize % options.GradientAccumulationSteps != 0)
+        {
+            throw new ArgumentException(
+                $"gradient_accumulation_steps = {options.GradientAccumulationSteps} does not divide the batch size {data.Sampler.BatchSize}; " +
+                "set batch_size to a multiple of gradient_accumulation_steps");
+        }
+
+        if (options.GradientCheckpointing)
+        {
+            GradientPass.CheckDropout(model, _device);
+        }
+
+        MicroBatchRows = data.Sampler.BatchSize / options.GradientAccumulationSteps;
         StepsPerEpoch = data.Sampler.BatchesPerEpoch;
         TotalSteps = Math.Min(options.MaxSteps ?? int.MaxValue, options.MaxEpochs * StepsPerEpoch);
         _schedule = LinearWarmupSchedule.FromRatio(options.LearningRate, TotalSteps, options.WarmupRatio);
@@ -65,6 +78,9 @@ public sealed partial class SftTrainer : IDisposable
 
     /// <summary>Batches per epoch.</summary>
     public int StepsPerEpoch { get; }
+
+    /// <summary>Rows per micro-batch: the batch size over <see cref="TrainingOptions.GradientAccumulationSteps"/>.</summary>
+    public int MicroBatchRows { get; }
 
     /// <summary>Optimizer steps the schedule plans (max epochs x steps per epoch, or max steps).</summary>
     public int TotalSteps { get; }
@@ -82,6 +98,7 @@ public sealed partial class SftTrainer : IDisposable
     public string Fingerprint =>
         $"train={_data.Train.Count};batch={_data.Sampler.BatchSize};total={TotalSteps};warmup={_schedule.WarmupSteps};" +
         $"lr={_options.LearningRate:R};seed={_options.Seed};max_len={_options.MaxSequenceLength};eval_every={_options.EvalEverySteps};" +
+        (_options.GradientAccumulationSteps == 1 ? "" : $"accumulation={_options.GradientAccumulationSteps};") +
         AllocationFingerprint;
 
     /// <summary>Trains to the end, restores the best dev checkpoint and evaluates it on test.</summary>

@@ -57,7 +57,7 @@ public sealed class TrainingData
 
         var prompts = new PromptTokenizer(tokenizer);
         var train = prompts.TokenizeAll(splits.Train, options.MaxSequenceLength);
-        var batchSize = options.ResolveBatchSize(splits.Train.Count);
+        var batchSize = options.ResolveAccumulatedBatchSize(splits.Train.Count);
         var sampler = new LengthBucketSampler(train.Select(t => t.Length).ToArray(), batchSize, options.Seed);
         var evalBatch = options.EvalBatchSize ?? batchSize;
         var dev = options.MaxDevExamples is { } cap ? splits.Dev.Take(cap).ToList() : splits.Dev;

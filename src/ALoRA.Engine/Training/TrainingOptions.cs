@@ -28,8 +28,11 @@ public sealed record TrainingOptions
     /// <summary>Stop after this many evaluations without a lower dev loss (paper: 10).</summary>
     public int Patience { get; init; } = 10;
 
-    /// <summary>Maximum tokens per sequence, BOS and EOS included (choice: 256).</summary>
-    public int MaxSequenceLength { get; init; } = 256;
+    /// <summary>
+    /// Maximum tokens per sequence, BOS and EOS included (paper: 2,048). A model with fewer position embeddings caps it
+    /// (<see cref="ForModel"/>); batches are padded only to their longest row.
+    /// </summary>
+    public int MaxSequenceLength { get; init; } = DefaultMaxSequenceLength;
 
     /// <summary>Seed for data order, adapter initialisation and dropout (paper: five seeds, median reported).</summary>
     public long Seed { get; init; } = 42;
@@ -62,6 +65,23 @@ public sealed record TrainingOptions
     public int? CheckpointEverySteps { get; init; } = 200;
 
     /// <summary>
+    /// Recompute each decoder layer's activations in the backward pass instead of keeping them (choice: off): activation
+    /// memory drops to the layers' inputs plus one layer, for about one more forward per step. Gradients are the same.
+    /// </summary>
+    public bool GradientCheckpointing { get; init; }
+
+    /// <summary>
+    /// Micro-batches per optimizer step (choice: 1): each batch of <see cref="BatchSize"/> rows runs as this many
+    /// micro-batches of <c>BatchSize / GradientAccumulationSteps</c> rows whose gradients add up to the batch's, so the
+    /// update is the one of the whole batch; the batch size must be divisible by it. Steps, schedules and intervals stay in
+    /// optimizer steps.
+    /// </summary>
+    public int GradientAccumulationSteps { get; init; } = 1;
+
+    /// <summary>Default <see cref="MaxSequenceLength"/>: the paper's 2,048 tokens.</summary>
+    public const int DefaultMaxSequenceLength = 2048;
+
+    /// <summary>
     /// Largest batch size (training, evaluation and the allocation's validation batch): a batch multiplies activation
     /// memory; the sweep schema has the same bound (docs/sweep-spec.md, "Limits").
     /// </summary>
@@ -72,6 +92,35 @@ public sealed record TrainingOptions
 
     /// <summary>The effective batch size for <paramref name="trainExamples"/> training examples.</summary>
     public int ResolveBatchSize(int trainExamples) => BatchSize ?? (trainExamples < 10_000 ? 16 : 128);
+
+    /// <summary>
+    /// The effective batch size for <paramref name="trainExamples"/> training examples, checked against
+    /// <see cref="GradientAccumulationSteps"/>.
+    /// </summary>
+    /// <exception cref="ArgumentException">The batch (the default one too) is not divisible by the accumulation steps; names both fields.</exception>
+    public int ResolveAccumulatedBatchSize(int trainExamples)
+    {
+        var batch = ResolveBatchSize(trainExamples);
+        if (batch % GradientAccumulationSteps != 0)
+        {
+            var source = BatchSize is null ? $"the default batch_size for {trainExamples} training examples" : "batch_size";
+            throw new ArgumentException(
+                $"gradient_accumulation_steps = {GradientAccumulationSteps} does not divide {source} = {batch}; " +
+                "set batch_size to a multiple of gradient_accumulation_steps");
+        }
+
+        return batch;
+    }
+
+    /// <summary>
+    /// These options for <paramref name="config"/>: <see cref="MaxSequenceLength"/> capped at the model's
+    /// max_position_embeddings (the rotary tables go no further).
+    /// </summary>
+    public TrainingOptions ForModel(Model.LlamaConfig config)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        return MaxSequenceLength > config.MaxPositionEmbeddings ? this with { MaxSequenceLength = config.MaxPositionEmbeddings } : this;
+    }
 
     /// <summary>Checks every field; the message names each bad field.</summary>
     public void Validate()
@@ -101,6 +150,9 @@ public sealed record TrainingOptions
         Check(EvalBatchSize is null or (> 0 and <= MaxBatchSize), $"eval_batch_size must be in [1, {MaxBatchSize}], got {EvalBatchSize}");
         Check(MaxDevExamples is null or > 0, $"max_dev_examples must be > 0, got {MaxDevExamples}");
         Check(CheckpointEverySteps is null or > 0, $"checkpoint_every_steps must be > 0, got {CheckpointEverySteps}");
+        Check(GradientAccumulationSteps is >= 1 and <= MaxBatchSize, $"gradient_accumulation_steps must be in [1, {MaxBatchSize}], got {GradientAccumulationSteps}");
+        Check(BatchSize is null || GradientAccumulationSteps < 1 || BatchSize % GradientAccumulationSteps == 0,
+            $"batch_size = {BatchSize} is not divisible by gradient_accumulation_steps = {GradientAccumulationSteps}");
         if (errors.Count > 0)
         {
             throw new ArgumentException("Invalid training options: " + string.Join("; ", errors));

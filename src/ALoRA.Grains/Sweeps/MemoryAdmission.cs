@@ -106,8 +106,12 @@ public static class MemoryAdmission
     {
         ArgumentNullException.ThrowIfNull(trial);
         return TrainingMemoryEstimate.For(
-            config, trial.Lora.R, trial.Lora.TargetModules, BatchSize(trial, trainExamples), trial.Training.MaxSequenceLength);
+            config, trial.Lora.R, trial.Lora.TargetModules, BatchSize(trial, trainExamples), SequenceLength(config, trial));
     }
+
+    /// <summary>The sequence length the trial trains with: the spec's, capped at the model's position embeddings as the engine does.</summary>
+    private static int SequenceLength(LlamaConfig config, TrialSpec trial) =>
+        new TrainingOptions { MaxSequenceLength = trial.Training.MaxSequenceLength }.ForModel(config).MaxSequenceLength;
 
     private static int BatchSize(TrialSpec trial, int trainExamples) =>
         new TrainingOptions { BatchSize = trial.Training.BatchSize }.ResolveBatchSize(trainExamples);

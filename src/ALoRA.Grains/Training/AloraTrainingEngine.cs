@@ -61,18 +61,20 @@ public sealed partial class AloraTrainingEngine : ITrainingEngine
         var dataDir = ResolveFolder(spec.Data, "data");
         try
         {
-            var (loaded, data) = Load(modelDir, dataDir, settings, torchDevice, dtype);
+            var (loaded, data, training) = Load(modelDir, dataDir, settings, torchDevice, dtype);
             using var pretrained = loaded;
             var root = workspace.CheckpointDirectory;
-            using var trainer = new SftTrainer(pretrained.Model, data, settings.Training, root, settings.Allocation, _options.CheckpointFiles);
+            using var trainer = new SftTrainer(pretrained.Model, data, training, root, settings.Allocation, _options.CheckpointFiles);
             var resumed = trainer.ResumeNewestIntact();
             foreach (var damaged in resumed.SetAside)
             {
                 LogCheckpointSetAside(spec.TrialId, assignment.Attempt, damaged.Directory, damaged.MovedTo ?? "(could not be moved)", damaged.Reason);
             }
 
-            LogStarting(spec.TrialId, assignment.Attempt, torchDevice, TorchDTypes.NameOf(dtype), trainer.State.Step, trainer.TotalSteps, resumed.Checkpoint ?? "none");
-            progress(TrialProgressMapping.Started(assignment, trainer.State.Step, trainer.TotalSteps, _time.GetUtcNow(), SetAsideNote(resumed)));
+            LogStarting(spec.TrialId, assignment.Attempt, torchDevice, TorchDTypes.NameOf(dtype), trainer.State.Step, trainer.TotalSteps, resumed.Checkpoint ?? "none",
+                training.MaxSequenceLength);
+            var note = string.Join("; ", new[] { SetAsideNote(resumed), SequenceLengthNote(settings.Training, training) }.OfType<string>());
+            progress(TrialProgressMapping.Started(assignment, trainer.State.Step, trainer.TotalSteps, _time.GetUtcNow(), note.Length == 0 ? null : note));
             foreach (var replayed in TrialProgressMapping.Replay(trainer.State, trainer.TotalSteps, assignment, _time.GetUtcNow()))
             {
                 progress(replayed);
@@ -117,6 +119,12 @@ public sealed partial class AloraTrainingEngine : ITrainingEngine
         return TorchDTypes.Computable(ResolveDevice(device));
     }
 
+    /// <summary>The history line of a sequence length capped at the model's position embeddings, or null when it was not capped.</summary>
+    private static string? SequenceLengthNote(TrainingOptions asked, TrainingOptions used) =>
+        used.MaxSequenceLength == asked.MaxSequenceLength
+            ? null
+            : $"training.max_sequence_length = {asked.MaxSequenceLength} is capped at the model's max_position_embeddings: sequences up to {used.MaxSequenceLength} tokens";
+
     /// <summary>The history line of the damaged checkpoints set aside before an attempt started, or null when there were none.</summary>
     private static string? SetAsideNote(CheckpointResume resumed)
     {
@@ -130,9 +138,12 @@ public sealed partial class AloraTrainingEngine : ITrainingEngine
         return resumed.Checkpoint is null ? $"{damaged}; no intact checkpoint is left" : damaged;
     }
 
-    /// <summary>Loads the model and prepares the data, in a <see cref="EngineDiagnostics.LoadSpan"/> span.</summary>
-    private static (PretrainedModel Model, TrainingData Data) Load(string modelDir, string dataDir, TrialEngineSettings settings, string torchDevice,
-                                                                   TorchSharp.torch.ScalarType dtype)
+    /// <summary>
+    /// Loads the model and prepares the data, in a <see cref="EngineDiagnostics.LoadSpan"/> span; returns the training
+    /// options for the model (the sequence length capped at its position embeddings).
+    /// </summary>
+    private static (PretrainedModel Model, TrainingData Data, TrainingOptions Training) Load(string modelDir, string dataDir, TrialEngineSettings settings,
+                                                                                             string torchDevice, TorchSharp.torch.ScalarType dtype)
     {
         using var activity = EngineDiagnostics.Source.StartActivity(EngineDiagnostics.LoadSpan);
         activity?.SetTag("alora.model", modelDir).SetTag("alora.data", dataDir).SetTag("alora.dtype", TorchDTypes.NameOf(dtype));
@@ -140,7 +151,8 @@ public sealed partial class AloraTrainingEngine : ITrainingEngine
         try
         {
             var splits = ReadSplits(dataDir, settings.Task, settings.Training.Seed);
-            return (pretrained, TrainingData.Prepare(settings.Task, splits, pretrained.Tokenizer, settings.Training));
+            var training = settings.Training.ForModel(pretrained.Model.Config);
+            return (pretrained, TrainingData.Prepare(settings.Task, splits, pretrained.Tokenizer, training), training);
         }
         catch (Exception ex)
         {
@@ -210,8 +222,8 @@ public sealed partial class AloraTrainingEngine : ITrainingEngine
             unchecked((int)seed));
     }
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Trial {TrialId} attempt {Attempt} on {Device} ({DType} base): starting at step {Step} of {TotalSteps} (checkpoint: {Checkpoint})")]
-    private partial void LogStarting(string trialId, int attempt, string device, string dtype, int step, int totalSteps, string checkpoint);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Trial {TrialId} attempt {Attempt} on {Device} ({DType} base): starting at step {Step} of {TotalSteps} (checkpoint: {Checkpoint}), sequences up to {MaxSequenceLength} tokens")]
+    private partial void LogStarting(string trialId, int attempt, string device, string dtype, int step, int totalSteps, string checkpoint, int maxSequenceLength);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Trial {TrialId} attempt {Attempt}: checkpoint {Checkpoint} cannot be resumed and was set aside to {MovedTo}: {Reason}")]
     private partial void LogCheckpointSetAside(string trialId, int attempt, string checkpoint, string movedTo, string reason);

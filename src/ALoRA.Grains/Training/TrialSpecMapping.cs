@@ -66,6 +66,8 @@ public static class TrialSpecMapping
         Seed = t.Seed,
         MaxDevExamples = t.MaxDevExamples,
         CheckpointEverySteps = t.CheckpointEverySteps,
+        GradientCheckpointing = t.GradientCheckpointing,
+        GradientAccumulationSteps = t.GradientAccumulationSteps,
     };
 
     /// <summary>The schedule of an allocating method.</summary>

@@ -24,11 +24,14 @@ public sealed class SftTrainerTests : IDisposable
         Seed = 11,
     };
 
-    [Fact]
-    public void Resume_HalfwayFromCheckpoint_SameLossesAndWeightsAsStraightRun()
+    [Theory]
+    [InlineData(1, false)]
+    [InlineData(4, false)]
+    [InlineData(2, true)]
+    public void Resume_HalfwayFromCheckpoint_SameLossesAndWeightsAsStraightRun(int accumulation, bool checkpointing)
     {
         const int n = 8;
-        var options = Options(n);
+        var options = Options(n) with { GradientAccumulationSteps = accumulation, GradientCheckpointing = checkpointing };
         var data = TrainingFixture.Data(options);
 
         double[] straightLosses;
@@ -206,10 +209,12 @@ public sealed class SftTrainerTests : IDisposable
         Assert.Contains("different run configuration", ex.Message);
     }
 
-    [Fact]
-    public void Steps_LiveTensorCount_ReturnsToBaseline()
+    [Theory]
+    [InlineData(1, false)]
+    [InlineData(4, true)]
+    public void Steps_LiveTensorCount_ReturnsToBaseline(int accumulation, bool checkpointing)
     {
-        var options = Options(50) with { EvalEverySteps = 1000 };
+        var options = Options(50) with { EvalEverySteps = 1000, GradientAccumulationSteps = accumulation, GradientCheckpointing = checkpointing };
         using var model = TrainingFixture.Model(dropout: 0.1);
         using var trainer = new SftTrainer(model, TrainingFixture.Data(options), options);
         trainer.RunUntil(2);

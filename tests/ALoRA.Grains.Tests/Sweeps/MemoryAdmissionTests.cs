@@ -98,10 +98,25 @@ public sealed class MemoryAdmissionTests : IDisposable
     [Fact]
     public void TheSampleModel_FitsAnOrdinaryMachine()
     {
-        // Its defaults on the full SST-2 (batch 128 of 256 tokens) are estimated at about 1.5 GiB.
+        // Its defaults on the full SST-2 (batch 128 of 512 tokens: the default 2,048 capped at the model's 512 positions,
+        // every row assumed that long) are estimated at about 3 GiB.
         var (spec, plan) = Plan(RepositoryPaths.Stories260K, "");
 
-        MemoryAdmission.Check(spec, plan, 2L << 30);
+        MemoryAdmission.Check(spec, plan, 4L << 30);
+    }
+
+    [Fact]
+    public void TheSequenceLength_IsCappedAtTheModelsPositions_AsTheEngineTrains()
+    {
+        // stories260K has 512 position embeddings: the default 2,048 trains (and is estimated) at 512.
+        var (_, plan) = Plan(RepositoryPaths.Stories260K, "");
+        var config = LlamaConfig.Load(Path.Combine(RepositoryPaths.Stories260K, "config.json"));
+        Assert.Equal(2048, plan.Trials[0].Training.MaxSequenceLength);
+        Assert.Equal(512, config.MaxPositionEmbeddings);
+
+        var estimate = MemoryAdmission.Estimate(config, plan.Trials[0], 10_000);
+
+        Assert.Equal(TrainingMemoryEstimate.For(config, 8, plan.Trials[0].Lora.TargetModules, 128, 512).ActivationBytes, estimate.ActivationBytes);
     }
 
     [Fact]

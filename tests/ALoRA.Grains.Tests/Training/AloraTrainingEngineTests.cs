@@ -57,6 +57,7 @@ public sealed class AloraTrainingEngineTests : IDisposable
         Assert.All(events, e => Assert.Equal((assignment.Spec.TrialId, 3), (e.TrialId, e.Attempt)));
         Assert.Equal(TrialProgressKind.Started, events[0].Kind);
         Assert.Equal((0, 8), (events[0].Step, events[0].TotalSteps));
+        Assert.Null(events[0].Note); // 64 tokens: within the model's positions
         Assert.Single(events, e => e.Kind == TrialProgressKind.Started);
         var steps = events.Where(e => e.Kind == TrialProgressKind.Step).ToList();
         Assert.Equal(Enumerable.Range(1, 8), steps.Select(e => e.Step));
@@ -66,6 +67,21 @@ public sealed class AloraTrainingEngineTests : IDisposable
         Assert.All(evaluations, e => Assert.True(double.IsFinite(e.DevLoss!.Value) && e.Metric is >= 0 and <= 1));
         Assert.DoesNotContain(events, e => e.Kind is TrialProgressKind.AllocationRound or TrialProgressKind.Checkpoint);
         Assert.All(events, e => Assert.InRange(e.Timestamp, before.AddMinutes(-1), DateTimeOffset.UtcNow.AddMinutes(1)));
+    }
+
+    [Fact]
+    public void Run_SequenceLengthAboveTheModelsPositions_IsCappedAndReported()
+    {
+        // stories260K has 512 position embeddings; the default (the paper's 2,048) trains at 512.
+        var assignment = EngineSamples.Assignment(training: t => t with { MaxSequenceLength = new TrainingSettings().MaxSequenceLength, MaxSteps = 2 });
+        Assert.Equal(2048, assignment.Spec.Training.MaxSequenceLength);
+        var events = new List<TrialProgress>();
+
+        var result = _engine.Run(assignment, Workspace, "cpu", events.Add, CancellationToken.None);
+
+        Assert.Equal(2, result.Steps);
+        Assert.Equal(TrialProgressKind.Started, events[0].Kind);
+        Assert.Equal("training.max_sequence_length = 2048 is capped at the model's max_position_embeddings: sequences up to 512 tokens", events[0].Note);
     }
 
     [Fact]

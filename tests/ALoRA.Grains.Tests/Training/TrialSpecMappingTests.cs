@@ -22,6 +22,7 @@ public sealed class TrialSpecMappingTests
             {
                 LearningRate = 3e-4, BatchSize = 32, MaxEpochs = 3, MaxSteps = 100, WarmupRatio = 0.1, WeightDecay = 0.01,
                 EvalEverySteps = 50, Patience = 4, MaxSequenceLength = 128, Seed = 11, MaxDevExamples = 64, CheckpointEverySteps = 25,
+                GradientCheckpointing = true, GradientAccumulationSteps = 4,
             },
             Allocation = new AllocationSettings { Rounds = 3 },
         };
@@ -34,7 +35,20 @@ public sealed class TrialSpecMappingTests
         var t = s.Training;
         Assert.Equal((3e-4, 32, 3, 100, 0.1, 0.01), (t.LearningRate, t.BatchSize, t.MaxEpochs, t.MaxSteps, t.WarmupRatio, t.WeightDecay));
         Assert.Equal((50, 4, 128, 11L, 64, 25), (t.EvalEverySteps, t.Patience, t.MaxSequenceLength, t.Seed, t.MaxDevExamples, t.CheckpointEverySteps));
+        Assert.Equal((true, 4), (t.GradientCheckpointing, t.GradientAccumulationSteps));
         Assert.Equal(AllocationMethod.Lora, s.Allocation.Method);
+    }
+
+    [Theory]
+    [InlineData(10, 4, "training.batch_size = 10 is not divisible by training.gradient_accumulation_steps = 4")]
+    [InlineData(16, 0, "training.gradient_accumulation_steps must be in [1, 4096], got 0")]
+    public void Map_BadAccumulation_NamesTheField(int batch, int steps, string expected)
+    {
+        var spec = Spec(training: t => t with { BatchSize = batch, GradientAccumulationSteps = steps });
+
+        var ex = Assert.Throws<ArgumentException>(() => TrialSpecMapping.Map(spec));
+
+        Assert.Contains(expected, ex.Message, StringComparison.Ordinal);
     }
 
     [Fact]
