@@ -49,7 +49,7 @@ public sealed partial class DeviceHost(
         _keys = [.. devices.Select(d => Trainers.TrainerKeys.Of(silo.Name, d))];
         var memory = DeviceMemory.For(devices, trainerOptions.Value);
         _memory = devices.ToDictionary(d => Trainers.TrainerKeys.Of(silo.Name, d), d => memory[d], StringComparer.Ordinal);
-        LogDevices(silo.Name, string.Join(", ", devices.Select(d => $"{d} ({Engine.Model.TrainingMemoryEstimate.Gib(memory[d])})")));
+        LogDevices(silo.Name, string.Join(", ", devices.Select(d => $"{d} ({ALoRA.Sweeps.Planning.TrainingMemoryEstimate.Gib(memory[d])})")));
         await TryAnnounceAsync();
         _heartbeat = HeartbeatAsync(_stopping.Token);
     }
