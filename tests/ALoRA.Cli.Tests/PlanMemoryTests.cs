@@ -32,10 +32,10 @@ public sealed class PlanMemoryTests : IDisposable
     public void Plan_On7B_PrintsEachTrialsMemory_AndItsScorersForwardsPerRound()
     {
         var spec = Path.Combine(_dir, "big.yaml");
-        File.WriteAllText(spec, $$"""
+        File.WriteAllText(spec, $$$"""
             id: big
-            model: {{Model7B()}}
-            data: {{Path.Combine(RepositoryPaths.Root, "samples", "data", "sst2")}}
+            model: {{{Model7B()}}}
+            data: {{{Path.Combine(RepositoryPaths.Root, "samples", "data", "sst2")}}}
             task: sst2
             method: {grid_search: [lora, alora]}
             lora: {r: 8, target_modules: [q_proj, v_proj]}
