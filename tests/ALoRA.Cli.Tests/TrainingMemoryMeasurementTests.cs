@@ -1,6 +1,6 @@
 using System.Text.Json;
 using ALoRA.Engine.Lora;
-using ALoRA.Engine.Model;
+using ALoRA.Sweeps.Planning;
 
 namespace ALoRA.Cli.Tests;
 
@@ -23,7 +23,7 @@ public sealed class TrainingMemoryMeasurementTests : IDisposable
         var data = LongRows();
         var small = PeakBytes(data, batch: 4);
         var large = PeakBytes(data, batch: 64);
-        var config = LlamaConfig.Load(Path.Combine(RepositoryPaths.Stories260K, "config.json"));
+        var config = ModelShape.Load(Path.Combine(RepositoryPaths.Stories260K, "config.json"));
 
         var estimated = TrainingMemoryEstimate.For(config, 8, LoraConfig.LlamaModuleTypes, 64, SequenceLength).TotalBytes
             - TrainingMemoryEstimate.For(config, 8, LoraConfig.LlamaModuleTypes, 4, SequenceLength).TotalBytes;

@@ -1,16 +1,19 @@
 using System.CommandLine;
-using System.Text.Json;
+using System.Globalization;
 using ALoRA.Cli.Connection;
 using ALoRA.Cli.Output;
 using ALoRA.Sweeps;
+using ALoRA.Sweeps.Planning;
 
 namespace ALoRA.Cli.Commands;
 
 /// <summary>
 /// <c>alora plan SPEC.yaml</c>: a dry run without a cluster: the trials and their resolved configurations, the rank
-/// budget of each (r x adapted modules, from the model's config.json), and the scoring cost of one allocation round
-/// in forward passes of B_val: the reference definition needs 1 + 2R; the fast path about 2 + 2 * sum over ranks of
-/// (layers at and above the rank's layer) / layers, i.e. 2 + R(L + 1)/L for a uniform allocation.
+/// budget of each (r x adapted modules, from the model's config.json), the scoring cost of one allocation round in
+/// forward passes of B_val (<see cref="ScoringCost"/>: the reference definition 1 + 2R, the fast path
+/// 2 + R(L + 1)/L, and the trial's own scorer), and the device memory each trial needs (<see cref="PlanEstimate"/>:
+/// weights, adapter with its gradients and moments, activations with and without checkpointing, scoring passes),
+/// printed once per distinct configuration. Pure arithmetic on config.json and the settings: no engine is loaded.
 /// </summary>
 internal sealed class PlanCommand : Command
 {
@@ -19,7 +22,7 @@ internal sealed class PlanCommand : Command
 
     /// <summary>Creates the command.</summary>
     public PlanCommand(ClusterCommand runner, CliConsole console)
-        : base("plan", "Dry run: expand a sweep spec and show what it would run (no cluster needed)")
+        : base("plan", "Dry run: expand a sweep spec and show what it would run and the memory it needs (no cluster needed)")
     {
         Arguments.Add(_spec);
         Options.Add(_format);
@@ -27,13 +30,21 @@ internal sealed class PlanCommand : Command
         {
             var spec = SubmitCommand.ReadLocal(parse.GetValue(_spec)!);
             var plan = SweepExpander.Expand(spec);
-            var layers = Layers(Path.Combine(spec.ResolvePath(spec.Model), "config.json"));
+            var shape = ModelShape.Load(Path.Combine(spec.ResolvePath(spec.Model), "config.json"));
+            var layers = shape.NumHiddenLayers;
+            var examples = new Dictionary<string, int>(StringComparer.Ordinal);
             var rows = plan.Trials.Select(t =>
             {
+                if (!examples.TryGetValue(t.Data, out var count))
+                {
+                    examples[t.Data] = count = CountExamples(Path.Combine(t.Data, "train.jsonl"));
+                }
+
                 var budget = t.Lora.R * t.Lora.TargetModules.Count * layers;
-                var scoring = t.Allocation is null ? (double?)null : 2 + (budget * (layers + 1.0) / layers);
+                var scored = t.Allocation is not null;
                 return new PlannedTrial(t.Index, t.TrialId, t.Method, t.Training.Seed, budget, t.Allocation?.Rounds ?? 0,
-                    t.Allocation is null ? null : 1 + (2 * budget), scoring, t.SearchValues, t);
+                    scored ? (int)ScoringCost.ReferenceForwards(budget) : null, scored ? ScoringCost.FastForwards(budget, layers) : null,
+                    PlanEstimate.For(shape, t, count), t.SearchValues, t);
             }).ToList();
             if (parse.GetValue(_format) == OutputFormat.Json)
             {
@@ -53,36 +64,73 @@ internal sealed class PlanCommand : Command
             }
 
             table.WriteTo(console);
+            WriteMemory(console, rows);
             return Task.FromResult(ExitCodes.Ok);
         }));
     }
 
-    /// <summary>
-    /// The model's layer count, <c>num_hidden_layers</c> of its config.json, read here without the engine (the silo's
-    /// trainers check the rest of the file when they load the model).
-    /// </summary>
-    private static int Layers(string configPath)
+    /// <summary>The memory table: one line per distinct estimate, naming the trials (#) that share it.</summary>
+    private static void WriteMemory(CliConsole console, List<PlannedTrial> rows)
     {
-        if (!File.Exists(configPath))
+        console.Line("");
+        console.Line("device memory per trial (GiB; rows of TOKENS = max_sequence_length capped at max_position_embeddings; " +
+                     "ACT = activations of one micro-batch, CKPT = with activation checkpointing; SCORING = one allocation round's passes):");
+        var table = new CliTable(
+            new("TRIALS", 12, Wrap: true), new("BATCH", 5, Right: true), new("TOKENS", 6, Right: true), new("WEIGHTS", 8, Right: true),
+            new("ADAPTER+OPT", 11, Right: true), new("ACT", 8, Right: true), new("ACT CKPT", 8, Right: true), new("SCORING", 8, Right: true),
+            new("TOTAL", 8, Right: true), new("SCORER", 9), new("FWD/ROUND", 9, Right: true, Gap: 2));
+        foreach (var group in rows.GroupBy(r => r.Memory.GroupKey(), StringComparer.Ordinal))
         {
-            throw new FileNotFoundException($"{configPath}: file not found (a Hugging Face model folder needs config.json)");
+            var e = group.First().Memory;
+            table.Add(Ranges(group.Select(r => r.Index)), $"{e.BatchSize}", $"{e.SequenceLength}", Gib(e.WeightBytes), Gib(e.AdapterBytes),
+                Gib(e.ActivationBytes), Gib(e.CheckpointedActivationBytes), e.ScoringBytes == 0 ? "-" : Gib(e.ScoringBytes), Gib(e.TotalBytes),
+                e.Scorer ?? "-", e.ForwardsPerRound is { } f ? f.ToString("F0", CultureInfo.InvariantCulture) : "-");
         }
 
+        table.WriteTo(console);
+    }
+
+    private static string Gib(long bytes) => (bytes / (double)(1L << 30)).ToString("F3", CultureInfo.InvariantCulture);
+
+    /// <summary>Trial indexes as ranges: <c>0-2,5</c>.</summary>
+    private static string Ranges(IEnumerable<int> indexes)
+    {
+        var parts = new List<string>();
+        foreach (var run in indexes.Order().Aggregate(new List<List<int>>(), (runs, i) =>
+                 {
+                     if (runs.Count > 0 && runs[^1][^1] == i - 1)
+                     {
+                         runs[^1].Add(i);
+                     }
+                     else
+                     {
+                         runs.Add([i]);
+                     }
+
+                     return runs;
+                 }))
+        {
+            parts.Add(run.Count == 1 ? $"{run[0]}" : $"{run[0]}-{run[^1]}");
+        }
+
+        return string.Join(",", parts);
+    }
+
+    /// <summary>Non-empty lines of a JSON-lines file, up to 10,000 (the engine's batch-size rule only asks whether there are that many); 0 when unreadable.</summary>
+    private static int CountExamples(string path)
+    {
         try
         {
-            using var config = JsonDocument.Parse(File.ReadAllText(configPath));
-            return config.RootElement.TryGetProperty("num_hidden_layers", out var layers) && layers.TryGetInt32(out var n) && n > 0
-                ? n
-                : throw new InvalidDataException($"{configPath}: field \"num_hidden_layers\" must be a positive integer");
+            return File.ReadLines(path).Where(l => !string.IsNullOrWhiteSpace(l)).Take(10_000).Count();
         }
-        catch (JsonException ex)
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
-            throw new InvalidDataException($"{configPath}: not valid JSON ({ex.Message})", ex);
+            return 0;
         }
     }
 
     /// <summary>One planned trial.</summary>
     private sealed record PlannedTrial(
         int Index, string TrialId, string Method, long Seed, int BudgetRanks, int Rounds, int? ReferenceForwardsPerRound, double? FastForwardsPerRound,
-        IReadOnlyDictionary<string, string> SearchValues, ALoRA.Abstractions.Sweeps.TrialSpec Resolved);
+        PlanEstimate Memory, IReadOnlyDictionary<string, string> SearchValues, ALoRA.Abstractions.Sweeps.TrialSpec Resolved);
 }

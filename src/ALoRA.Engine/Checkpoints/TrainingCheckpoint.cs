@@ -8,7 +8,7 @@ namespace ALoRA.Engine.Checkpoints;
 
 /// <summary>
 /// A resumable checkpoint: a directory <c>checkpoint-{step:D8}</c> under a root, holding
-/// <c>adapter.safetensors</c> (A, B, gates of every adapter), <c>optimizer.safetensors</c> (AdamW moments and
+/// <c>adapter.safetensors</c> (A, B, gates of every adapter), <c>optimizer.safetensors</c> (AdamW moments, the per-rank step counts of matrices that gained ranks, and
 /// torch's RNG state), <c>best_adapter.safetensors</c> (the best dev checkpoint so far), <c>method_state.safetensors</c>
 /// (the allocation method's own state, e.g. relaxed-gate logits or sensitivity averages, when it has any) and
 /// <c>trainer_state.json</c> (<see cref="CheckpointManifest"/>, with the size and SHA-256 of every other file), written

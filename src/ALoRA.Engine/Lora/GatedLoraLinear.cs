@@ -34,6 +34,11 @@ public sealed partial class GatedLoraLinear : nn.Module<Tensor, Tensor>
     [ComponentName(Name = "lora_dropout")]
     private readonly Dropout? _dropout;
 
+    private readonly double _dropoutRate;
+
+    // 1 / (1 - dropout), cached: an implicit scalar per forward pass would be a native object only a finalizer frees.
+    private readonly Scalar? _dropoutScale;
+
     // s * g, folded into the rank-r product in forward (docs/engine-notes.md, TorchSharp). Held outside a Tensor field so that
     // RegisterComponents does not register it as a buffer.
     private readonly ScaledGates _scaled = new();
@@ -64,12 +69,20 @@ public sealed partial class GatedLoraLinear : nn.Module<Tensor, Tensor>
 
         _gates = ones(rank, dtype: AdapterDType, device: weight.device);
         _dropout = dropout > 0 ? nn.Dropout(dropout) : null;
+        _dropoutRate = dropout;
+        _dropoutScale = dropout > 0 ? (1.0 / (1 - dropout)).ToScalar() : null;
         RegisterComponents();
         RefreshScaledGates();
     }
 
     /// <summary>The dtype of the adapter's A, B and gates: float32, whatever the base layer's dtype.</summary>
     public static ScalarType AdapterDType => ScalarType.Float32;
+
+    /// <summary>
+    /// The generator of adapter dropout's masks (the trainer's, one per trial); null: torch's global generator, which
+    /// every trainer of the process shares (docs/engine-notes.md, "Reproducibility").
+    /// </summary>
+    public Generator? DropoutGenerator { get; set; }
 
     /// <summary>Input features of the wrapped layer.</summary>
     public long InFeatures { get; }
@@ -121,7 +134,9 @@ public sealed partial class GatedLoraLinear : nn.Module<Tensor, Tensor>
         }
 
         using var scope = NewDisposeScope();
-        var x = _dropout is not null && training ? _dropout.forward(input) : input;
+        var x = _dropout is null || !training ? input
+            : DropoutGenerator is null ? _dropout.forward(input)
+            : input * empty_like(input).bernoulli_(1 - _dropoutRate, DropoutGenerator).mul_(_dropoutScale!);
         if (x.dtype != AdapterDType)
         {
             x = x.to(AdapterDType);

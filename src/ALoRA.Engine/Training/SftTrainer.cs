@@ -22,6 +22,10 @@ public sealed partial class SftTrainer : IDisposable
     private readonly CheckpointFileSystem? _checkpointFiles;
     private readonly Device _device;
     private readonly LinearWarmupSchedule _schedule;
+
+    // Adapter dropout's random numbers, this trial's own: torch's global generator is shared by every trainer of the
+    // process, so two trials training at once would take each other's draws (docs/engine-notes.md, "Reproducibility").
+    private readonly Generator _dropoutGenerator;
     private readonly Stopwatch _wall = new();
     private LoraAdamW _optimizer;
     private Dictionary<string, Tensor>? _best;
@@ -67,6 +71,12 @@ public sealed partial class SftTrainer : IDisposable
         TotalSteps = Math.Min(options.MaxSteps ?? int.MaxValue, options.MaxEpochs * StepsPerEpoch);
         _schedule = LinearWarmupSchedule.FromRatio(options.LearningRate, TotalSteps, options.WarmupRatio);
         manual_seed(options.Seed);
+        _dropoutGenerator = new Generator(device: _device).manual_seed(options.Seed);
+        foreach (var slot in model.Adapters)
+        {
+            slot.Module.DropoutGenerator = _dropoutGenerator;
+        }
+
         _optimizer = CreateOptimizer();
         InitialTrainableParameters = AdapterWeights.ActiveParameterCount(model);
         SetUpAllocation(allocation ?? new AllocationOptions());
@@ -174,7 +184,7 @@ public sealed partial class SftTrainer : IDisposable
         using var activity = EngineDiagnostics.Source.StartActivity(EngineDiagnostics.CheckpointSpan);
         activity?.SetTag(EngineDiagnostics.StepTag, State.Step);
         var (moments, steps) = _optimizer.StateDict();
-        using var rng = get_rng_state();
+        using var rng = _dropoutGenerator.get_state();
         var adapter = AdapterWeights.Capture(_model);
         var methodState = _method.StateDict();
         try
@@ -273,6 +283,12 @@ public sealed partial class SftTrainer : IDisposable
         _optimizer.Dispose();
         _method.Dispose();
         SetBest(null);
+        foreach (var slot in _model.Adapters.Where(s => ReferenceEquals(s.Module.DropoutGenerator, _dropoutGenerator)))
+        {
+            slot.Module.DropoutGenerator = null;
+        }
+
+        _dropoutGenerator.Dispose();
     }
 
     /// <summary>Copies of everything <see cref="Restore"/> sets (not the best adapter, which a failed restore never touches).</summary>
@@ -283,7 +299,7 @@ public sealed partial class SftTrainer : IDisposable
             new CheckpointManifest { Fingerprint = Fingerprint, OptimizerSteps = new Dictionary<string, long>(steps), State = State },
             AdapterWeights.Capture(_model),
             moments.ToDictionary(p => p.Key, p => p.Value.detach().clone().DetachFromDisposeScope(), StringComparer.Ordinal),
-            get_rng_state(),
+            _dropoutGenerator.get_state(),
             null,
             _method.StateDict());
     }
@@ -294,7 +310,7 @@ public sealed partial class SftTrainer : IDisposable
         _optimizer.Dispose();
         _optimizer = CreateOptimizer();
         _optimizer.LoadStateDict(contents.OptimizerMoments, contents.Manifest.OptimizerSteps);
-        set_rng_state(contents.RngState);
+        _dropoutGenerator.set_state(contents.RngState);
         State = contents.Manifest.State;
         _method.LoadStateDict(contents.MethodState ?? [], searchFinished: !SearchActive);
         _epochPlan = null;

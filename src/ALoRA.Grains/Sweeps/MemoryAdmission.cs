@@ -3,6 +3,7 @@ using ALoRA.Abstractions.Sweeps;
 using ALoRA.Engine.Model;
 using ALoRA.Engine.Training;
 using ALoRA.Sweeps;
+using ALoRA.Sweeps.Planning;
 
 namespace ALoRA.Grains.Sweeps;
 
@@ -29,8 +30,8 @@ public static class MemoryAdmission
         var largest = cluster.Trainers.Max(t => t.DeviceMemoryBytes);
         if (largest is { } bytes)
         {
-            // Reads each model's config.json and counts up to 10,000 lines of each train.jsonl: file I/O, kept off the
-            // calling grain's scheduler.
+            // Reads each model's config.json, counts up to 10,000 lines of each train.jsonl and tokenizes its longest lines:
+            // file I/O and CPU work, kept off the calling grain's scheduler.
             await Task.Run(() => Check(spec, plan, bytes));
         }
     }
@@ -46,6 +47,7 @@ public static class MemoryAdmission
         ArgumentNullException.ThrowIfNull(plan);
         var configs = new Dictionary<string, LlamaConfig>(StringComparer.Ordinal);
         var examples = new Dictionary<string, int>(StringComparer.Ordinal);
+        var longest = new Dictionary<(string Model, string Data, string Task), int?>();
         (TrialSpec Trial, TrainingMemoryEstimate Estimate)? first = null;
         var tooLarge = 0;
         foreach (var trial in plan.Trials)
@@ -71,7 +73,14 @@ public static class MemoryAdmission
                 examples[trial.Data] = count;
             }
 
-            var estimate = Estimate(config, trial, count);
+            var key = (trial.Model, trial.Data, trial.Task);
+            if (!longest.TryGetValue(key, out var tokens))
+            {
+                tokens = LongestExample.Tokens(trial.Model, Path.Combine(trial.Data, "train.jsonl"), trial.Task);
+                longest[key] = tokens;
+            }
+
+            var estimate = Estimate(config, trial, count, tokens);
             if (estimate.TotalBytes > deviceBytes)
             {
                 first ??= (trial, estimate);
@@ -97,21 +106,43 @@ public static class MemoryAdmission
 
     /// <summary>
     /// The estimate for one trial; a null batch size is the one the engine will choose for
-    /// <paramref name="trainExamples"/> training examples (<see cref="TrainingOptions.ResolveBatchSize"/>).
+    /// <paramref name="trainExamples"/> training examples (<see cref="TrainingOptions.ResolveBatchSize"/>), the rows are
+    /// as long as the trial's batches can be (<see cref="TrainingMemoryEstimate.SequenceLength"/>), and an <c>alora</c>
+    /// trial's scoring passes count (the fast scorer over <c>val_batch_size</c> rows).
     /// </summary>
     /// <param name="config">The trial's model configuration.</param>
     /// <param name="trial">The trial.</param>
     /// <param name="trainExamples">Its training examples (counted up to 10,000).</param>
-    public static TrainingMemoryEstimate Estimate(LlamaConfig config, TrialSpec trial, int trainExamples)
+    /// <param name="longestExampleTokens">Tokens of the longest training example (<see cref="LongestExample"/>), or null.</param>
+    public static TrainingMemoryEstimate Estimate(LlamaConfig config, TrialSpec trial, int trainExamples, int? longestExampleTokens = null)
     {
         ArgumentNullException.ThrowIfNull(trial);
+        var shape = Shape(config);
+
+        // model.dtype null is the device's default: float32 on CPU, bfloat16 on CUDA; the check takes float32, the larger.
+        var batch = BatchSize(trial, trainExamples);
         return TrainingMemoryEstimate.For(
-            config, trial.Lora.R, trial.Lora.TargetModules, BatchSize(trial, trainExamples), SequenceLength(config, trial));
+            shape, trial.Lora.R, trial.Lora.TargetModules, batch,
+            TrainingMemoryEstimate.SequenceLength(trial.Training.MaxSequenceLength, shape, longestExampleTokens),
+            baseBytesPerValue: TrainingMemoryEstimate.DtypeBytes(trial.DType),
+            gradientCheckpointing: trial.Training.GradientCheckpointing,
+            microBatchSize: Math.Max(1, batch / Math.Max(1, trial.Training.GradientAccumulationSteps)),
+            scoringBatchSize: trial.Method == TrialMethods.Alora && trial.Allocation is { } a ? a.ValBatchSize : 0);
     }
 
-    /// <summary>The sequence length the trial trains with: the spec's, capped at the model's position embeddings as the engine does.</summary>
-    private static int SequenceLength(LlamaConfig config, TrialSpec trial) =>
-        new TrainingOptions { MaxSequenceLength = trial.Training.MaxSequenceLength }.ForModel(config).MaxSequenceLength;
+    /// <summary>The sizes of <paramref name="config"/> the estimate reads.</summary>
+    /// <param name="config">A model configuration the engine read.</param>
+    public static ModelShape Shape(LlamaConfig config)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        return new ModelShape
+        {
+            HiddenSize = config.HiddenSize, IntermediateSize = config.IntermediateSize, NumHiddenLayers = config.NumHiddenLayers,
+            NumAttentionHeads = config.NumAttentionHeads, NumKeyValueHeads = config.NumKeyValueHeads, HeadDim = config.HeadDim,
+            VocabSize = config.VocabSize, MaxPositionEmbeddings = config.MaxPositionEmbeddings, TieWordEmbeddings = config.TieWordEmbeddings,
+            AttentionBias = config.AttentionBias, MlpBias = config.MlpBias,
+        };
+    }
 
     private static int BatchSize(TrialSpec trial, int trainExamples) =>
         new TrainingOptions { BatchSize = trial.Training.BatchSize }.ResolveBatchSize(trainExamples);

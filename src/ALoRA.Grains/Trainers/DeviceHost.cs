@@ -52,7 +52,7 @@ public sealed partial class DeviceHost(
         var memory = DeviceMemory.For(devices, trainerOptions.Value);
         _memory = devices.ToDictionary(d => Trainers.TrainerKeys.Of(silo.Name, d), d => memory[d], StringComparer.Ordinal);
         _dtypes = ProbeDTypes(devices);
-        LogDevices(silo.Name, string.Join(", ", devices.Select(d => $"{d} ({Engine.Model.TrainingMemoryEstimate.Gib(memory[d])}" +
+        LogDevices(silo.Name, string.Join(", ", devices.Select(d => $"{d} ({ALoRA.Sweeps.Planning.TrainingMemoryEstimate.Gib(memory[d])}" +
             (_dtypes.TryGetValue(Trainers.TrainerKeys.Of(silo.Name, d), out var dt) ? $"; {string.Join(", ", dt)}" : "") + ")")));
         await TryAnnounceAsync();
         _heartbeat = HeartbeatAsync(_stopping.Token);

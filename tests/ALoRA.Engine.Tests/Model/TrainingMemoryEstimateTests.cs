@@ -2,6 +2,7 @@ using System.Text.Json;
 using ALoRA.Engine.Lora;
 using ALoRA.Engine.Model;
 using ALoRA.Engine.SafeTensors;
+using ALoRA.Sweeps.Planning;
 
 namespace ALoRA.Engine.Tests.Model;
 
@@ -14,10 +15,10 @@ public sealed class TrainingMemoryEstimateTests
 {
     public TrainingMemoryEstimateTests() => Samples.EnsureTorch();
 
-    private static LlamaConfig Stories() => LlamaConfig.Load(Path.Combine(RepositoryPaths.Stories260K, "config.json"));
+    private static ModelShape Stories() => ModelShape.Load(Path.Combine(RepositoryPaths.Stories260K, "config.json"));
 
     /// <summary>LLaMA-2-7B's config.json (the published shapes).</summary>
-    internal static LlamaConfig Llama7B() => LlamaConfig.FromJson(JsonDocument.Parse("""
+    internal static ModelShape Llama7B() => ModelShape.FromJson(JsonDocument.Parse("""
         {"hidden_size": 4096, "intermediate_size": 11008, "num_hidden_layers": 32, "num_attention_heads": 32,
          "num_key_value_heads": 32, "vocab_size": 32000, "tie_word_embeddings": false}
         """).RootElement, "llama-7b/config.json");
@@ -52,7 +53,7 @@ public sealed class TrainingMemoryEstimateTests
         using var model = HfModelLoader.Load(RepositoryPaths.Stories260K, new ModelLoadOptions { Lora = new LoraConfig { R = rank, TargetModules = modules } });
         var trainable = model.TrainableParameters().Sum(p => p.Parameter.numel());
 
-        var estimate = TrainingMemoryEstimate.For(model.Config, rank, modules, 4, 32);
+        var estimate = TrainingMemoryEstimate.For(Stories(), rank, modules, 4, 32);
 
         Assert.Equal(trainable * 4 * 2, estimate.AdapterBytes); // the adapter and the best-so-far copy
         Assert.Equal(trainable * 4, estimate.GradientBytes);

@@ -69,6 +69,39 @@ public sealed class SftTrainerTests : IDisposable
         }
     }
 
+    /// <summary>
+    /// Issue 13: two trials with adapter dropout in one process (two trainers of one silo) drew their masks from
+    /// torch's shared generator, so each took some of the other's draws and neither matched the trial run alone. Each
+    /// trainer now has its own generator: steps of two trainers interleaved give the losses of one trainer alone.
+    /// </summary>
+    [Fact]
+    public void TwoTrainersInterleaved_WithDropout_SameLossesAsOneAlone()
+    {
+        const int n = 6;
+        var options = Options(n);
+        double[] alone;
+        using (var model = TrainingFixture.Model(dropout: 0.1))
+        using (var trainer = new SftTrainer(model, TrainingFixture.Data(options), options))
+        {
+            trainer.RunUntil(n);
+            alone = trainer.State.StepLosses.ToArray();
+        }
+
+        using var modelA = TrainingFixture.Model(dropout: 0.1);
+        using var modelB = TrainingFixture.Model(dropout: 0.1);
+        using var a = new SftTrainer(modelA, TrainingFixture.Data(options), options);
+        using var b = new SftTrainer(modelB, TrainingFixture.Data(options), options);
+        for (var step = 1; step <= n; step++)
+        {
+            a.RunUntil(step);
+            b.RunUntil(step);
+            using var draw = rand(3); // a third user of torch's global generator, between their steps
+        }
+
+        Assert.Equal(alone, a.State.StepLosses.ToArray());
+        Assert.Equal(alone, b.State.StepLosses.ToArray());
+    }
+
     [Fact]
     public void Train_SameSeedTwice_IdenticalLosses()
     {

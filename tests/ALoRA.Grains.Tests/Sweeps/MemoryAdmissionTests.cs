@@ -4,6 +4,7 @@ using ALoRA.Grains.Sweeps;
 using ALoRA.Grains.Tests.Cluster;
 using ALoRA.Grains.Trainers;
 using ALoRA.Sweeps;
+using ALoRA.Sweeps.Planning;
 
 namespace ALoRA.Grains.Tests.Sweeps;
 
@@ -92,7 +93,65 @@ public sealed class MemoryAdmissionTests : IDisposable
 
         Assert.Contains("training.batch_size = null (the engine's 128) and training.max_sequence_length = 4096", ex.Message, StringComparison.Ordinal);
         Assert.Equal(MemoryAdmission.Estimate(config, plan.Trials[0], 10_000).ActivationBytes,
-            TrainingMemoryEstimate.For(config, 8, plan.Trials[0].Lora.TargetModules, 128, 4096).ActivationBytes);
+            TrainingMemoryEstimate.For(MemoryAdmission.Shape(config), 8, plan.Trials[0].Lora.TargetModules, 128, 4096).ActivationBytes);
+    }
+
+    [Fact]
+    public void ModelShape_ReadsTheSizesTheEngineReads_WithTheSameDefaults()
+    {
+        const string defaults = """{"hidden_size": 96, "intermediate_size": 200, "num_hidden_layers": 3, "num_attention_heads": 6, "vocab_size": 300}""";
+        foreach (var (json, source) in new[] { (File.ReadAllText(Path.Combine(RepositoryPaths.Stories260K, "config.json")), "stories"), (Llama7BConfig, "7b"), (defaults, "defaults") })
+        {
+            using var doc = System.Text.Json.JsonDocument.Parse(json);
+            Assert.Equal(MemoryAdmission.Shape(LlamaConfig.FromJson(doc.RootElement, source)), ModelShape.FromJson(doc.RootElement, source));
+        }
+    }
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(9_999)]
+    [InlineData(10_000)]
+    public void ThePlansBatchRule_IsTheEngines(int examples) =>
+        Assert.Equal(new Engine.Training.TrainingOptions().ResolveBatchSize(examples), TrainingMemoryEstimate.DefaultBatchSize(examples));
+
+    /// <summary>The longest training example against the engine's own tokenization of every row.</summary>
+    [Fact]
+    public void LongestExample_IsTheLongestRowTheEngineTokenizes()
+    {
+        var data = _dir.PathOf("data");
+        Directory.CreateDirectory(data);
+        var rows = File.ReadLines(Path.Combine(RepositoryPaths.Sst2, "train.jsonl")).Take(400).ToList();
+        rows.Insert(123, System.Text.Json.JsonSerializer.Serialize(new { text = string.Join(' ', Enumerable.Repeat("an unexpectedly long and winding review", 12)), label = 1 }));
+        var train = Path.Combine(data, "train.jsonl");
+        File.WriteAllLines(train, rows);
+        using var tokenizer = Engine.Data.HfTokenizer.Load(Path.Combine(RepositoryPaths.Stories260K, "tokenizer.json"));
+        var prompts = new Engine.Data.PromptTokenizer(tokenizer);
+        var expected = Engine.Data.JsonlReader.Read(train, new Engine.Data.Sst2Task())
+            .Max(e => Enumerable.Range(0, e.Candidates.Count).Max(c => prompts.TokenizeCandidate(e, c, 100_000).InputIds.Length));
+
+        Assert.Equal(expected, LongestExample.Tokens(RepositoryPaths.Stories260K, train, "sst2"));
+        Assert.Null(LongestExample.Tokens(RepositoryPaths.Stories260K, Path.Combine(data, "missing.jsonl"), "sst2"));
+    }
+
+    /// <summary>
+    /// Issue 13: the default max_sequence_length becomes 2,048 (capped at the model's 512 positions). The sample model
+    /// on SST-2 at batch 128 would be estimated at about 3 GiB for 512-token rows, but its longest example is far
+    /// shorter, and batches are padded to their longest row only: the estimate follows the data.
+    /// </summary>
+    [Fact]
+    public void TheSampleModel_AtALongMaximumLength_IsEstimatedAtItsLongestExample()
+    {
+        var (spec, plan) = Plan(RepositoryPaths.Stories260K, "training: {max_sequence_length: 2048}");
+        var config = LlamaConfig.Load(Path.Combine(RepositoryPaths.Stories260K, "config.json"));
+        var tokens = LongestExample.Tokens(RepositoryPaths.Stories260K, Path.Combine(RepositoryPaths.Sst2, "train.jsonl"), "sst2");
+
+        Assert.InRange(tokens!.Value, 20, 511);
+        var atTheData = MemoryAdmission.Estimate(config, plan.Trials[0], 10_000, tokens);
+        var atTheCap = MemoryAdmission.Estimate(config, plan.Trials[0], 10_000);
+        Assert.Equal(TrainingMemoryEstimate.For(MemoryAdmission.Shape(config), 8, plan.Trials[0].Lora.TargetModules, 128, 512).TotalBytes, atTheCap.TotalBytes);
+        Assert.True(atTheData.TotalBytes < atTheCap.TotalBytes, $"{atTheData.TotalBytes} vs {atTheCap.TotalBytes}");
+        MemoryAdmission.Check(spec, plan, atTheData.TotalBytes); // refused only below the data's own need
+        Assert.Throws<SweepSpecException>(() => MemoryAdmission.Check(spec, plan, atTheData.TotalBytes - 1));
     }
 
     [Fact]
