@@ -175,7 +175,7 @@ public sealed class MemoryAdmissionTests : IDisposable
 
         var estimate = MemoryAdmission.Estimate(config, plan.Trials[0], 10_000);
 
-        Assert.Equal(TrainingMemoryEstimate.For(config, 8, plan.Trials[0].Lora.TargetModules, 128, 512).ActivationBytes, estimate.ActivationBytes);
+        Assert.Equal(TrainingMemoryEstimate.For(MemoryAdmission.Shape(config), 8, plan.Trials[0].Lora.TargetModules, 128, 512).ActivationBytes, estimate.ActivationBytes);
     }
 
     [Fact]
