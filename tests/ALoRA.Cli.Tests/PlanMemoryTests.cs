@@ -99,6 +99,6 @@ public sealed class PlanMemoryTests : IDisposable
         Assert.StartsWith("3-5 ", rows[1], StringComparison.Ordinal);
         Assert.Contains(" fast ", rows[1], StringComparison.Ordinal);
         Assert.Contains(" 338", rows[1], StringComparison.Ordinal); // 2 + 280 x 6 / 5 forwards per round
-        Assert.Contains(" 256 ", rows[0], StringComparison.Ordinal); // the demo's 256 tokens, under the model's 512
+        Assert.Contains(" 512 ", rows[0], StringComparison.Ordinal); // the default 2,048 tokens, capped at the model's 512 positions
     }
 }

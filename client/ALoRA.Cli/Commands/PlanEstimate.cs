@@ -36,10 +36,10 @@ internal sealed record PlanEstimate(
         var batch = trial.Training.BatchSize ?? TrainingMemoryEstimate.DefaultBatchSize(trainExamples);
         var sequence = TrainingMemoryEstimate.SequenceLength(trial.Training.MaxSequenceLength, model);
 
-        // Where model.dtype, training.gradient_checkpointing and training.gradient_accumulation_steps come in once the spec has them.
-        const int dtypeBytes = TrainingMemoryEstimate.BytesPerValue;
-        const bool checkpointing = false;
-        var micro = batch;
+        // model.dtype null is the device's default (float32 on CPU, bfloat16 on CUDA): estimated at float32, the larger.
+        var dtypeBytes = TrainingMemoryEstimate.DtypeBytes(trial.DType);
+        var checkpointing = trial.Training.GradientCheckpointing;
+        var micro = Math.Max(1, batch / Math.Max(1, trial.Training.GradientAccumulationSteps));
 
         var scored = trial.Method == TrialMethods.Alora && trial.Allocation is not null;
         var scoringBatch = scored ? trial.Allocation!.ValBatchSize : 0;
@@ -55,7 +55,7 @@ internal sealed record PlanEstimate(
             var a = trial.Allocation!;
             var ranks = trial.Lora.R * trial.Lora.TargetModules.Count * model.NumHiddenLayers;
             scorer = a.Scorer;
-            forwards = ScoringCost.ForwardsPerRound(a.Scorer, ranks, model.NumHiddenLayers, a.RanksPerRound ?? trial.Lora.TargetModules.Count);
+            forwards = ScoringCost.ForwardsPerRound(a.Scorer, ranks, model.NumHiddenLayers, a.RanksPerRound ?? trial.Lora.TargetModules.Count, a.ShortlistFactor);
         }
 
         return new PlanEstimate(

@@ -48,6 +48,11 @@ public sealed partial class GatedLoraLinear
         }
 
         var x = _dropout is not null && training ? _dropout.forward(input) : input;
+        if (x.dtype != AdapterDType)
+        {
+            x = x.to(AdapterDType);
+        }
+
         var ax = F.linear(x, _loraA.weight!);
 
         // [V, 1, ..., 1, r]: variant v's scaled gates against every row of A x.
@@ -56,7 +61,12 @@ public sealed partial class GatedLoraLinear
         gateShape[^1] = Rank;
         var perVariant = F.linear(ax.unsqueeze(0).mul(variants.view(gateShape)), _loraB.weight!);
 
-        // lora + base here, base + lora in forward: the same float sum.
+        // lora + base here, base + lora in forward: the same float sum (the adapter's float32 cast to the base's dtype first, as there).
+        if (perVariant.dtype != y.dtype)
+        {
+            perVariant = perVariant.to(y.dtype);
+        }
+
         return perVariant.add_(y, CachedScalars.One).flatten(0, 1).MoveToOuterDisposeScope();
     }
 

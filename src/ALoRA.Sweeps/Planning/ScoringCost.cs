@@ -41,7 +41,11 @@ public static class ScoringCost
         return 1 + (2.0 * ranks);
     }
 
-    /// <summary>Forward-equivalents of one round of <see cref="Fast"/>, from the layer of every scored rank.</summary>
+    /// <summary>
+    /// Forward-equivalents of one round of <see cref="Fast"/>, from the layer of every scored rank: the blocks from that
+    /// layer on, twice per rank. An upper bound: the fast path also shares the part of a block before the varied
+    /// projection (docs/alora-method.md section 8), 10-15 % less on the sample model.
+    /// </summary>
     /// <param name="rankLayers">The decoder layer (0-based) of each active rank scored.</param>
     /// <param name="layers">Decoder layers of the model.</param>
     public static double FastForwards(IEnumerable<int> rankLayers, int layers)

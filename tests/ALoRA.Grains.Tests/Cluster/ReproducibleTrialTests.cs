@@ -8,7 +8,7 @@ namespace ALoRA.Grains.Tests.Cluster;
 /// <summary>
 /// Issue 13, point 8: a trial is a function of its settings. The same short ALoRA trial (allocation rounds, new ranks,
 /// adapter dropout) run by two trainers of one silo at the same time, and then alone, gives the same loss at every
-/// step, bit for bit, and the same dev and test results (docs/reproducibility.md says what is and is not reproducible).
+/// step, bit for bit, and the same dev and test results (docs/engine-notes.md, "Reproducibility", says what is and is not reproducible).
 /// </summary>
 [Collection(EngineCollection.Name)]
 public sealed class ReproducibleTrialTests
