@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Text.Json.Nodes;
 using ALoRA.Engine.Data;
-using ALoRA.Engine.Lora;
 using ALoRA.Engine.Model;
 using ALoRA.Engine.Runtime;
 using ALoRA.Engine.Training;
@@ -27,17 +26,7 @@ public static class CheckpointingBenchmark
     public static JsonObject Run(int warmup = 1, int measured = 3)
     {
         var preset = Preset.All.Single(p => p.Name == "tiny");
-        manual_seed(0);
-        using var model = new LlamaForCausalLM(preset.Config, ScalarType.Float32, new LoraConfig { R = 8, LoraAlpha = 16, LoraDropout = 0 });
-        using (no_grad())
-        {
-            foreach (var slot in model.Adapters)
-            {
-                slot.Module.LoraB.normal_(0, 0.01);
-            }
-        }
-
-        model.train();
+        using var model = preset.CreateTrainingModel();
         using var optimizer = new LoraAdamW(model.TrainableParameters());
         var batch = RandomBatch(preset.Config.VocabSize, preset.Batch, Sequence);
         var on = Part(model, optimizer, batch, checkpointing: true, warmup, measured);

@@ -1,4 +1,6 @@
+using ALoRA.Engine.Lora;
 using ALoRA.Engine.Model;
+using static TorchSharp.torch;
 
 namespace ALoRA.Benchmarks;
 
@@ -26,6 +28,26 @@ public sealed record Preset(string Name, LlamaConfig Config, int Batch, int Sequ
         var attention = 2.0 * Sequence * q; // QK^T and AV per token, full (non-causal) count
         var perLayer = 2 * tokens * (projections + lora + attention);
         return (c.NumHiddenLayers * perLayer) + (2 * tokens * h * c.VocabSize);
+    }
+
+    /// <summary>
+    /// The training benchmarks' model: random base weights of a sensible scale (the default Linear init, seed 0), LoRA
+    /// r = 8 (alpha 16) on all 7 module types with non-zero B so LoRA does real work, in training mode.
+    /// </summary>
+    public LlamaForCausalLM CreateTrainingModel()
+    {
+        manual_seed(0);
+        var model = new LlamaForCausalLM(Config, ScalarType.Float32, new LoraConfig { R = 8, LoraAlpha = 16, LoraDropout = 0 });
+        using (no_grad())
+        {
+            foreach (var slot in model.Adapters)
+            {
+                slot.Module.LoraB.normal_(0, 0.01);
+            }
+        }
+
+        model.train();
+        return model;
     }
 
     private static LlamaConfig Make(int dim, int layers, int heads, int ffn, int vocab) => new()

@@ -1,6 +1,4 @@
 using System.Diagnostics;
-using ALoRA.Engine.Lora;
-using ALoRA.Engine.Model;
 using ALoRA.Engine.Runtime;
 using ALoRA.Engine.Training;
 using static TorchSharp.torch;
@@ -14,18 +12,7 @@ public static class PresetBenchmark
     /// <summary>Runs the preset and returns its measurements.</summary>
     public static Dictionary<string, object> Run(Preset preset, int warmup, int measured, int memorySteps)
     {
-        manual_seed(0);
-        using var model = new LlamaForCausalLM(preset.Config, ScalarType.Float32, new LoraConfig { R = 8, LoraAlpha = 16, LoraDropout = 0 });
-        using (no_grad())
-        {
-            // Random base weights of a sensible scale (the default Linear init) and non-zero B so LoRA does real work.
-            foreach (var slot in model.Adapters)
-            {
-                slot.Module.LoraB.normal_(0, 0.01);
-            }
-        }
-
-        model.train();
+        using var model = preset.CreateTrainingModel();
         using var optimizer = new LoraAdamW(model.TrainableParameters());
         using var ids = randint(preset.Config.VocabSize, [preset.Batch, preset.Sequence], dtype: ScalarType.Int64);
         using var inputs = ids.narrow(1, 0, preset.Sequence - 1).contiguous();

@@ -1,4 +1,3 @@
-using System.Text.Json;
 using ALoRA.Engine.Lora;
 using ALoRA.Sweeps.Planning;
 
@@ -20,7 +19,7 @@ public sealed class TrainingMemoryMeasurementTests : IDisposable
     [Fact]
     public void EstimatedGrowthWithBatchSize_IsWithinAFactorOfTwoOfTheMeasuredGrowth()
     {
-        var data = LongRows();
+        var data = PeakMemoryRuns.WriteLongRows(_dir, trainRows: 200);
         var small = PeakBytes(data, batch: 4);
         var large = PeakBytes(data, batch: 64);
         var config = ModelShape.Load(Path.Combine(RepositoryPaths.Stories260K, "config.json"));
@@ -35,36 +34,6 @@ public sealed class TrainingMemoryMeasurementTests : IDisposable
         Assert.InRange(estimated / (double)measured, 0.5, 2.0);
     }
 
-    /// <summary>SST-2-style rows of 400 words (far more than <see cref="SequenceLength"/> tokens).</summary>
-    private string LongRows()
-    {
-        var data = Path.Combine(_dir, "data");
-        Directory.CreateDirectory(data);
-        var words = new[] { "the", "movie", "is", "a", "quiet", "and", "moving", "story", "about", "loss", "with", "stunning", "animation" };
-        var random = new Random(7);
-        foreach (var (split, rows) in new[] { ("train", 200), ("validation", 8), ("test", 8) })
-        {
-            File.WriteAllLines(Path.Combine(data, split + ".jsonl"), Enumerable.Range(0, rows).Select(i =>
-                JsonSerializer.Serialize(new { text = string.Join(' ', Enumerable.Range(0, 400).Select(_ => words[random.Next(words.Length)])), label = i % 2 })));
-        }
-
-        return data;
-    }
-
-    private long PeakBytes(string data, int batch)
-    {
-        var spec = Path.Combine(_dir, $"b{batch}.yaml");
-        File.WriteAllText(spec, $$"""
-            model: {{RepositoryPaths.Stories260K}}
-            data: {{data}}
-            task: sst2
-            seeds: [1]
-            method: lora
-            training: {learning_rate: 5.0e-3, batch_size: {{batch}}, max_steps: 2, eval_every_steps: 1000, checkpoint_every_steps: null, max_sequence_length: {{SequenceLength}}, max_dev_examples: 8}
-            """);
-        var (code, stdout, stderr) = AloraCli.Run(_dir, "train", spec, "--out", Path.Combine(_dir, $"run{batch}"), "--threads", "1", "--format", "json");
-        Assert.True(code == 0, stderr + stdout);
-        using var json = JsonDocument.Parse(stdout);
-        return json.RootElement.GetProperty("peak_memory_bytes").GetInt64();
-    }
+    private long PeakBytes(string data, int batch) =>
+        PeakMemoryRuns.Train(_dir, $"b{batch}", data, $"batch_size: {batch}, max_sequence_length: {SequenceLength}").PeakBytes;
 }

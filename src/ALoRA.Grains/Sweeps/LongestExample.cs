@@ -21,13 +21,19 @@ public static class LongestExample
     /// <param name="modelFolder">The model folder (its <c>tokenizer.json</c>).</param>
     /// <param name="trainPath">The training split (<c>train.jsonl</c>).</param>
     /// <param name="task">The task name.</param>
-    public static int? Tokens(string modelFolder, string trainPath, string task)
+    public static int? Tokens(string modelFolder, string trainPath, string task) => Tokens(modelFolder, task, Scan(trainPath));
+
+    /// <summary>
+    /// One pass over <paramref name="trainPath"/>: its non-empty lines counted and the <see cref="Candidates"/> longest
+    /// kept, or null when it cannot be read. A data folder shared by several models or tasks is read once.
+    /// </summary>
+    /// <param name="trainPath">The training split (<c>train.jsonl</c>).</param>
+    public static TrainingFileScan? Scan(string trainPath)
     {
         try
         {
-            var template = TaskRegistry.Get(task);
             var longest = new PriorityQueue<(string Line, int Number), int>();
-            var number = 0;
+            int number = 0, examples = 0;
             foreach (var line in File.ReadLines(trainPath))
             {
                 number++;
@@ -36,6 +42,7 @@ public static class LongestExample
                     continue;
                 }
 
+                examples++;
                 var bytes = Encoding.UTF8.GetByteCount(line);
                 if (longest.Count < Candidates)
                 {
@@ -47,17 +54,34 @@ public static class LongestExample
                 }
             }
 
-            if (longest.Count == 0)
-            {
-                return null;
-            }
+            return new TrainingFileScan(trainPath, examples, [.. longest.UnorderedItems.Select(i => i.Element)]);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            return null;
+        }
+    }
 
+    /// <summary>The longest example's tokens among <paramref name="scan"/>'s lines, or null (nothing read, or a line that does not parse).</summary>
+    /// <param name="modelFolder">The model folder (its <c>tokenizer.json</c>).</param>
+    /// <param name="task">The task name.</param>
+    /// <param name="scan">The training split's scan (<see cref="Scan(string)"/>).</param>
+    public static int? Tokens(string modelFolder, string task, TrainingFileScan? scan)
+    {
+        if (scan is null || scan.LongestLines.Count == 0)
+        {
+            return null;
+        }
+
+        try
+        {
+            var template = TaskRegistry.Get(task);
             using var tokenizer = HfTokenizer.Load(Path.Combine(modelFolder, "tokenizer.json"));
             var max = 0;
-            while (longest.TryDequeue(out var row, out _))
+            foreach (var (line, number) in scan.LongestLines)
             {
-                using var json = JsonDocument.Parse(row.Line);
-                var example = template.Parse(json.RootElement, trainPath, row.Number);
+                using var json = JsonDocument.Parse(line);
+                var example = template.Parse(json.RootElement, scan.Path, number);
                 var answer = example.Candidates.Max(c => tokenizer.EncodeWithoutBos(c).Length);
                 max = Math.Max(max, 2 + tokenizer.EncodeWithoutBos(example.Prompt).Length + answer);
             }

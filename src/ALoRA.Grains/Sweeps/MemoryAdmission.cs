@@ -47,6 +47,7 @@ public static class MemoryAdmission
         ArgumentNullException.ThrowIfNull(plan);
         var configs = new Dictionary<string, LlamaConfig>(StringComparer.Ordinal);
         var examples = new Dictionary<string, int>(StringComparer.Ordinal);
+        var scans = new Dictionary<string, TrainingFileScan?>(StringComparer.Ordinal);
         var longest = new Dictionary<(string Model, string Data, string Task), int?>();
         (TrialSpec Trial, TrainingMemoryEstimate Estimate)? first = null;
         var tooLarge = 0;
@@ -67,16 +68,19 @@ public static class MemoryAdmission
                 configs[trial.Model] = config;
             }
 
-            if (!examples.TryGetValue(trial.Data, out var count))
+            // train.jsonl is read once per data folder: its example count and its longest lines.
+            if (!scans.TryGetValue(trial.Data, out var scan))
             {
-                count = CountExamples(Path.Combine(trial.Data, "train.jsonl"));
-                examples[trial.Data] = count;
+                scan = LongestExample.Scan(Path.Combine(trial.Data, "train.jsonl"));
+                scans[trial.Data] = scan;
+                examples[trial.Data] = Math.Min(scan?.Examples ?? 0, CountedExamples);
             }
 
+            var count = examples[trial.Data];
             var key = (trial.Model, trial.Data, trial.Task);
             if (!longest.TryGetValue(key, out var tokens))
             {
-                tokens = LongestExample.Tokens(trial.Model, Path.Combine(trial.Data, "train.jsonl"), trial.Task);
+                tokens = LongestExample.Tokens(trial.Model, trial.Task, scan);
                 longest[key] = tokens;
             }
 
@@ -146,23 +150,6 @@ public static class MemoryAdmission
 
     private static int BatchSize(TrialSpec trial, int trainExamples) =>
         new TrainingOptions { BatchSize = trial.Training.BatchSize }.ResolveBatchSize(trainExamples);
-
-    /// <summary>Non-empty lines of a JSON-lines file, up to <see cref="CountedExamples"/>; 0 when it cannot be read.</summary>
-    private static int CountExamples(string path)
-    {
-        try
-        {
-            return File.ReadLines(path).Where(l => !string.IsNullOrWhiteSpace(l)).Take(CountedExamples).Count();
-        }
-        catch (IOException)
-        {
-            return 0;
-        }
-        catch (UnauthorizedAccessException)
-        {
-            return 0;
-        }
-    }
 
     private static (string Path, string Text) Responsible(TrialSpec trial, TrainingMemoryEstimate estimate, int trainExamples) => estimate.LargestContributor switch
     {
