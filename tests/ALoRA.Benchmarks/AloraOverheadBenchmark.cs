@@ -15,17 +15,18 @@ namespace ALoRA.Benchmarks;
 public static class AloraOverheadBenchmark
 {
     /// <summary>Runs the trainings and returns the measurements; <c>alora_overhead</c> holds the issue's fields.</summary>
+    /// <param name="batchSize">Training batch size; the training data is <c>batchSize x stepsPerEpoch</c> examples.</param>
     /// <param name="stepsPerEpoch">Steps per epoch (the data is sized for it).</param>
     /// <param name="skipFast">Leaves out the (slow) fast-scorer run, to time the others again; its fields are then 0.</param>
-    public static Dictionary<string, object> Run(int stepsPerEpoch = 100, bool skipFast = false)
+    public static Dictionary<string, object> Run(int batchSize, int stepsPerEpoch = 100, bool skipFast = false)
     {
         var runs = new Dictionary<string, object>();
         // The cheap scorers first and fast (by far the slowest) last but one, each run's time to stderr as it ends.
-        var lora1 = Train(null, stepsPerEpoch);
-        var hybrid = Train(AbLoraScorerKind.Hybrid, stepsPerEpoch);
-        var approx = Train(AbLoraScorerKind.Approx, stepsPerEpoch);
-        var fast = skipFast ? new Measured(0, 0, 0, 0, 0, 0) : Train(AbLoraScorerKind.Fast, stepsPerEpoch);
-        var lora2 = Train(null, stepsPerEpoch);
+        var lora1 = Train(null, batchSize, stepsPerEpoch);
+        var hybrid = Train(AbLoraScorerKind.Hybrid, batchSize, stepsPerEpoch);
+        var approx = Train(AbLoraScorerKind.Approx, batchSize, stepsPerEpoch);
+        var fast = skipFast ? new Measured(0, 0, 0, 0, 0, 0, 0) : Train(AbLoraScorerKind.Fast, batchSize, stepsPerEpoch);
+        var lora2 = Train(null, batchSize, stepsPerEpoch);
         var lora = (lora1.Wall + lora2.Wall) / 2;
         foreach (var (name, r) in new[] { ("lora_first", lora1), ("alora_fast", fast), ("alora_hybrid", hybrid), ("alora_approx", approx), ("lora_last", lora2) })
         {
@@ -34,6 +35,7 @@ public static class AloraOverheadBenchmark
                 ["wall_s"] = Math.Round(r.Wall, 2),
                 ["steps"] = r.Steps,
                 ["rounds"] = r.Rounds,
+                ["train_steps_s"] = Math.Round(r.TrainSteps, 2),
                 ["scoring_s"] = Math.Round(r.Scoring, 2),
                 ["other_overhead_s"] = Math.Round(r.Wall - lora - r.Scoring, 2),
                 ["scoring_forwards_per_round"] = Math.Round(r.ForwardsPerRound, 1),
@@ -43,7 +45,7 @@ public static class AloraOverheadBenchmark
 
         return new Dictionary<string, object>
         {
-            ["setup"] = $"stories260K, SST-2 {16 * stepsPerEpoch} train / 200 dev / 200 test, batch 16 ({stepsPerEpoch} steps per epoch), 3 epochs, " +
+            ["setup"] = $"stories260K, SST-2 {batchSize * stepsPerEpoch} train / 200 dev / 200 test, batch {batchSize} ({stepsPerEpoch} steps per epoch), 3 epochs, " +
                         "lr 5e-3, eval every 100 steps; alora k1 = 1 epoch, k2 = 0.25 epoch, N_A = 8, n_A = 7, B_val 32",
             ["alora_overhead"] = new Dictionary<string, double>
             {
@@ -60,11 +62,11 @@ public static class AloraOverheadBenchmark
         };
     }
 
-    private static Measured Train(AbLoraScorerKind? scorer, int stepsPerEpoch)
+    private static Measured Train(AbLoraScorerKind? scorer, int batchSize, int stepsPerEpoch)
     {
-        var options = new TrainingOptions { BatchSize = 16, MaxEpochs = 3, LearningRate = 5e-3, EvalEverySteps = 100, MaxSequenceLength = 128, Seed = 1 };
+        var options = new TrainingOptions { BatchSize = batchSize, MaxEpochs = 3, LearningRate = 5e-3, EvalEverySteps = 100, MaxSequenceLength = 128, Seed = 1 };
         using var model = ScorerRuns.Model("stories260K", 1);
-        var data = ScorerRuns.Sst2(options, train: 16 * stepsPerEpoch, dev: 200, test: 200);
+        var data = ScorerRuns.Sst2(options, train: batchSize * stepsPerEpoch, dev: 200, test: 200);
         var allocation = scorer is null ? new AllocationOptions() : new AllocationOptions
         {
             Method = AllocationMethod.Alora, Scorer = scorer.Value, WarmupBeforeFirstRound = ScheduleLength.Epochs(1),
@@ -81,10 +83,10 @@ public static class AloraOverheadBenchmark
         var result = trainer.Train();
         var wall = sw.Elapsed.TotalSeconds;
         var history = trainer.State.AllocationHistory;
-        Console.Error.WriteLine($"{(scorer is null ? "lora" : "alora " + scorer.Value.ToName())}: {wall:F1} s, {trainer.State.Step} steps, {history.Count} rounds, scoring {history.Sum(h => h.ScoringSeconds):F1} s");
+        Console.Error.WriteLine($"{(scorer is null ? "lora" : "alora " + scorer.Value.ToName())}: {wall:F1} s, {trainer.State.Step} steps, {history.Count} rounds, scoring {history.Sum(h => h.ScoringSeconds):F1} s, steps {trainer.State.TrainSeconds:F1} s");
         return new Measured(wall, trainer.State.Step, history.Count, history.Sum(h => h.ScoringSeconds), forwards.Count == 0 ? 0 : forwards.Average(),
-                            result.TestMetric ?? double.NaN);
+                            result.TestMetric ?? double.NaN, trainer.State.TrainSeconds);
     }
 
-    private sealed record Measured(double Wall, int Steps, int Rounds, double Scoring, double ForwardsPerRound, double TestAccuracy);
+    private sealed record Measured(double Wall, int Steps, int Rounds, double Scoring, double ForwardsPerRound, double TestAccuracy, double TrainSteps);
 }

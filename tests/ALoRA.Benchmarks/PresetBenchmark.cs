@@ -69,7 +69,7 @@ public static class PresetBenchmark
         var forwardMedian = Median(forwardTimes);
         var tokens = (double)preset.Batch * (preset.Sequence - 1);
         var flopsPerStep = 2 * preset.ForwardFlops(8) * (preset.Sequence - 1) / preset.Sequence;
-        return new Dictionary<string, object>
+        var result = new Dictionary<string, object>
         {
             ["batch"] = preset.Batch,
             ["seq"] = preset.Sequence,
@@ -86,11 +86,21 @@ public static class PresetBenchmark
             ["gemm_share_of_step"] = Round(stepGemms["total"] / stepMedian),
             ["gemm_same_shapes_forward_s"] = Round(forwardGemms["total"]),
             ["gemm_share_of_forward"] = Round(forwardGemms["total"] / forwardMedian),
-            ["rss_after_10_steps_mb"] = rssByStep.GetValueOrDefault(10) / (1024 * 1024),
-            [$"rss_after_{memorySteps}_steps_mb"] = rssByStep.GetValueOrDefault(memorySteps) / (1024 * 1024),
-            ["rss_growth_10_to_" + memorySteps] = rssByStep.Count == 2 ? Round((double)rssByStep[memorySteps] / rssByStep[10] - 1) : double.NaN,
             ["peak_rss_mb"] = ProcessMemory.PeakResidentBytes() / (1024 * 1024),
         };
+
+        // Resident memory after each step counted in rssByStep; the growth only when there are two (JSON has no NaN).
+        foreach (var (step, bytes) in rssByStep)
+        {
+            result[$"rss_after_{step}_steps_mb"] = bytes / (1024 * 1024);
+        }
+
+        if (rssByStep.Count == 2)
+        {
+            result["rss_growth_10_to_" + memorySteps] = Round((double)rssByStep[memorySteps] / rssByStep[10] - 1);
+        }
+
+        return result;
     }
 
     /// <summary>GEMM rate of float32 n x n matrices (median of 10 after 3 warm-ups).</summary>

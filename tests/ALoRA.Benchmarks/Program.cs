@@ -6,7 +6,7 @@ using ALoRA.Engine.Runtime;
 
 // alora benchmarks: prints one JSON object. Each preset, and one AB-LoRA scoring round (fast vs reference), runs in a
 // child process of this program (so peak memory is per part); the GEMM baseline runs in this process.
-// Usage: ALoRA.Benchmarks [--memory-steps N] [--preset tiny|small|scoring|scoring-tiny|scoring-small|precision [--sizes tiny,small]|checkpointing|scorer-agreement|alora-overhead|sweep-load|sweep-submit [--trials N]]
+// Usage: ALoRA.Benchmarks [--memory-steps N] [--preset tiny|small|scoring|scoring-tiny|scoring-small|precision [--sizes tiny,small]|checkpointing|scorer-agreement|alora-overhead [--batch-size N] [--skip-fast]|sweep-load|sweep-submit [--trials N]]
 const int Threads = 2;
 var memorySteps = args.SkipWhile(a => a != "--memory-steps").Skip(1).Select(int.Parse).FirstOrDefault(100);
 var only = args.SkipWhile(a => a != "--preset").Skip(1).FirstOrDefault();
@@ -53,7 +53,7 @@ if (only == "scorer-agreement")
 
 if (only == "alora-overhead")
 {
-    Console.WriteLine(JsonSerializer.Serialize(AloraOverheadBenchmark.Run(skipFast: args.Contains("--skip-fast")))); // issue 13: alora (each scorer) wall time over lora's
+    Console.WriteLine(JsonSerializer.Serialize(AloraOverheadBenchmark.Run(args.SkipWhile(a => a != "--batch-size").Skip(1).Select(int.Parse).FirstOrDefault(16), skipFast: args.Contains("--skip-fast")))); // issue 13: alora (each scorer) wall time over lora's
     return 0;
 }
 

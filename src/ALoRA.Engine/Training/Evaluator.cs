@@ -7,8 +7,11 @@ namespace ALoRA.Engine.Training;
 /// <summary>Dev/test evaluation in eval mode: token-weighted mean loss, and label-word accuracy for classification.</summary>
 public static class Evaluator
 {
-    /// <summary>Loss (mean CE over all target tokens of the set) and accuracy (null for generation tasks).</summary>
-    public static (double Loss, double? Accuracy) Evaluate(LlamaForCausalLM model, EvaluationSet set, Device device)
+    /// <summary>
+    /// Loss (mean CE over all target tokens of the set) and accuracy (null for generation tasks, and when
+    /// <paramref name="lossOnly"/> skips the candidate passes that accuracy needs).
+    /// </summary>
+    public static (double Loss, double? Accuracy) Evaluate(LlamaForCausalLM model, EvaluationSet set, Device device, bool lossOnly = false)
     {
         if (set.Examples.Count == 0)
         {
@@ -28,7 +31,7 @@ public static class Evaluator
             }
 
             double? accuracy = null;
-            if (set.CandidateBatches.Count > 0)
+            if (!lossOnly && set.CandidateBatches.Count > 0)
             {
                 var exampleIdx = new List<int>();
                 var candidateIdx = new List<int>();

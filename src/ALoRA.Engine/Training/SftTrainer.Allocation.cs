@@ -84,7 +84,7 @@ public sealed partial class SftTrainer
             _method.OnSearchFinished();
         }
 
-        var devLoss = Evaluate("dev", _data.Dev).Loss;
+        var devLoss = RoundDevLoss();
         var report = new AllocationRound(
             round,
             State.Step,

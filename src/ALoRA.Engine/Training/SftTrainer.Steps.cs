@@ -77,15 +77,20 @@ public sealed partial class SftTrainer
     private void FinishStep(IProgress<TrainingEvent>? progress, CancellationToken cancellationToken)
     {
         RunDueAllocationRounds(progress, cancellationToken);
-        if ((State.Step % _options.EvalEverySteps == 0 || State.Step >= TotalSteps) && State.LastEvaluatedStep != State.Step)
+        if (DevEvaluationDue)
         {
             EvaluateDev(progress);
         }
     }
 
+    /// <summary>True when the step calls for a dev evaluation that has not run yet.</summary>
+    private bool DevEvaluationDue => (State.Step % _options.EvalEverySteps == 0 || State.Step >= TotalSteps) && State.LastEvaluatedStep != State.Step;
+
     private void EvaluateDev(IProgress<TrainingEvent>? progress)
     {
-        var (devLoss, metric) = Evaluate("dev", _data.Dev);
+        // An allocation round at this step may have evaluated the same network already (RoundDevLoss).
+        var (devLoss, metric) = _devAtStep is { } done && done.Step == State.Step ? (done.Loss, done.Metric) : Evaluate("dev", _data.Dev);
+        _devAtStep = null;
         State.LastEvaluatedStep = State.Step;
         var evaluation = new TrainingEvent(TrainingEventKind.Evaluation, State.Step, State.Epoch, TotalSteps, DevLoss: devLoss, Metric: metric);
         State.Evaluations.Add(evaluation);
@@ -130,11 +135,29 @@ public sealed partial class SftTrainer
             Allocation.Method, State.AllocationHistory.Count, CurrentAllocation());
     }
 
+    /// <summary>
+    /// The dev loss an allocation round reports, after its reallocation. When a dev evaluation is due at this step it
+    /// runs here in full and <see cref="EvaluateDev"/> reuses it (nothing changes the network in between); otherwise
+    /// only the loss is computed (the accuracy's candidate passes would double the cost of every round).
+    /// </summary>
+    private double RoundDevLoss()
+    {
+        if (!DevEvaluationDue)
+        {
+            _devAtStep = null;
+            return Evaluate("dev", _data.Dev, lossOnly: true).Loss;
+        }
+
+        var (loss, metric) = Evaluate("dev", _data.Dev);
+        _devAtStep = (State.Step, loss, metric);
+        return loss;
+    }
+
     /// <summary>Evaluates <paramref name="set"/> in an <see cref="EngineDiagnostics.EvaluateSpan"/> span.</summary>
-    private (double Loss, double? Metric) Evaluate(string split, EvaluationSet set)
+    private (double Loss, double? Metric) Evaluate(string split, EvaluationSet set, bool lossOnly = false)
     {
         using var activity = EngineDiagnostics.Source.StartActivity(EngineDiagnostics.EvaluateSpan);
-        var (loss, metric) = Evaluator.Evaluate(_model, set, _device);
+        var (loss, metric) = Evaluator.Evaluate(_model, set, _device, lossOnly);
         activity?.SetTag(EngineDiagnostics.SplitTag, split)
             .SetTag(EngineDiagnostics.StepTag, State.Step)
             .SetTag(EngineDiagnostics.LossTag, loss)

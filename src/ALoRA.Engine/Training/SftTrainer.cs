@@ -29,6 +29,9 @@ public sealed partial class SftTrainer : IDisposable
     private readonly Stopwatch _wall = new();
     private LoraAdamW _optimizer;
     private Dictionary<string, Tensor>? _best;
+
+    /// <summary>A full dev evaluation an allocation round ran at its step, for that step's evaluation to reuse.</summary>
+    private (int Step, double Loss, double? Metric)? _devAtStep;
     private IReadOnlyList<int[]>? _epochPlan;
     private int _epochPlanEpoch = -1;
 

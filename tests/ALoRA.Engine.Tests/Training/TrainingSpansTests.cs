@@ -94,4 +94,50 @@ public sealed class TrainingSpansTests : IDisposable
         Assert.Equal(result.TestLoss, evaluations[^1].GetTagItem("alora.loss"));
         Assert.Equal(new[] { 5, 10 }, spans.Where(s => s.OperationName == "checkpoint").Select(s => (int)s.GetTagItem("alora.step")!));
     }
+
+    [Fact]
+    public void Train_Alora_RoundAtAnEvaluationStep_EvaluatesDevOnce_AndOtherRoundsComputeTheLossOnly()
+    {
+        var options = new TrainingOptions { BatchSize = 16, MaxSteps = 8, LearningRate = 5e-3, EvalEverySteps = 4, MaxSequenceLength = 64, Seed = 5 };
+        var allocation = new AllocationOptions
+        {
+            Method = AllocationMethod.Alora,
+            WarmupBeforeFirstRound = ScheduleLength.Steps(3),
+            BetweenRounds = ScheduleLength.Steps(1),
+            Rounds = 2,
+            ValidationBatchSize = 8,
+        };
+        using var model = TrainingFixture.Model();
+        using var trainer = new SftTrainer(model, TrainingFixture.Data(options), options, allocation: allocation);
+        var events = new List<TrainingEvent>();
+        using var caller = new ActivitySource("ALoRA.Orleans.Engine.Tests.Rounds");
+        using var callerListener = new ActivityListener
+        {
+            ShouldListenTo = s => s == caller,
+            Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllDataAndRecorded,
+        };
+        ActivitySource.AddActivityListener(callerListener);
+        ActivityTraceId traceId;
+        using (var attempt = caller.StartActivity("trial.attempt"))
+        {
+            traceId = attempt!.TraceId;
+            trainer.Train(new SynchronousProgress<TrainingEvent>(events.Add));
+        }
+
+        // This run's spans only: other tests' runs report to the same listener.
+        var spans = _spans.Where(s => s.TraceId == traceId && s.OperationName == "evaluate" && (string?)s.GetTagItem(EngineDiagnostics.SplitTag) == "dev").ToList();
+        Assert.Equal(new[] { 3, 4 }, trainer.State.AllocationHistory.Select(r => r.Step));
+
+        // Step 3: a round and no evaluation; the round computes the dev loss only (no accuracy).
+        var step3 = Assert.Single(spans, s => (int)s.GetTagItem(EngineDiagnostics.StepTag)! == 3);
+        Assert.Null(step3.GetTagItem(EngineDiagnostics.MetricTag));
+
+        // Step 4: a round and an evaluation: one full dev evaluation, whose loss the round and the evaluation both report.
+        var step4 = Assert.Single(spans, s => (int)s.GetTagItem(EngineDiagnostics.StepTag)! == 4);
+        Assert.NotNull(step4.GetTagItem(EngineDiagnostics.MetricTag));
+        var evaluation = Assert.Single(events, e => e.Kind == TrainingEventKind.Evaluation && e.Step == 4);
+        Assert.Equal(trainer.State.AllocationHistory[1].DevLoss, evaluation.DevLoss);
+        Assert.Equal(step4.GetTagItem(EngineDiagnostics.MetricTag), evaluation.Metric);
+        Assert.True(events.FindIndex(e => e.Kind == TrainingEventKind.AllocationRound && e.Step == 4) < events.IndexOf(evaluation), "the round is reported before the evaluation");
+    }
 }
