@@ -9,9 +9,9 @@ namespace ALoRA.Cli.Commands;
 
 /// <summary>
 /// What <c>alora results</c> prints and writes: trials ranked by the sweep's metric, the paired comparisons of arms
-/// across seeds and the Pareto front (docs/results.md), <c>results.csv</c>, <c>results.json</c>, <c>comparisons.csv</c>,
-/// a heatmap of each finished trial's final allocation, metric against trainable parameters over the sweep (with the
-/// Pareto front), and the loss curves.
+/// across seeds and the Pareto front (docs/sweep-spec.md, "Results across seeds"), <c>results.csv</c>,
+/// <c>results.json</c>, <c>comparisons.csv</c>, a heatmap of each finished trial's final allocation, metric against
+/// trainable parameters over the sweep (with the Pareto front), and the loss curves.
 /// </summary>
 internal static class ResultsReport
 {

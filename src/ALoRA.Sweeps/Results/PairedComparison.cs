@@ -1,9 +1,10 @@
 namespace ALoRA.Sweeps.Results;
 
 /// <summary>
-/// Two arms of a sweep (methods, or budgets of one method) compared on one metric over trials paired by seed and
-/// search draw: the mean of the paired differences (other minus baseline), its percentile bootstrap 95 % interval and
-/// the two-sided Wilcoxon signed-rank p-value (docs/results.md). Built by <see cref="PairedComparisons.Compare"/>.
+/// Two arms of a sweep (methods, or budgets of one method) compared on one metric over trials paired by seed and search
+/// draw: the mean of the paired differences (other minus baseline), its percentile bootstrap 95 % interval and the
+/// two-sided Wilcoxon signed-rank p-value (docs/sweep-spec.md, "Results across seeds"). Built by <see
+/// cref="PairedComparisons.Compare"/>.
 /// </summary>
 public sealed record PairedComparison
 {

@@ -6,10 +6,10 @@ using ALoRA.Sweeps.Statistics;
 namespace ALoRA.Sweeps.Results;
 
 /// <summary>
-/// Pairs a sweep's trials across arms and compares the arms (docs/results.md). An arm is what a comparison is about:
-/// the method, the LoRA rank <c>lora.r</c> when the sweep searches it, and the values of the method's own block
-/// (<c>alora.k1</c>, ...) that the sweep searches. Two trials of different arms pair when they share the seed and every
-/// other search value (the same search draw). Pure functions.
+/// Pairs a sweep's trials across arms and compares the arms (docs/sweep-spec.md, "Results across seeds"). An arm is
+/// what a comparison is about: the method, the LoRA rank <c>lora.r</c> when the sweep searches it, and the values of
+/// the method's own block (<c>alora.k1</c>, ...) that the sweep searches. Two trials of different arms pair when they
+/// share the seed and every other search value (the same search draw). Pure functions.
 /// </summary>
 public static class PairedComparisons
 {

@@ -1,9 +1,9 @@
 namespace ALoRA.Sweeps.Statistics;
 
 /// <summary>
-/// Percentile bootstrap of a mean (Efron and Tibshirani 1993, chapter 13): resample the values with replacement,
-/// take each resample's mean, and read the interval off the quantiles of those means. Seeded, so the interval is the
-/// same on every run and machine (docs/results.md).
+/// Percentile bootstrap of a mean (Efron and Tibshirani 1993, chapter 13): resample the values with replacement, take
+/// each resample's mean, and read the interval off the quantiles of those means. Seeded, so the interval is the same on
+/// every run and machine (docs/sweep-spec.md, "Results across seeds").
 /// </summary>
 public static class PercentileBootstrap
 {

@@ -2,7 +2,7 @@ namespace ALoRA.Sweeps.Statistics;
 
 /// <summary>
 /// The Wilcoxon signed-rank test of paired differences against a zero median, two-sided, computed as R's
-/// <c>wilcox.test(x, y, paired = TRUE)</c> does with its defaults (docs/results.md).
+/// <c>wilcox.test(x, y, paired = TRUE)</c> does with its defaults (docs/sweep-spec.md, "Results across seeds").
 /// </summary>
 public static class WilcoxonSignedRank
 {
