@@ -38,7 +38,8 @@ public static class PercentileBootstrap
             throw new ArgumentOutOfRangeException(nameof(level), level, "the level must lie in (0, 1)");
         }
 
-        var n = values.Count;
+        var data = values.ToArray();
+        var n = data.Length;
         var random = new SplitMix64(seed);
         var means = new double[resamples];
         for (var b = 0; b < resamples; b++)
@@ -46,7 +47,7 @@ public static class PercentileBootstrap
             var sum = 0.0;
             for (var i = 0; i < n; i++)
             {
-                sum += values[random.NextInt(n)];
+                sum += data[random.NextInt(n)];
             }
 
             means[b] = sum / n;
