@@ -2,7 +2,8 @@ namespace ALoRA.Sweeps.Statistics;
 
 /// <summary>
 /// The Wilcoxon signed-rank test of paired differences against a zero median, two-sided, computed as R's
-/// <c>wilcox.test(x, y, paired = TRUE)</c> does with its defaults (docs/sweep-spec.md, "Results across seeds").
+/// <c>wilcox.test(x, y, paired = TRUE)</c> does with its defaults, but for a tolerance on ties (docs/sweep-spec.md,
+/// "Results across seeds").
 /// </summary>
 public static class WilcoxonSignedRank
 {
@@ -11,7 +12,8 @@ public static class WilcoxonSignedRank
 
     /// <summary>
     /// Tests <paramref name="differences"/>: zeros are dropped (and counted); |d| is ranked with mid-ranks for ties
-    /// (equal as doubles); W+ is the rank sum of the positive differences. With fewer than <see cref="ExactLimit"/>
+    /// (equal to a relative <see cref="TieTolerance"/>: differences of accuracies such as 0.74 - 0.71 and 0.71 - 0.68
+    /// differ in their last bits); W+ is the rank sum of the positive differences. With fewer than <see cref="ExactLimit"/>
     /// non-zero differences and neither zeros nor ties, p = min(1, 2 min(P(W &lt;= W+), P(W &gt;= W+))) under the exact
     /// null distribution of W (every sign pattern equally likely). Otherwise the normal approximation:
     /// z = (W+ - n(n+1)/4 - 0.5 sign) / sqrt(n(n+1)(2n+1)/24 - sum(t^3 - t)/48), t the size of each tie group,
@@ -91,7 +93,14 @@ public static class WilcoxonSignedRank
         return Math.Min(1.0, 2.0 * Math.Min(atMost, atLeast) / total);
     }
 
-    /// <summary>1-based ranks of <paramref name="values"/>, tied values sharing the mean of their ranks; the sizes of the tie groups (&gt; 1).</summary>
+    /// <summary>Relative tolerance within which two |d| are tied (see <see cref="Test"/>).</summary>
+    public const double TieTolerance = 1e-9;
+
+    /// <summary>
+    /// 1-based ranks of <paramref name="values"/>, tied values sharing the mean of their ranks; the sizes of the tie
+    /// groups (&gt; 1). In ascending order, a value within <see cref="TieTolerance"/> (relative) of the previous one
+    /// joins its group.
+    /// </summary>
     internal static (double[] Ranks, List<int> TieGroups) MidRanks(double[] values)
     {
         var order = Enumerable.Range(0, values.Length).OrderBy(i => values[i]).ToArray();
@@ -101,7 +110,7 @@ public static class WilcoxonSignedRank
         while (start < order.Length)
         {
             var end = start;
-            while (end + 1 < order.Length && values[order[end + 1]] == values[order[start]])
+            while (end + 1 < order.Length && Tied(values[order[end]], values[order[end + 1]]))
             {
                 end++;
             }
@@ -122,4 +131,6 @@ public static class WilcoxonSignedRank
 
         return (ranks, ties);
     }
+
+    private static bool Tied(double a, double b) => Math.Abs(b - a) <= TieTolerance * Math.Max(Math.Abs(a), Math.Abs(b));
 }

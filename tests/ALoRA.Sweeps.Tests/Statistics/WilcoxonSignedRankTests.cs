@@ -95,6 +95,19 @@ public sealed class WilcoxonSignedRankTests
     }
 
     [Fact]
+    public void DifferencesEqualButForRounding_AreTies()
+    {
+        // 0.74 - 0.71 and 0.71 - 0.68 are both 0.03, but not the same double (accuracies k/N give such pairs); ranked
+        // as distinct values they would get the exact test with an arbitrary order between them.
+        Assert.NotEqual(0.74 - 0.71, 0.71 - 0.68);
+
+        var result = WilcoxonSignedRank.Test([0.74 - 0.71, 0.71 - 0.68, -0.01, 0.05]);
+
+        Assert.Equal(WilcoxonMethod.Normal, result.Method);
+        Assert.Equal(2.5 + 2.5 + 4, result.WPlus);
+    }
+
+    [Fact]
     public void AllZero_HasNoPValue()
     {
         var result = WilcoxonSignedRank.Test([0.0, 0.0, 0.0]);
