@@ -20,7 +20,7 @@ public sealed class ResultsStatisticsTests : IDisposable
     [Fact]
     public async Task Results_Text_PrintsTheComparisonAndTheParetoFront()
     {
-        AddSweep();
+        AddSweep(_cli);
 
         var code = await _cli.RunAsync("results", "st", "--out", _dir);
 
@@ -48,7 +48,7 @@ public sealed class ResultsStatisticsTests : IDisposable
     [Fact]
     public async Task Results_Json_CarriesComparisonsAndFront()
     {
-        AddSweep();
+        AddSweep(_cli);
 
         var code = await _cli.RunAsync("results", "st", "--out", _dir, "--format", "json");
 
@@ -67,11 +67,28 @@ public sealed class ResultsStatisticsTests : IDisposable
         Assert.Equal(0.25, written.RootElement.GetProperty("comparisons")[0].GetProperty("wilcoxon_p").GetDouble(), 12);
     }
 
+    [Fact]
+    public async Task Results_OnATerminal_DrawsBothTables()
+    {
+        using var terminal = new CliHarness(terminal: true, width: 120);
+        AddSweep(terminal);
+
+        var code = await terminal.RunAsync("results", "st", "--out", _dir);
+
+        Assert.Equal(0, code);
+        var lines = TerminalScreen.Replay(terminal.Stdout, 120).Where(l => l.Length > 0).ToList();
+        var comparison = lines.Single(l => l.Contains("exact", StringComparison.Ordinal));
+        Assert.Matches(@"^\s*lora\s+alora\s+3\s+\+0\.0300\s+\[\+0\.0200, \+0\.0400\]\s+0\.2500\s+exact\s+1: trial st-007 failed\s*$", comparison);
+        var front = lines.FindIndex(l => l.StartsWith("Pareto front of test_accuracy", StringComparison.Ordinal));
+        Assert.True(front > lines.IndexOf(comparison), string.Join('\n', lines));
+        Assert.Contains(lines.Skip(front), l => l.Contains("st-005", StringComparison.Ordinal) && l.Contains("0.7600", StringComparison.Ordinal));
+    }
+
     /// <summary>
     /// lora and alora at seeds 1..4 and the same learning rate; alora's seed 4 failed. Test accuracy: lora 0.70, 0.71,
     /// 0.72, 0.79 (800 parameters); alora 0.72, 0.74, 0.76 (600 parameters). Front: alora seed 3 and lora seed 4.
     /// </summary>
-    private void AddSweep()
+    private static void AddSweep(CliHarness cli)
     {
         double[] lora = [0.70, 0.71, 0.72, 0.79];
         double[] alora = [0.72, 0.74, 0.76];
@@ -84,10 +101,10 @@ public sealed class ResultsStatisticsTests : IDisposable
                 : Trial("st", (2 * s) + 1, TrialState.Failed, method: "alora") with { Seed = s + 1 });
         }
 
-        _cli.Cluster.With(Sweep("st", SweepState.Completed, [.. trials]));
+        cli.Cluster.With(Sweep("st", SweepState.Completed, [.. trials]));
         foreach (var t in trials)
         {
-            _cli.Cluster.Trials[t.TrialId] = new TrialDetails
+            cli.Cluster.Trials[t.TrialId] = new TrialDetails
             {
                 Spec = new TrialSpec { SweepId = "st", TrialId = t.TrialId, Index = t.Index, Method = t.Method, Training = new TrainingSettings { Seed = t.Seed } },
                 Status = t,
