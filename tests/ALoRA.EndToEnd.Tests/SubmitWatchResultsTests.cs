@@ -234,9 +234,24 @@ public sealed class SubmitWatchResultsTests(ITestOutputHelper log) : EndToEndTes
 
         Assert.Equal(Stories260K.UniformLoraParameters(Rank), rows.Single(r => r.Str("method") == "lora").Long("trainable_params_after"));
 
+        // Statistics across seeds: one seed, so one lora/alora pair; its difference is alora's test accuracy minus
+        // lora's. The front holds the trials that no other beats on both accuracy and parameters.
+        var lora = rows.Single(r => r.Str("method") == "lora");
+        var alora = rows.Single(r => r.Str("method") == "alora");
+        var comparison = results.GetProperty("comparisons")[0];
+        Assert.Equal(("lora", "alora", "test_accuracy", 1), (comparison.Str("baseline"), comparison.Str("other"), comparison.Str("metric"), comparison.Int("pairs")));
+        Assert.Equal(alora.Num("test_accuracy") - lora.Num("test_accuracy"), comparison.Num("mean_difference"), 12);
+        Assert.Equal(comparison.Num("mean_difference"), comparison.Num("ci_lower"), 12);
+        bool Dominates(JsonElement a, JsonElement b) =>
+            a.Long("trainable_params_after") <= b.Long("trainable_params_after") && a.Num("test_accuracy") >= b.Num("test_accuracy")
+            && (a.Long("trainable_params_after") < b.Long("trainable_params_after") || a.Num("test_accuracy") > b.Num("test_accuracy"));
+        Assert.Equal(
+            rows.Where(r => !rows.Any(q => Dominates(q, r))).Select(r => r.Str("trial_id")).Order(StringComparer.Ordinal),
+            results.GetProperty("pareto_front").EnumerateArray().Select(e => e.GetString()!).Order(StringComparer.Ordinal));
+
         var expected = new[]
         {
-            "results.csv", "results.json", "allocation-000-lora-seed1.png", "allocation-001-alora-seed1.png", "metric-vs-parameters.png", "loss-curves.png",
+            "results.csv", "results.json", "comparisons.csv", "allocation-000-lora-seed1.png", "allocation-001-alora-seed1.png", "metric-vs-parameters.png", "loss-curves.png",
         }.Select(f => Path.Combine(outDir, f)).ToList();
         var files = results.GetProperty("files").EnumerateArray().Select(f => f.GetString()!).ToList();
         Assert.Equal(expected.Order(StringComparer.Ordinal), files.Order(StringComparer.Ordinal));

@@ -8,9 +8,10 @@ using ALoRA.Sweeps.Results;
 namespace ALoRA.Cli.Commands;
 
 /// <summary>
-/// What <c>alora results</c> prints and writes: trials ranked by the sweep's metric, <c>results.csv</c>,
-/// <c>results.json</c>, a heatmap of each finished trial's final allocation, metric against trainable parameters over
-/// the sweep, and the loss curves.
+/// What <c>alora results</c> prints and writes: trials ranked by the sweep's metric, the paired comparisons of arms
+/// across seeds and the Pareto front (docs/sweep-spec.md, "Results across seeds"), <c>results.csv</c>,
+/// <c>results.json</c>, <c>comparisons.csv</c>, a heatmap of each finished trial's final allocation, metric against
+/// trainable parameters over the sweep (with the Pareto front), and the loss curves.
 /// </summary>
 internal static class ResultsReport
 {
@@ -21,6 +22,7 @@ internal static class ResultsReport
         Directory.CreateDirectory(outDir);
         var details = await Task.WhenAll(status.Trials.Select(t => cluster.GetTrialAsync(t.TrialId, cancellationToken)));
         var rows = SweepResults.Rank(status, [.. details.Select(d => d.Spec)]);
+        var comparisons = PairedComparisons.Compare(rows, status.Metric);
         var files = new List<string>();
         string Out(string name)
         {
@@ -30,7 +32,8 @@ internal static class ResultsReport
         }
 
         ResultsWriter.WriteCsv(rows, Out("results.csv"));
-        ResultsWriter.WriteJson(status, rows, Out("results.json"));
+        ResultsWriter.WriteJson(status, rows, Out("results.json"), comparisons);
+        ResultsWriter.WriteComparisonsCsv(comparisons, Out("comparisons.csv"));
         foreach (var d in details.Where(d => d.Status.Result is not null))
         {
             AllocationHeatmapChart.Write(Out($"allocation-{d.Spec.Index:D3}-{d.Spec.Method}-seed{d.Spec.Training.Seed}.png"),
@@ -53,7 +56,8 @@ internal static class ResultsReport
 
         if (format == OutputFormat.Json)
         {
-            console.Json(new { status.SweepId, status.Metric, status.Mode, Rows = rows, Files = files });
+            var front = SweepResults.ParetoFront(rows).Select(r => r.TrialId).ToList();
+            console.Json(new { status.SweepId, status.Metric, status.Mode, Rows = rows, ParetoFront = front, Comparisons = comparisons, Files = files });
             return files;
         }
 
@@ -63,6 +67,7 @@ internal static class ResultsReport
             console.Line(Describe(summary));
         }
 
+        ResultsStatisticsText.Write(console, status, rows, comparisons);
         console.Line($"wrote {files.Count} files to {outDir}");
         return files;
     }

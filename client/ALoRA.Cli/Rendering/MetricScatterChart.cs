@@ -8,7 +8,8 @@ namespace ALoRA.Cli.Rendering;
 
 /// <summary>
 /// A PNG scatter plot of a sweep's completed trials: the metric (y) against the final trainable adapter parameters (x),
-/// one colour and marker per method, with a legend.
+/// one colour and marker per method, with a legend; the Pareto front (<see cref="ResultRow.ParetoFront"/>) is joined by
+/// a dashed black line with hollow rings around its trials.
 /// </summary>
 public static class MetricScatterChart
 {
@@ -30,7 +31,7 @@ public static class MetricScatterChart
         ArgumentNullException.ThrowIfNull(rows);
         var points = rows
             .Where(r => r.State == TrialState.Completed && r.TrainableParamsAfter is not null)
-            .Select(r => (Row: r, Y: ValueOf(r, metric)))
+            .Select(r => (Row: r, Y: r.Metric(metric)))
             .Where(p => p.Y is { } y && double.IsFinite(y))
             .ToList();
         var methods = points.Select(p => p.Row.Method).Distinct().ToList();
@@ -63,16 +64,19 @@ public static class MetricScatterChart
                 scatter.LegendText = $"{method} ({mine.Count})";
             }
 
+            var front = points.Where(p => p.Row.ParetoFront == true).OrderBy(p => p.Row.TrainableParamsAfter).ToList();
+            if (front.Count > 0)
+            {
+                var line = plot.Add.Scatter(
+                    front.Select(p => (double)p.Row.TrainableParamsAfter!.Value).ToArray(), front.Select(p => p.Y!.Value).ToArray(), Colors.Black);
+                line.LinePattern = LinePattern.Dashed;
+                line.LineWidth = 1.5f;
+                line.MarkerShape = MarkerShape.OpenCircle;
+                line.MarkerSize = 18;
+                line.LegendText = $"Pareto front ({front.Count})";
+            }
+
             plot.ShowLegend(Edge.Right);
         });
     }
-
-    private static double? ValueOf(ResultRow row, string metric) => metric switch
-    {
-        "dev_accuracy" => row.DevAccuracy,
-        "test_accuracy" => row.TestAccuracy,
-        "dev_loss" => row.DevLoss,
-        "test_loss" => row.TestLoss,
-        _ => row.MetricValue,
-    };
 }

@@ -27,5 +27,6 @@ internal static class ResultColumns
         new("tokens_per_second", r => r.TokensPerSecond),
         new("state", r => r.State.ToString().ToLowerInvariant()),
         new("error", r => r.Error),
+        new("pareto_front", r => r.ParetoFront),
     ];
 }

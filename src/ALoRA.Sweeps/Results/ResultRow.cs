@@ -76,4 +76,28 @@ public sealed record ResultRow
 
     /// <summary>Why the trial failed, if it did.</summary>
     public string? Error { get; init; }
+
+    /// <summary>
+    /// Whether the trial is on the Pareto front of the metric against the trainable parameters (final, else initial):
+    /// no other ranked trial has as few or fewer parameters and as good or a better metric, and is strictly better in
+    /// one; null for a trial that is not ranked or reports no parameter count.
+    /// </summary>
+    public bool? ParetoFront { get; init; }
+
+    /// <summary>The trainable parameters the Pareto front uses: the final count, else the initial one; null when unknown.</summary>
+    public long? TrainableParams => TrainableParamsAfter ?? TrainableParamsBefore;
+
+    /// <summary>
+    /// The value of a metric: dev_accuracy, test_accuracy, dev_loss and test_loss read that column; any other name
+    /// reads <see cref="MetricValue"/>.
+    /// </summary>
+    /// <param name="name">The metric.</param>
+    public double? Metric(string name) => name switch
+    {
+        "dev_accuracy" => DevAccuracy,
+        "test_accuracy" => TestAccuracy,
+        "dev_loss" => DevLoss,
+        "test_loss" => TestLoss,
+        _ => MetricValue,
+    };
 }

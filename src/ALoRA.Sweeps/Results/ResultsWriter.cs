@@ -33,14 +33,39 @@ public static class ResultsWriter
     }
 
     /// <summary>
-    /// Indented JSON: <c>{"sweep_id": ..., "metric": ..., "mode": ..., "trials": [...]}</c>, each trial an object
-    /// with the CSV's columns as snake_case properties plus <c>search_values</c> as an object. An unknown value is
-    /// null; a non-finite number is written as the string "NaN", "Infinity" or "-Infinity".
+    /// The paired comparisons as CSV (same conventions as <see cref="WriteCsv"/>): one row per comparison and metric,
+    /// columns <c>baseline, other, metric, pairs, mean_difference, ci_lower, ci_upper, wilcoxon_p, wilcoxon_method,
+    /// w_plus, zero_differences, left_out, left_out_reasons</c> (the reasons joined by <c>"; "</c>).
+    /// </summary>
+    /// <param name="comparisons">The comparisons, as <see cref="PairedComparisons.Compare"/> returns them.</param>
+    /// <param name="path">The file to write (its folder is created if missing).</param>
+    public static void WriteComparisonsCsv(IReadOnlyList<PairedComparison> comparisons, string path)
+    {
+        ArgumentNullException.ThrowIfNull(comparisons);
+        var text = new StringBuilder();
+        AppendCsvLine(text, ComparisonFields(new PairedComparison()).Select(f => f.Name));
+        foreach (var c in comparisons)
+        {
+            AppendCsvLine(text, ComparisonFields(c).Select(f => FormatCsv(f.Value)));
+        }
+
+        WriteAtomically(path, Utf8NoBom.GetBytes(text.ToString()));
+    }
+
+    /// <summary>
+    /// Indented JSON: <c>{"sweep_id": ..., "metric": ..., "mode": ..., "trials": [...], "pareto_front": [...],
+    /// "comparisons": [...]}</c>, each trial an object with the CSV's columns as snake_case properties plus
+    /// <c>search_values</c> as an object; <c>pareto_front</c> the ids of the trials on the front, fewest trainable
+    /// parameters first; each comparison an object with the fields of <see cref="WriteComparisonsCsv"/>
+    /// (<c>left_out_reasons</c> an array) plus <c>pair_list</c>: <c>{context, baseline_trial, other_trial,
+    /// baseline_value, other_value, difference}</c> per pair. An unknown value is null; a non-finite number is written
+    /// as the string "NaN", "Infinity" or "-Infinity".
     /// </summary>
     /// <param name="status">The sweep (id, metric and mode).</param>
     /// <param name="rows">The table, as <see cref="SweepResults.Rank"/> returns it.</param>
     /// <param name="path">The file to write (its folder is created if missing).</param>
-    public static void WriteJson(SweepStatus status, IReadOnlyList<ResultRow> rows, string path)
+    /// <param name="comparisons">The paired comparisons (<see cref="PairedComparisons.Compare"/>); none when null.</param>
+    public static void WriteJson(SweepStatus status, IReadOnlyList<ResultRow> rows, string path, IReadOnlyList<PairedComparison>? comparisons = null)
     {
         ArgumentNullException.ThrowIfNull(status);
         ArgumentNullException.ThrowIfNull(rows);
@@ -72,6 +97,20 @@ public static class ResultsWriter
             }
 
             writer.WriteEndArray();
+            writer.WriteStartArray("pareto_front");
+            foreach (var row in SweepResults.ParetoFront(rows))
+            {
+                writer.WriteStringValue(row.TrialId);
+            }
+
+            writer.WriteEndArray();
+            writer.WriteStartArray("comparisons");
+            foreach (var c in comparisons ?? [])
+            {
+                WriteComparison(writer, c);
+            }
+
+            writer.WriteEndArray();
             writer.WriteEndObject();
         }
 
@@ -84,6 +123,7 @@ public static class ResultsWriter
     {
         null => "",
         double d => d.ToString("R", CultureInfo.InvariantCulture),
+        bool b => b ? "true" : "false",
         IFormattable f => f.ToString(null, CultureInfo.InvariantCulture),
         _ => value.ToString() ?? "",
     };
@@ -98,6 +138,59 @@ public static class ResultsWriter
         text.Append("\r\n");
     }
 
+    private static (string Name, object? Value)[] ComparisonFields(PairedComparison c) =>
+    [
+        ("baseline", c.Baseline),
+        ("other", c.Other),
+        ("metric", c.Metric),
+        ("pairs", c.Pairs),
+        ("mean_difference", c.MeanDifference),
+        ("ci_lower", c.CiLower),
+        ("ci_upper", c.CiUpper),
+        ("wilcoxon_p", c.WilcoxonP),
+        ("wilcoxon_method", c.WilcoxonMethod),
+        ("w_plus", c.WPlus),
+        ("zero_differences", c.ZeroDifferences),
+        ("left_out", c.LeftOut),
+        ("left_out_reasons", string.Join("; ", c.LeftOutReasons)),
+    ];
+
+    private static void WriteComparison(Utf8JsonWriter writer, PairedComparison c)
+    {
+        writer.WriteStartObject();
+        foreach (var (name, value) in ComparisonFields(c).Where(f => f.Name != "left_out_reasons"))
+        {
+            writer.WritePropertyName(name);
+            WriteJsonValue(writer, value);
+        }
+
+        writer.WriteStartArray("left_out_reasons");
+        foreach (var reason in c.LeftOutReasons)
+        {
+            writer.WriteStringValue(reason);
+        }
+
+        writer.WriteEndArray();
+        writer.WriteStartArray("pair_list");
+        foreach (var p in c.PairList)
+        {
+            writer.WriteStartObject();
+            writer.WriteString("context", p.Context);
+            writer.WriteString("baseline_trial", p.BaselineTrial);
+            writer.WriteString("other_trial", p.OtherTrial);
+            writer.WritePropertyName("baseline_value");
+            WriteJsonValue(writer, p.BaselineValue);
+            writer.WritePropertyName("other_value");
+            WriteJsonValue(writer, p.OtherValue);
+            writer.WritePropertyName("difference");
+            WriteJsonValue(writer, p.Difference);
+            writer.WriteEndObject();
+        }
+
+        writer.WriteEndArray();
+        writer.WriteEndObject();
+    }
+
     private static void WriteJsonValue(Utf8JsonWriter writer, object? value)
     {
         switch (value)
@@ -110,6 +203,9 @@ public static class ResultsWriter
                 break;
             case long l:
                 writer.WriteNumberValue(l);
+                break;
+            case bool b:
+                writer.WriteBooleanValue(b);
                 break;
             case double d when double.IsFinite(d):
                 writer.WriteNumberValue(d);

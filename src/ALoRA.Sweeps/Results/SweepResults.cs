@@ -36,9 +36,17 @@ public static class SweepResults
             ? ranked.OrderBy(r => r.MetricValue!.Value).ThenBy(r => r.Index)
             : ranked.OrderByDescending(r => r.MetricValue!.Value).ThenBy(r => r.Index);
 
-        var result = ranked.Select((r, i) => r with { Rank = i + 1 }).ToList();
+        var result = MarkParetoFront(ranked.Select((r, i) => r with { Rank = i + 1 }).ToList(), mode);
         result.AddRange(rows.Where(r => !IsRankable(r)).OrderBy(r => r.Index));
         return result;
+    }
+
+    /// <summary>The trials on the Pareto front (<see cref="ResultRow.ParetoFront"/>), fewest trainable parameters first.</summary>
+    /// <param name="rows">A table from <see cref="Rank"/>.</param>
+    public static IReadOnlyList<ResultRow> ParetoFront(IReadOnlyList<ResultRow> rows)
+    {
+        ArgumentNullException.ThrowIfNull(rows);
+        return [.. rows.Where(r => r.ParetoFront == true).OrderBy(r => r.TrainableParams).ThenBy(r => r.Rank)];
     }
 
     /// <summary>
@@ -102,6 +110,20 @@ public static class SweepResults
             MaxMetric = metrics.Count == 0 ? null : metrics.Max(),
             MedianTrainableParamsAfter = Median(ranked.Where(r => r.TrainableParamsAfter is not null).Select(r => (double)r.TrainableParamsAfter!.Value)),
         };
+    }
+
+    private static List<ResultRow> MarkParetoFront(List<ResultRow> ranked, MetricMode mode)
+    {
+        var eligible = ranked.Where(r => r.TrainableParams is not null).ToList();
+        var members = Statistics.ParetoFront.Members([.. eligible.Select(r => ((double)r.TrainableParams!.Value, r.MetricValue!.Value))], mode);
+        var result = new List<ResultRow>(ranked.Count);
+        var k = 0;
+        foreach (var r in ranked)
+        {
+            result.Add(r.TrainableParams is null ? r : r with { ParetoFront = members[k++] });
+        }
+
+        return result;
     }
 
     private static int MethodOrder(string method)

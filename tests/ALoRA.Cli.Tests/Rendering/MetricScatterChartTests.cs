@@ -47,6 +47,24 @@ public sealed class MetricScatterChartTests : IClassFixture<TempDirectory>
     }
 
     [Fact]
+    public void Write_DrawsTheParetoFront()
+    {
+        // The same points with and without the front flags: the front adds a dashed black line and rings.
+        var plain = _folder.PathOf("scatter-no-front.png");
+        var marked = _folder.PathOf("scatter-front.png");
+        var rows = Rows();
+        var withFront = rows.Select(r => r.TrialId is "t3" or "t4" ? r with { ParetoFront = true } : r).ToList();
+
+        MetricScatterChart.Write(plain, "", rows, "test_accuracy", 800, 500);
+        MetricScatterChart.Write(marked, "", withFront, "test_accuracy", 800, 500);
+
+        using var a = PngProbe.Open(plain);
+        using var b = PngProbe.Open(marked);
+        Assert.NotEmpty(PngProbe.DifferingRows(a, b));
+        Assert.True(b.DarkPixels(0, 500) > a.DarkPixels(0, 500), $"{b.DarkPixels(0, 500)} dark pixels with the front, {a.DarkPixels(0, 500)} without");
+    }
+
+    [Fact]
     public void Write_TitleTextIsDrawn()
     {
         var one = _folder.PathOf("scatter-title-one.png");

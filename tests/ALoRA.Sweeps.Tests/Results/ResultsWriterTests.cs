@@ -33,9 +33,9 @@ public sealed class ResultsWriterTests : IDisposable
         Assert.StartsWith("rank,trial_id,index,method,lora_r,target_modules,", lines[0]);
         Assert.Contains("metric_value", lines[0]);
         Assert.StartsWith("1,sw-000,0,lora,8,2,32,28,lora.r=8; training.learning_rate=0.0003,40,2000,1000,0.8,", lines[1]);
-        Assert.EndsWith(",completed,", lines[1]);
+        Assert.EndsWith(",completed,,true", lines[1]);
         Assert.StartsWith(",sw-001,1,alora,", lines[2]);
-        Assert.EndsWith(",queued,", lines[2]);
+        Assert.EndsWith(",queued,,", lines[2]);
         Assert.Empty(Directory.GetFiles(Path.GetDirectoryName(path)!, "*.tmp"));
     }
 
@@ -53,7 +53,7 @@ public sealed class ResultsWriterTests : IDisposable
 
         var text = File.ReadAllText(path);
         Assert.Contains(",\"a=1,2; b=x\",", text);
-        Assert.EndsWith(",failed,\"bad \"\"value\"\", line one\nline two\r\nthree\"\r\n", text);
+        Assert.EndsWith(",failed,\"bad \"\"value\"\", line one\nline two\r\nthree\",\r\n", text);
         var records = ParseCsv(text);
         Assert.Equal(2, records.Count);
         Assert.Equal(records[0].Count, records[1].Count);
@@ -128,6 +128,60 @@ public sealed class ResultsWriterTests : IDisposable
         {
             Assert.Matches("^[a-z0-9_]+$", property.Name);
         }
+    }
+
+    [Fact]
+    public void WriteJson_ParetoFrontAndComparisons_StableFieldNames()
+    {
+        var status = Sweep("test_accuracy", "max",
+            Completed(0, "lora", 0.80, paramsAfter: 1000) with { Seed = 1 },
+            Completed(1, "alora", 0.84, paramsAfter: 900) with { Seed = 1 },
+            Completed(2, "lora", 0.82, paramsAfter: 1000) with { Seed = 2 },
+            Unfinished(3, "alora", TrialState.Failed, "oom") with { Seed = 2, SearchValues = Completed(3, "alora", 0).SearchValues });
+        var rows = SweepResults.Rank(status);
+        var comparisons = PairedComparisons.Compare(rows, status.Metric);
+        var path = Path.Combine(_folder, "results.json");
+
+        ResultsWriter.WriteJson(status, rows, path, comparisons);
+
+        using var doc = JsonDocument.Parse(File.ReadAllText(path));
+        var root = doc.RootElement;
+        // alora (900 parameters, 0.84) dominates both lora trials (1000, 0.80 and 0.82).
+        Assert.Equal(["sw-001"], root.GetProperty("pareto_front").EnumerateArray().Select(e => e.GetString()));
+        Assert.True(root.GetProperty("trials")[0].GetProperty("pareto_front").GetBoolean());
+        Assert.False(root.GetProperty("trials")[1].GetProperty("pareto_front").GetBoolean());
+        var first = root.GetProperty("comparisons")[0];
+        Assert.Equal(
+            ["baseline", "other", "metric", "pairs", "mean_difference", "ci_lower", "ci_upper", "wilcoxon_p", "wilcoxon_method", "w_plus",
+             "zero_differences", "left_out", "left_out_reasons", "pair_list"],
+            first.EnumerateObject().Select(p => p.Name));
+        Assert.Equal(("lora r=8", "alora r=8", "test_accuracy"), (first.GetProperty("baseline").GetString(), first.GetProperty("other").GetString(), first.GetProperty("metric").GetString()));
+        Assert.Equal(1, first.GetProperty("pairs").GetInt32());
+        Assert.Equal(0.04, first.GetProperty("mean_difference").GetDouble(), 10);
+        Assert.Equal(["trial sw-003 failed"], first.GetProperty("left_out_reasons").EnumerateArray().Select(e => e.GetString()));
+        Assert.Equal("sw-001", first.GetProperty("pair_list")[0].GetProperty("other_trial").GetString());
+    }
+
+    [Fact]
+    public void WriteComparisonsCsv_OneRowPerComparisonAndMetric()
+    {
+        var status = Sweep("test_accuracy", "max",
+            Completed(0, "lora", 0.80) with { Seed = 1 }, Completed(1, "alora", 0.84) with { Seed = 1 },
+            Completed(2, "lora", 0.82) with { Seed = 2 }, Completed(3, "alora", 0.83) with { Seed = 2 });
+        var comparisons = PairedComparisons.Compare(SweepResults.Rank(status), status.Metric);
+        var path = Path.Combine(_folder, "comparisons.csv");
+
+        ResultsWriter.WriteComparisonsCsv(comparisons, path);
+
+        var table = ParseCsv(File.ReadAllText(path));
+        Assert.Equal(
+            "baseline,other,metric,pairs,mean_difference,ci_lower,ci_upper,wilcoxon_p,wilcoxon_method,w_plus,zero_differences,left_out,left_out_reasons",
+            string.Join(',', table[0]));
+        Assert.Equal(5, table.Count);
+        Assert.Equal(["lora r=8", "alora r=8", "test_accuracy", "2"], table[1].Take(4));
+        Assert.Equal("exact", table[1][8]);
+        // Two positive untied differences: W+ = 3, exact two-sided p = 2 * 1/4.
+        Assert.Equal(0.5, double.Parse(table[1][7], CultureInfo.InvariantCulture));
     }
 
     [Fact]

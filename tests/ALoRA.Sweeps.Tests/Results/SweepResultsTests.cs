@@ -171,4 +171,35 @@ public class SweepResultsTests
         Assert.Null(lora.MeanMetric);
         Assert.Null(lora.MedianTrainableParamsAfter);
     }
+
+    [Theory]
+    [InlineData("test_accuracy", "max")]
+    [InlineData("dev_loss", "min")]
+    public void Rank_MarksTheParetoFront_AsABruteForceCheckDoes(string metric, string mode)
+    {
+        var random = new Random(metric.Length);
+        for (var k = 0; k < 100; k++)
+        {
+            var trials = Enumerable.Range(0, random.Next(1, 16)).Select(i => random.Next(6) == 0
+                    ? Unfinished(i, "alora", TrialState.Failed)
+                    : Completed(i, i % 2 == 0 ? "lora" : "alora", random.Next(60, 66) / 100.0, devLoss: random.Next(20, 26) / 100.0, paramsAfter: random.Next(1, 5) * 100))
+                .ToArray();
+
+            var rows = SweepResults.Rank(Sweep(metric, mode, trials));
+
+            var ranked = rows.Where(r => r.Rank is not null).ToList();
+            bool Better(double a, double b) => mode == "max" ? a > b : a < b;
+            foreach (var r in rows)
+            {
+                bool? expected = r.Rank is null ? null : !ranked.Any(q =>
+                    q.TrainableParamsAfter <= r.TrainableParamsAfter && !Better(r.MetricValue!.Value, q.MetricValue!.Value)
+                    && (q.TrainableParamsAfter < r.TrainableParamsAfter || Better(q.MetricValue!.Value, r.MetricValue!.Value)));
+                Assert.Equal(expected, r.ParetoFront);
+            }
+
+            var front = SweepResults.ParetoFront(rows);
+            Assert.Equal(rows.Count(r => r.ParetoFront == true), front.Count);
+            Assert.Equal(front.OrderBy(r => r.TrainableParamsAfter).Select(r => r.TrainableParamsAfter), front.Select(r => r.TrainableParamsAfter));
+        }
+    }
 }
