@@ -7,8 +7,8 @@ namespace ALoRA.Grains.Simulation;
 /// <summary>
 /// The seeded parametric loss family of the simulated engine (docs/simulation.md). A trial's expected loss after t
 /// steps is L(t) = L_inf + A (1 + s t)^-alpha with A = <see cref="Amplitude"/>, alpha = <see cref="Exponent"/>,
-/// s = learning_rate / 1e-3 (a higher rate descends faster), and a floor that depends on the configuration:
-/// L_inf = 0.3 + 0.12 log10(learning_rate / 3e-4)^2 + 0.015 |log2(r / 16)| + 0.01 [method is lora]
+/// s = 0.1 sqrt(learning_rate / 1e-4) (a higher rate descends faster), and a floor that depends on the configuration:
+/// L_inf = 0.3 + 0.25 log10(learning_rate / 3e-4)^2 + 0.015 |log2(r / 16)| + 0.01 [method is lora]
 /// + 0.02 z, where z is a standard normal drawn from the trial's configuration hash and seed (two seeds of one
 /// configuration differ a little, two configurations more). Observed values add seeded Gaussian noise: training loss
 /// sd 0.05, dev loss (evaluations and rounds) L(t) + 0.05 with sd 0.01, test loss at the end L(T) + 0.05 with sd 0.01.
@@ -40,16 +40,16 @@ public sealed class SimulatedLossCurve
         ArgumentNullException.ThrowIfNull(trial);
         var lr = trial.Training.LearningRate;
         _key = Fnv1a(string.Create(CultureInfo.InvariantCulture, $"{trial.ConfigHash}|{trial.Method}|{lr:R}|{trial.Lora.R}|{trial.Training.Seed}"));
-        Rate = lr / 1e-3;
+        Rate = 0.1 * Math.Sqrt(lr / 1e-4);
         QualityDraw = Normal(_key, 0, 0);
-        Floor = 0.3 + (0.12 * Math.Pow(Math.Log10(lr / 3e-4), 2)) + (0.015 * Math.Abs(Math.Log2(trial.Lora.R / 16.0)))
+        Floor = 0.3 + (0.25 * Math.Pow(Math.Log10(lr / 3e-4), 2)) + (0.015 * Math.Abs(Math.Log2(trial.Lora.R / 16.0)))
             + (trial.Method == TrialMethods.Lora ? 0.01 : 0) + (0.02 * QualityDraw);
     }
 
     /// <summary>L_inf: the loss the trial would reach with endless training.</summary>
     public double Floor { get; }
 
-    /// <summary>s: how fast the loss falls (learning_rate / 1e-3).</summary>
+    /// <summary>s: how fast the loss falls (0.1 sqrt(learning_rate / 1e-4)).</summary>
     public double Rate { get; }
 
     /// <summary>z: the trial's standard-normal quality draw.</summary>
