@@ -1,7 +1,7 @@
 namespace ALoRA.TestSupport;
 
 /// <summary>
-/// A LLaMA-7B model folder without weights, for the simulated engine (docs/simulation.md): LLaMA-7B's config.json,
+/// A LLaMA-7B model folder without weights, for the simulated engine (docs/operations.md, "The simulated engine"): LLaMA-7B's config.json,
 /// an empty <c>model.safetensors.index.json</c> (submit checks the files exist; the simulated engine reads no weights)
 /// and stories260K's <c>tokenizer.json</c> (the memory check at submit tokenizes the longest examples with it).
 /// </summary>

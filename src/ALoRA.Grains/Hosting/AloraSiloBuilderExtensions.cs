@@ -138,7 +138,7 @@ public static class AloraSiloBuilderExtensions
         return silo;
     }
 
-    /// <summary>The simulated engine's settings (<c>Alora:Simulation</c>, validated at start); with <c>Enabled</c> the engine above is the simulated one (docs/simulation.md).</summary>
+    /// <summary>The simulated engine's settings (<c>Alora:Simulation</c>, validated at start); with <c>Enabled</c> the engine above is the simulated one (docs/operations.md, "The simulated engine").</summary>
     private static void AddSimulation(IServiceCollection services, IConfiguration? configuration)
     {
         var simulation = services.AddOptions<SimulationOptions>();

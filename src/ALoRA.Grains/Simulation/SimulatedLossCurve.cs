@@ -5,7 +5,7 @@ using ALoRA.Abstractions.Sweeps;
 namespace ALoRA.Grains.Simulation;
 
 /// <summary>
-/// The seeded parametric loss family of the simulated engine (docs/simulation.md). A trial's expected loss after t
+/// The seeded parametric loss family of the simulated engine (docs/operations.md, "The simulated engine"). A trial's expected loss after t
 /// steps is L(t) = L_inf + A (1 + s t)^-alpha with A = <see cref="Amplitude"/>, alpha = <see cref="Exponent"/>,
 /// s = 0.1 sqrt(learning_rate / 1e-4) (a higher rate descends faster), and a floor that depends on the configuration:
 /// L_inf = 0.3 + 0.25 log10(learning_rate / 3e-4)^2 + 0.015 |log2(r / 16)| + 0.01 [method is lora]

@@ -5,7 +5,7 @@ using ALoRA.Sweeps.Planning;
 namespace ALoRA.Grains.Simulation;
 
 /// <summary>
-/// The time model of the simulated engine (docs/simulation.md): how long each part of a trial takes on one device, in
+/// The time model of the simulated engine (docs/operations.md, "The simulated engine"): how long each part of a trial takes on one device, in
 /// simulated seconds, from the model's size and the device's FLOP/s. With P the base model's parameter count
 /// (<see cref="Parameters"/>), T the tokens of one optimizer step (batch size x sequence length), F the device's FLOP/s
 /// and U its utilisation:

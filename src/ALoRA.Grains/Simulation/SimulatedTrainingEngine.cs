@@ -7,7 +7,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 namespace ALoRA.Grains.Simulation;
 
 /// <summary>
-/// The <c>simulated</c> <see cref="ITrainingEngine"/> (<c>Alora:Simulation:Enabled</c>, docs/simulation.md): trains
+/// The <c>simulated</c> <see cref="ITrainingEngine"/> (<c>Alora:Simulation:Enabled</c>, docs/operations.md, "The simulated engine"): trains
 /// nothing, but takes as long as the trial would on a device of <see cref="SimulationOptions.DeviceFlops"/>
 /// (<see cref="SimulatedTimeModel"/>, divided by <see cref="SimulationOptions.TimeScale"/>) and reports what the real
 /// engine reports, in its order (a step, the allocation rounds after it, its evaluation, its checkpoint), with losses

@@ -4,7 +4,7 @@ namespace ALoRA.Grains.Simulation;
 /// The <c>simulated</c> training engine (configuration section <c>Alora:Simulation</c>, docs/operations.md): when
 /// <see cref="Enabled"/>, the silo's trainers run <see cref="SimulatedTrainingEngine"/> instead of training, with the
 /// real grains, scheduler, storage and checkpoint folder. Its time model and loss curves are described in
-/// docs/simulation.md.
+/// docs/operations.md, "The simulated engine".
 /// </summary>
 public sealed class SimulationOptions
 {

@@ -3,7 +3,7 @@ using ALoRA.Grains.Simulation;
 
 namespace ALoRA.Grains.Tests.Simulation;
 
-/// <summary>The simulated loss family against its formula (docs/simulation.md), computed here.</summary>
+/// <summary>The simulated loss family against its formula (docs/operations.md, "The simulated engine"), computed here.</summary>
 public sealed class SimulatedLossCurveTests : IDisposable
 {
     private readonly SimulationSamples _samples = new();

@@ -4,7 +4,7 @@ using ALoRA.Sweeps.Planning;
 
 namespace ALoRA.Grains.Tests.Simulation;
 
-/// <summary>The simulated engine's time model against the formulas of docs/simulation.md, computed here by hand.</summary>
+/// <summary>The simulated engine's time model against the formulas of docs/operations.md, "The simulated engine", computed here by hand.</summary>
 public sealed class SimulatedTimeModelTests : IDisposable
 {
     // LLaMA-7B: 6,738,415,616 parameters (the published count of the Hugging Face checkpoint).
