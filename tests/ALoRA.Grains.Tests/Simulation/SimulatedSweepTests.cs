@@ -7,6 +7,7 @@ using ALoRA.Grains.Simulation;
 using ALoRA.Grains.Hosting;
 using ALoRA.Grains.Tests.Cluster;
 using ALoRA.Grains.Training;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Orleans.TestingHost;
 
@@ -22,22 +23,29 @@ public sealed class SimulatedSweepTests : IDisposable
     [Fact]
     public async Task TwentyTrials_OneSiloFourDevices_EveryTrialCompletesOnce_NothingLostOrDuplicated()
     {
-        // About 0.2 s of wall time per trial at this scale: 5 rounds of 4 devices.
-        var engine = new SimulatedTrainingEngine(new SimulationOptions { TimeScale = 20_000, ReportInterval = TimeSpan.FromMilliseconds(20) });
+        // The silo's own settings pick the engine (no engine registered here). About 0.2 s of wall time per trial at
+        // this scale: 5 rounds of 4 devices.
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Alora:Simulation:Enabled"] = "true",
+            ["Alora:Simulation:TimeScale"] = "20000",
+            ["Alora:Simulation:ReportInterval"] = "00:00:00.020",
+        }).Build();
         using var state = TempDirectory.Create("simulated-sweep");
         var builder = new InProcessTestClusterBuilder(1);
         builder.ConfigureSilo((_, silo) =>
         {
-            silo.Services.AddSingleton<ITrainingEngine>(engine);
             silo.UseAloraSilo(new AloraSiloSetup
             {
                 DataDirectory = state.Path,
+                Configuration = configuration,
                 Trainers = o => { o.DiscoverCuda = false; o.Devices = ["cuda:0", "cuda:1", "cuda:2", "cuda:3"]; o.DeviceMemory = "80GiB"; },
                 Cluster = o => { o.SchedulerInterval = TimeSpan.FromMilliseconds(200); o.HeartbeatInterval = TimeSpan.FromMilliseconds(500); },
             });
         });
         await using var cluster = builder.Build();
         await cluster.DeployAsync();
+        Assert.IsType<SimulatedTrainingEngine>(cluster.Silos[0].ServiceProvider.GetRequiredService<ITrainingEngine>());
         var sweep = cluster.Client.GetGrain<ISweepCoordinatorGrain>("sim");
         var seeds = string.Join(", ", Enumerable.Range(1, 5));
         var lrs = string.Join(", ", new[] { 1e-4, 3e-4 }.Select(v => v.ToString("R", CultureInfo.InvariantCulture)));

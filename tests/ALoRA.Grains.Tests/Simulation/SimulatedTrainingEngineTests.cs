@@ -140,4 +140,15 @@ public sealed class SimulatedTrainingEngineTests : IDisposable
         Assert.Contains("Alora:Simulation:ReportInterval", result.FailureMessage, StringComparison.Ordinal);
         Assert.Throws<ArgumentException>(() => new SimulatedTrainingEngine(new SimulationOptions { DeviceFlops = -1 }));
     }
+
+    [Fact]
+    public void OperationsDoc_DocumentsEverySetting()
+    {
+        var doc = File.ReadAllText(RepositoryPaths.Of("docs", "operations.md"));
+        foreach (var property in typeof(SimulationOptions).GetProperties(System.Reflection.BindingFlags.Public | System.Reflection.BindingFlags.Instance))
+        {
+            Assert.Contains($"`Alora:Simulation:{property.Name}`", doc, StringComparison.Ordinal);
+            Assert.Contains($"`Alora__Simulation__{property.Name}`", doc, StringComparison.Ordinal);
+        }
+    }
 }
