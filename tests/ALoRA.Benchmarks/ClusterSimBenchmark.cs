@@ -29,9 +29,11 @@ namespace ALoRA.Benchmarks;
 /// <item><c>lost_trials</c>: trials not <c>completed</c> when the sweep ends; <c>duplicate_results</c>: completed
 /// attempts beyond one per trial (a trial trained to its end twice).</item>
 /// <item><c>asha</c>: <c>device_hours_saved</c> (1 - busy of the same sweep with a <c>scheduler: {type: asha, ...}</c>
-/// block / busy without) and <c>best_kept</c> (the configuration with the lowest mean final dev loss without early
-/// stopping ran to its end with it); <c>packing</c>: <c>makespan_over_unpacked</c> (makespan with 2 slots per device
-/// / makespan with 1). Both need the spec's <c>scheduler</c> block and per-device <c>slots</c>: null until they exist.</item>
+/// block / busy without) and <c>best_kept</c> (the trial with the best dev loss when every trial runs to its end, from
+/// the loss curves, ran to its last step with ASHA); <c>packing</c>: <c>makespan_over_unpacked</c> (makespan with 2 slots per device
+/// / makespan with 1). Each is a second run of the same sweep, with <c>--asha</c> (<see cref="AshaBlock"/> in the spec) or
+/// <c>--packing</c> (<see cref="SlotsSetting"/> = 2 on every silo), under the same kills; null without the flag. They need
+/// the spec's <c>scheduler</c> block and per-device slots.</item>
 /// </list>
 /// The <c>breakdown</c> object says where the gap to the ideal goes, in device-hours: <c>device_hours_down</c> (the killed
 /// silos' devices from the kill until the restarted silo is ready), <c>device_hours_redone_after_kills</c> (attempts of
@@ -75,39 +77,106 @@ public static class ClusterSimBenchmark
         {{{scheduler ?? ""}}}
         """;
 
+    /// <summary>The spec block of the ASHA run (<c>--asha</c>): stopping at rungs of 200, 600 steps, keeping the top third.</summary>
+    public const string AshaBlock = "scheduler: {type: asha, metric: dev_loss, grace_period: 200steps, reduction_factor: 3}";
+
+    /// <summary>The silo setting of the packing run (<c>--packing</c>): 2 slots per device.</summary>
+    public const string SlotsSetting = "Alora__Trainers__Slots";
+
     /// <summary>Runs the preset and returns <c>{"cluster_sim": {...}, "breakdown": {...}, ...}</c>.</summary>
     /// <param name="targetWallSeconds">Wall seconds the ideal makespan is scaled to (sets the time scale).</param>
-    /// <param name="kills">Kill and restart silos 2 and 3 (false: a control run without failures).</param>
-    public static async Task<JsonObject> RunAsync(double targetWallSeconds = 150, bool kills = true)
+    /// <param name="kills">Kill and restart silos 2 and 3 (false: a control run without failures), in every run.</param>
+    /// <param name="asha">Also run the sweep with <see cref="AshaBlock"/> and fill <c>asha</c>.</param>
+    /// <param name="packing">Also run it with 2 slots per device (<see cref="SlotsSetting"/>) and fill <c>packing</c>.</param>
+    public static async Task<JsonObject> RunAsync(double targetWallSeconds = 150, bool kills = true, bool asha = false, bool packing = false)
     {
         using var folder = TempDirectory.Create("cluster-sim");
         var model = Llama7BFolder.Create(folder.PathOf("llama-7b"));
         var data = Llama7BFolder.CreateData(folder.PathOf("data"), train: 20_000, validation: 872);
-        var specPath = folder.PathOf("cluster-sim.yaml");
-        await File.WriteAllTextAsync(specPath, Spec(model, data));
+        var spec = Spec(model, data);
 
         // The ideal, from the same time model the silos use: it sets the time scale so the run takes about targetWallSeconds.
         var options = new SimulationOptions();
         var planner = new SimulatedTrainingEngine(options);
-        var trials = SweepExpander.Expand(SweepSpecParser.ParseFile(specPath)).Trials;
+        var trials = SweepExpander.Expand(SweepSpecParser.Parse(spec)).Trials;
         var work = trials.Sum(t => planner.Plan(t).AttemptSeconds());
         var devices = Silos * DevicesPerSilo;
         var scale = Math.Round(work / devices / targetWallSeconds);
-        var run = await RunClusterAsync(folder, specPath, scale, trials.Count, targetWallSeconds, kills);
-        var result = Measure(run, devices, trials.Count, scale);
+        var baseline = await RunClusterAsync(folder, "baseline", spec, scale, trials.Count, targetWallSeconds, kills, null);
+        var result = Measure(baseline, devices, trials.Count, scale);
+        var summary = (JsonObject)result["cluster_sim"]!;
+        if (asha)
+        {
+            var stopped = await RunClusterAsync(folder, "asha", Spec(model, data, AshaBlock), scale, trials.Count, targetWallSeconds, kills, null);
+            var best = trials.MinBy(t =>
+            {
+                var plan = planner.Plan(t);
+                var curve = new SimulatedLossCurve(t);
+                return Enumerable.Range(1, plan.TotalSteps).Where(plan.EvaluatesAt).Min(curve.DevLoss);
+            })!;
+            summary["asha"] = new JsonObject
+            {
+                ["device_hours_saved"] = Math.Round(1 - (Busy(stopped, scale) / Busy(baseline, scale)), 3),
+                ["best_kept"] = stopped.Attempts.Any(a => a.TrialId == best.TrialId && a.Outcome == "completed" && a.EndStep == a.TotalSteps),
+                ["best_trial"] = best.TrialId,
+            };
+        }
+
+        if (packing)
+        {
+            var packed = await RunClusterAsync(folder, "packing", spec, scale, trials.Count, targetWallSeconds, kills, new() { [SlotsSetting] = "2" });
+            summary["packing"] = new JsonObject { ["makespan_over_unpacked"] = Math.Round(Makespan(packed, scale) / Makespan(baseline, scale), 3) };
+        }
+
         result["sweep"] = $"LLaMA-7B (6.74e9 parameters, bfloat16), {trials.Count} trials: 5 seeds x 10 learning rates x lora/alora (hybrid scorer, 4 rounds) x r 4-64, 1000 steps of 64 x 512 tokens, gradient checkpointing";
         result["device"] = $"{options.DeviceFlops:0.###e0} FLOP/s at {options.Utilization} utilisation, {options.LoadSeconds} s load, {options.CheckpointSeconds} s per checkpoint";
         result["ideal_hours"] = Math.Round(work / devices / 3600, 2);
+        result["lpt_over_ideal"] = Math.Round(LongestFirst(trials.Select(t => planner.Plan(t).AttemptSeconds()), devices) / (work / devices), 3);
         result["trial_hours_mean"] = Math.Round(work / trials.Count / 3600, 2);
         result["time_scale"] = scale;
         return result;
     }
 
     private sealed record ClusterRun(string Checkpoints, DateTimeOffset Submitted, Dictionary<int, DateTimeOffset> Killed, Dictionary<int, string> SiloOfProcess,
-                                     JsonDocument Final, double DowntimeSeconds, double WallSeconds);
-
-    private static async Task<ClusterRun> RunClusterAsync(TempDirectory folder, string specPath, double scale, int trials, double targetWallSeconds, bool kills)
+                                     JsonDocument Final, double DowntimeSeconds, double WallSeconds)
     {
+        public List<SimulatedAttemptRecord> Attempts { get; } =
+            [.. Directory.EnumerateDirectories(Checkpoints).SelectMany(SimulatedTrainingEngine.ReadAttempts)];
+
+        /// <summary>When an attempt ended: its record's end, or the kill of its silo.</summary>
+        public DateTimeOffset EndOf(SimulatedAttemptRecord a) =>
+            a.Ended ?? (Killed.TryGetValue(a.ProcessId, out var k) ? k : throw new InvalidOperationException($"attempt {a.Attempt} of {a.TrialId} has no end and its silo was not killed"));
+    }
+
+    /// <summary>
+    /// The makespan of the longest-first list schedule of <paramref name="works"/> on <paramref name="devices"/> with no
+    /// overheads: what whole trials allow at best (within 4/3 of the optimum), against the ideal's divisible work.
+    /// </summary>
+    private static double LongestFirst(IEnumerable<double> works, int devices)
+    {
+        var free = new PriorityQueue<int, double>(Enumerable.Range(0, devices).Select(d => (d, 0.0)));
+        var makespan = 0.0;
+        foreach (var w in works.OrderByDescending(w => w))
+        {
+            free.TryDequeue(out var device, out var at);
+            makespan = Math.Max(makespan, at + w);
+            free.Enqueue(device, at + w);
+        }
+
+        return makespan;
+    }
+
+    private static double Makespan(ClusterRun run, double scale) => (run.Attempts.Max(run.EndOf) - run.Submitted).TotalSeconds * scale;
+
+    private static double Busy(ClusterRun run, double scale) => run.Attempts.Sum(a => (run.EndOf(a) - a.Started).TotalSeconds) * scale;
+
+    private static async Task<ClusterRun> RunClusterAsync(TempDirectory root, string name, string spec, double scale, int trials, double targetWallSeconds, bool kills,
+                                                          Dictionary<string, string>? extraSettings)
+    {
+        Directory.CreateDirectory(root.PathOf(name));
+        var folder = new RunFolder(root.PathOf(name));
+        var specPath = folder.PathOf("cluster-sim.yaml");
+        await File.WriteAllTextAsync(specPath, spec);
         await using var redis = await RedisServer.StartAsync(TimeSpan.FromSeconds(60));
         var clusterId = $"sim-{Guid.NewGuid().ToString("N")[..8]}";
         var checkpoints = folder.PathOf("shared-checkpoints");
@@ -133,6 +202,11 @@ public static class ClusterSimBenchmark
         for (var d = 0; d < DevicesPerSilo; d++)
         {
             settings[$"Alora__Trainers__Devices__{d}"] = $"cuda:{d}";
+        }
+
+        foreach (var (key, value) in extraSettings ?? [])
+        {
+            settings[key] = value;
         }
 
         var current = new Dictionary<string, SiloProcess>(StringComparer.Ordinal);
@@ -225,19 +299,24 @@ public static class ClusterSimBenchmark
         }
     }
 
+    /// <summary>One run's folder (its silos' data, the shared checkpoints, the spec).</summary>
+    private sealed record RunFolder(string Path)
+    {
+        public string PathOf(string name) => System.IO.Path.Combine(Path, name);
+    }
+
     private static int CompletedTrials(string checkpoints) =>
         Directory.EnumerateDirectories(checkpoints).Count(t => SimulatedTrainingEngine.ReadAttempts(t).Any(a => a.Outcome == "completed"));
 
     private static JsonObject Measure(ClusterRun run, int devices, int trials, double scale)
     {
-        var attempts = Directory.EnumerateDirectories(run.Checkpoints).SelectMany(SimulatedTrainingEngine.ReadAttempts).ToList();
-        DateTimeOffset EndOf(SimulatedAttemptRecord a) =>
-            a.Ended ?? (run.Killed.TryGetValue(a.ProcessId, out var k) ? k : throw new InvalidOperationException($"attempt {a.Attempt} of {a.TrialId} has no end and its silo was not killed"));
+        var attempts = run.Attempts;
+        var EndOf = run.EndOf;
         var end = attempts.Max(EndOf);
-        var makespan = (end - run.Submitted).TotalSeconds * scale;
+        var makespan = Makespan(run, scale);
         var work = attempts.GroupBy(a => a.TrialId).Sum(g => g.First().TrialSeconds);
         var ideal = work / devices;
-        var busy = attempts.Sum(a => (EndOf(a) - a.Started).TotalSeconds) * scale;
+        var busy = Busy(run, scale);
 
         // Hand-overs: consecutive attempts on one device of one silo process.
         var gaps = attempts.GroupBy(a => (a.ProcessId, a.Device))

@@ -49,6 +49,10 @@ public sealed record SimulatedAttemptRecord
     [JsonPropertyName("trial_seconds")]
     public double TrialSeconds { get; init; }
 
+    /// <summary>Simulated device seconds this attempt took (its parts, slowed down while it shared its device); up to its last step when it did not complete.</summary>
+    [JsonPropertyName("simulated_seconds")]
+    public double SimulatedSeconds { get; init; }
+
     /// <summary><c>running</c>, <c>completed</c>, <c>cancelled</c> or <c>failed</c>.</summary>
     [JsonPropertyName("outcome")]
     public string Outcome { get; init; } = "running";

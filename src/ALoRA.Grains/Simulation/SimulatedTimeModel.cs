@@ -18,6 +18,7 @@ namespace ALoRA.Grains.Simulation;
 /// from the training pass (no extra work);</item>
 /// <item>a checkpoint and the model load at the start of each attempt: fixed (<see cref="SimulationOptions"/>).</item>
 /// </list>
+/// Attempts that share a device (slots) each run <see cref="SharingSlowdown"/> times slower.
 /// Pure arithmetic: the same inputs give the same plan.
 /// </summary>
 public static class SimulatedTimeModel
@@ -97,6 +98,17 @@ public static class SimulatedTimeModel
             AdapterParameters = AdapterParameters(shape, trial.Lora),
         };
     }
+
+    /// <summary>
+    /// How many times slower each of <paramref name="sharing"/> attempts on one device runs than one alone: alone an
+    /// attempt reaches utilisation U; k together reach min(<paramref name="sharedUtilization"/>, k U), each getting a
+    /// k-th of it: k U / min(shared, k U). 1 for k &lt;= 1.
+    /// </summary>
+    /// <param name="sharing">Attempts running on the device (this one included).</param>
+    /// <param name="utilization">U, one attempt's utilisation.</param>
+    /// <param name="sharedUtilization">What k attempts reach together at most.</param>
+    public static double SharingSlowdown(int sharing, double utilization, double sharedUtilization) =>
+        sharing <= 1 ? 1 : sharing * utilization / Math.Max(utilization, Math.Min(sharedUtilization, sharing * utilization));
 
     /// <summary>Trainable LoRA parameters: r (in + out) for every adapted projection of every layer.</summary>
     /// <param name="shape">The model's sizes.</param>

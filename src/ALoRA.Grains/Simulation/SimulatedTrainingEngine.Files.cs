@@ -148,6 +148,21 @@ public sealed partial class SimulatedTrainingEngine
         return [.. records.OrderBy(r => r.Attempt)];
     }
 
+    /// <summary>Writes the record of a failed attempt, if it can; always false (an exception filter that only records).</summary>
+    private static bool TryWriteRecord(TrialWorkspace workspace, SimulatedAttemptRecord record)
+    {
+        try
+        {
+            WriteRecord(workspace, record);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            // The failure being reported may be this very folder.
+        }
+
+        return false;
+    }
+
     private static void WriteRecord(TrialWorkspace workspace, SimulatedAttemptRecord record)
     {
         var folder = Path.Combine(workspace.Directory, AttemptFolder);

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using ALoRA.Abstractions.Sweeps;
 using ALoRA.Abstractions.Trials;
 using ALoRA.Grains.Training;
@@ -20,6 +21,9 @@ public sealed partial class SimulatedTrainingEngine : ITrainingEngine
     private readonly SimulationOptions _options;
     private readonly ILogger _logger;
     private readonly TimeProvider _time;
+
+    // Attempts running on each device of this engine (several with slots): they share its throughput.
+    private readonly ConcurrentDictionary<string, int> _sharing = new(StringComparer.Ordinal);
 
     /// <summary>Creates the engine.</summary>
     /// <param name="options">The device and the time scale.</param>
@@ -76,34 +80,37 @@ public sealed partial class SimulatedTrainingEngine : ITrainingEngine
             run.ReportStep(step);
         }
 
+        _sharing.AddOrUpdate(device, 1, (_, n) => n + 1);
         var clock = new SimulatedClock(_options.TimeScale, _options.ReportInterval, _time, cancellationToken);
         var done = resumed;
-        var seconds = plan.LoadSeconds;
+        double seconds = 0;
+        double Cost(double solo) => solo * SimulatedTimeModel.SharingSlowdown(_sharing.GetValueOrDefault(device, 1), _options.Utilization, _options.SharedUtilization);
         try
         {
+            seconds += Cost(plan.LoadSeconds);
             clock.WaitUntil(seconds);
             for (var step = resumed + 1; step <= plan.TotalSteps; step++)
             {
-                seconds += plan.StepSeconds;
+                seconds += Cost(plan.StepSeconds);
                 clock.WaitUntil(seconds);
                 run.ReportStep(step, stepOnly: true);
                 for (var round = plan.RoundsThrough(step - 1) + 1; round <= plan.RoundsThrough(step); round++)
                 {
-                    seconds += plan.RoundSeconds;
+                    seconds += Cost(plan.RoundSeconds);
                     clock.WaitUntil(seconds);
                     run.ReportRound(step, round);
                 }
 
                 if (plan.EvaluatesAt(step))
                 {
-                    seconds += plan.EvaluationSeconds;
+                    seconds += Cost(plan.EvaluationSeconds);
                     clock.WaitUntil(seconds);
                     run.ReportEvaluation(step);
                 }
 
                 if (plan.CheckpointsAt(step))
                 {
-                    seconds += plan.CheckpointSeconds;
+                    seconds += Cost(plan.CheckpointSeconds);
                     clock.WaitUntil(seconds);
                     WriteCheckpoint(workspace, step, plan.TotalSteps);
                     run.Report(new TrialProgress
@@ -125,14 +132,22 @@ public sealed partial class SimulatedTrainingEngine : ITrainingEngine
                 WriteCheckpoint(workspace, done, plan.TotalSteps);
             }
 
-            WriteRecord(workspace, record with { Ended = _time.GetUtcNow(), EndStep = done, Outcome = "cancelled" });
+            WriteRecord(workspace, record with { Ended = _time.GetUtcNow(), EndStep = done, SimulatedSeconds = seconds, Outcome = "cancelled" });
             LogCancelled(spec.TrialId, assignment.Attempt, done);
             throw;
+        }
+        catch (Exception) when (TryWriteRecord(workspace, record with { Ended = _time.GetUtcNow(), EndStep = done, SimulatedSeconds = seconds, Outcome = "failed" }))
+        {
+            throw; // never reached: the filter records the failure and lets the exception go on
+        }
+        finally
+        {
+            _sharing.AddOrUpdate(device, 0, (_, n) => n - 1);
         }
 
         var result = run.Result(workspace.AdapterDirectory);
         WriteAdapter(workspace, spec, plan);
-        WriteRecord(workspace, record with { Ended = _time.GetUtcNow(), EndStep = done, Outcome = "completed" });
+        WriteRecord(workspace, record with { Ended = _time.GetUtcNow(), EndStep = done, SimulatedSeconds = seconds, Outcome = "completed" });
         LogFinished(spec.TrialId, assignment.Attempt, plan.TotalSteps, result.DevLoss, seconds);
         return result;
     }

@@ -20,6 +20,13 @@ public sealed class SimulationOptions
     /// <summary>Share of <see cref="DeviceFlops"/> a training or scoring pass achieves (model FLOPs utilisation), in (0, 1]. Default 0.4.</summary>
     public double Utilization { get; set; } = 0.4;
 
+    /// <summary>
+    /// The utilisation that k &gt; 1 attempts sharing one device (slots) reach together, in [<see cref="Utilization"/>, 1]:
+    /// each then runs k x U / min(this, k x U) times slower than alone (<see cref="SimulatedTimeModel.SharingSlowdown"/>).
+    /// Default 0.5: packing raises a busy device's throughput by a quarter.
+    /// </summary>
+    public double SharedUtilization { get; set; } = 0.5;
+
     /// <summary>Simulated seconds per wall-clock second (1 = real time). Default 1.</summary>
     public double TimeScale { get; set; } = 1;
 

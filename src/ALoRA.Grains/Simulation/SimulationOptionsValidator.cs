@@ -17,6 +17,11 @@ public sealed class SimulationOptionsValidator : IValidateOptions<SimulationOpti
             errors.Add($"{SimulationOptions.Section}:{nameof(SimulationOptions.Utilization)} = {options.Utilization} must be in (0, 1]");
         }
 
+        if (!(options.SharedUtilization >= options.Utilization && options.SharedUtilization <= 1))
+        {
+            errors.Add($"{SimulationOptions.Section}:{nameof(SimulationOptions.SharedUtilization)} = {options.SharedUtilization} must be in [Utilization, 1]");
+        }
+
         NotNegative(errors, nameof(SimulationOptions.LoadSeconds), options.LoadSeconds);
         NotNegative(errors, nameof(SimulationOptions.CheckpointSeconds), options.CheckpointSeconds);
         if (options.ReportInterval <= TimeSpan.Zero || options.ReportInterval > TimeSpan.FromMinutes(1))

@@ -131,6 +131,40 @@ public sealed class SimulatedTrainingEngineTests : IDisposable
     }
 
     [Fact]
+    public async Task TwoAttemptsOnOneDevice_EachRunsTheSharingSlowdownSlower()
+    {
+        // U = 0.4 alone; two together reach at most 0.5: each runs 2 x 0.4 / 0.5 = 1.6 times slower.
+        Assert.Equal(1.6, SimulatedTimeModel.SharingSlowdown(2, 0.4, 0.5), 12);
+        Assert.Equal(1, SimulatedTimeModel.SharingSlowdown(1, 0.4, 0.5));
+        Assert.Equal(3 * 0.4 / 0.5, SimulatedTimeModel.SharingSlowdown(3, 0.4, 0.5), 12);
+        Assert.Equal(1, SimulatedTimeModel.SharingSlowdown(2, 0.3, 0.6), 12); // two reach twice one's utilisation: no slowdown
+
+        // An attempt holds cuda:0 (its progress callback blocks at its first step) while another runs beside it, then one runs on a device of its own.
+        var engine = new SimulatedTrainingEngine(new SimulationOptions { TimeScale = 1e6, ReportInterval = TimeSpan.FromMilliseconds(1) });
+        using var release = new ManualResetEventSlim();
+        var holding = new TaskCompletionSource();
+        var holder = Task.Run(() => engine.Run(_samples.Assignment("holder"), Workspace("holder"), "cuda:0", p =>
+        {
+            if (p.Kind == TrialProgressKind.Step)
+            {
+                holding.TrySetResult();
+                Assert.True(release.Wait(TimeSpan.FromMinutes(1)), "never released");
+            }
+        }, CancellationToken.None));
+        await holding.Task.WaitAsync(TimeSpan.FromMinutes(1));
+        var shared = _samples.Assignment("shared");
+        engine.Run(shared, Workspace("shared"), "cuda:0", _ => { }, CancellationToken.None);
+        var alone = _samples.Assignment("alone");
+        engine.Run(alone, Workspace("alone"), "cuda:1", _ => { }, CancellationToken.None);
+        release.Set();
+        await holder.WaitAsync(TimeSpan.FromMinutes(1));
+
+        var solo = engine.Plan(shared.Spec).AttemptSeconds();
+        Assert.Equal(solo, Assert.Single(SimulatedTrainingEngine.ReadAttempts(Workspace("alone").Directory)).SimulatedSeconds, 6);
+        Assert.Equal(solo * 1.6, Assert.Single(SimulatedTrainingEngine.ReadAttempts(Workspace("shared").Directory)).SimulatedSeconds, 6);
+    }
+
+    [Fact]
     public void Options_Invalid_AreRefusedNamingTheKey()
     {
         var result = new SimulationOptionsValidator().Validate(null, new SimulationOptions { TimeScale = 0, Utilization = 1.5, ReportInterval = TimeSpan.Zero });
