@@ -40,7 +40,9 @@ namespace ALoRA.Benchmarks;
 /// the trials that failed over, beyond their work: steps after the last checkpoint, the second model load),
 /// <c>device_hours_late</c> (one-attempt trials that took longer than modelled: device threads woken late on a loaded
 /// machine, the result written), <c>device_hours_handover</c>, and <c>device_hours_tail</c> (devices idle after their
-/// last attempt while others still run, the last of 500 / 64 rounds of trials among them). Needs the silo and CLI built (<c>make build</c>) and <c>redis-server</c>.
+/// last attempt while others still run, the last of 500 / 64 rounds of trials among them); <c>lpt_over_ideal</c> is the
+/// longest-first schedule of the trials without overheads over the ideal, the part of the gap whole trials leave. Needs
+/// the silo and CLI built (<c>make build</c>) and <c>redis-server</c>.
 /// </summary>
 public static class ClusterSimBenchmark
 {
