@@ -25,7 +25,7 @@ public static class AloraOverheadBenchmark
         var lora1 = Train(null, batchSize, stepsPerEpoch);
         var hybrid = Train(AbLoraScorerKind.Hybrid, batchSize, stepsPerEpoch);
         var approx = Train(AbLoraScorerKind.Approx, batchSize, stepsPerEpoch);
-        var fast = skipFast ? new Measured(0, 0, 0, 0, 0, 0, 0) : Train(AbLoraScorerKind.Fast, batchSize, stepsPerEpoch);
+        var fast = skipFast ? new Measured(0, 0, 0, 0, 0, 0, 0, 0) : Train(AbLoraScorerKind.Fast, batchSize, stepsPerEpoch);
         var lora2 = Train(null, batchSize, stepsPerEpoch);
         var lora = (lora1.Wall + lora2.Wall) / 2;
         foreach (var (name, r) in new[] { ("lora_first", lora1), ("alora_fast", fast), ("alora_hybrid", hybrid), ("alora_approx", approx), ("lora_last", lora2) })
@@ -35,6 +35,7 @@ public static class AloraOverheadBenchmark
                 ["wall_s"] = Math.Round(r.Wall, 2),
                 ["steps"] = r.Steps,
                 ["rounds"] = r.Rounds,
+                ["cpu_s"] = Math.Round(r.Cpu, 2),
                 ["train_steps_s"] = Math.Round(r.TrainSteps, 2),
                 ["scoring_s"] = Math.Round(r.Scoring, 2),
                 ["other_overhead_s"] = Math.Round(r.Wall - lora - r.Scoring, 2),
@@ -58,6 +59,13 @@ public static class AloraOverheadBenchmark
                 ["ratio_approx"] = Math.Round(approx.Wall / lora, 3),
             },
             ["lora_spread"] = Math.Round(Math.Abs(lora1.Wall - lora2.Wall) / lora, 3),
+            // The same ratios in CPU seconds of this process: less disturbed when other processes share the cores.
+            ["cpu_ratios"] = new Dictionary<string, double>
+            {
+                ["ratio_fast"] = Math.Round(fast.Cpu / ((lora1.Cpu + lora2.Cpu) / 2), 3),
+                ["ratio_hybrid"] = Math.Round(hybrid.Cpu / ((lora1.Cpu + lora2.Cpu) / 2), 3),
+                ["ratio_approx"] = Math.Round(approx.Cpu / ((lora1.Cpu + lora2.Cpu) / 2), 3),
+            },
             ["runs"] = runs,
         };
     }
@@ -74,6 +82,7 @@ public static class AloraOverheadBenchmark
         };
         var forwards = new List<double>();
         var sw = Stopwatch.StartNew();
+        var cpu = Process.GetCurrentProcess().TotalProcessorTime;
         using var trainer = new SftTrainer(model, data, options, allocation: allocation);
         if (trainer.Method is Engine.Allocation.AbLoraMethod method)
         {
@@ -82,11 +91,12 @@ public static class AloraOverheadBenchmark
 
         var result = trainer.Train();
         var wall = sw.Elapsed.TotalSeconds;
+        var cpuSeconds = (Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalSeconds;
         var history = trainer.State.AllocationHistory;
         Console.Error.WriteLine($"{(scorer is null ? "lora" : "alora " + scorer.Value.ToName())}: {wall:F1} s, {trainer.State.Step} steps, {history.Count} rounds, scoring {history.Sum(h => h.ScoringSeconds):F1} s, steps {trainer.State.TrainSeconds:F1} s");
         return new Measured(wall, trainer.State.Step, history.Count, history.Sum(h => h.ScoringSeconds), forwards.Count == 0 ? 0 : forwards.Average(),
-                            result.TestMetric ?? double.NaN, trainer.State.TrainSeconds);
+                            result.TestMetric ?? double.NaN, trainer.State.TrainSeconds, cpuSeconds);
     }
 
-    private sealed record Measured(double Wall, int Steps, int Rounds, double Scoring, double ForwardsPerRound, double TestAccuracy, double TrainSteps);
+    private sealed record Measured(double Wall, int Steps, int Rounds, double Scoring, double ForwardsPerRound, double TestAccuracy, double TrainSteps, double Cpu);
 }

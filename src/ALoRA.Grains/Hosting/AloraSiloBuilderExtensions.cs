@@ -2,6 +2,7 @@ using ALoRA.Grains.Checkpoints;
 using ALoRA.Grains.Diagnostics;
 using ALoRA.Grains.Resilience;
 using ALoRA.Grains.Security;
+using ALoRA.Grains.Simulation;
 using ALoRA.Grains.Storage;
 using ALoRA.Grains.Trainers;
 using ALoRA.Grains.Training;
@@ -118,8 +119,14 @@ public static class AloraSiloBuilderExtensions
         services.TryAddSingleton<TrainerJobs>();
         services.TryAddSingleton<DeviceHost>();
         services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<DeviceHost>());
+        AddSimulation(services, configuration);
         services.TryAddSingleton<ITrainingEngine>(sp =>
         {
+            if (sp.GetRequiredService<IOptions<SimulationOptions>>().Value is { Enabled: true } simulation)
+            {
+                return new SimulatedTrainingEngine(simulation, sp.GetService<ILogger<SimulatedTrainingEngine>>());
+            }
+
             var t = sp.GetRequiredService<IOptions<AloraTrainerOptions>>().Value;
             var devices = Math.Max(1, t.Devices.Count > 0 ? t.Devices.Count : t.CpuTrainers);
             var threads = t.TorchThreads > 0 ? t.TorchThreads : Math.Max(1, Environment.ProcessorCount / devices);
@@ -129,6 +136,19 @@ public static class AloraSiloBuilderExtensions
         services.AddAloraResilience();
         AddSecurity(silo, configuration);
         return silo;
+    }
+
+    /// <summary>The simulated engine's settings (<c>Alora:Simulation</c>, validated at start); with <c>Enabled</c> the engine above is the simulated one (docs/operations.md, "The simulated engine").</summary>
+    private static void AddSimulation(IServiceCollection services, IConfiguration? configuration)
+    {
+        var simulation = services.AddOptions<SimulationOptions>();
+        if (configuration is not null)
+        {
+            simulation.Bind(configuration.GetSection(SimulationOptions.Section));
+        }
+
+        simulation.ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<SimulationOptions>, SimulationOptionsValidator>());
     }
 
     /// <summary>
