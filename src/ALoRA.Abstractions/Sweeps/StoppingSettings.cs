@@ -37,5 +37,5 @@ public sealed record StoppingSettings
     public int MinTrials { get; init; } = 3;
 
     /// <summary>True when the type takes decisions (anything but <see cref="StoppingTypes.None"/>).</summary>
-    public bool IsActive => Type is StoppingTypes.Asha or StoppingTypes.Median;
+    public bool TakesDecisions() => Type is StoppingTypes.Asha or StoppingTypes.Median;
 }

@@ -15,7 +15,7 @@ public abstract class StoppingRule
     private readonly List<StoppingRecord> _records = [];
 
     /// <summary>A rule with <paramref name="settings"/> and nothing recorded.</summary>
-    /// <param name="settings">Active settings (<see cref="StoppingSettings.IsActive"/>).</param>
+    /// <param name="settings">Active settings (<see cref="StoppingSettings.TakesDecisions"/>).</param>
     protected StoppingRule(StoppingSettings settings)
     {
         ArgumentNullException.ThrowIfNull(settings);
