@@ -1,0 +1,41 @@
+using ALoRA.Abstractions.Cluster;
+using ALoRA.Abstractions.Coordination;
+using ALoRA.Abstractions.Trials;
+using static ALoRA.Cli.Tests.InProcess.Samples;
+
+namespace ALoRA.Cli.Tests.InProcess;
+
+/// <summary>A trial stopped early by its sweep's scheduler (docs/sweep-spec.md, "scheduler") in <c>alora status</c>.</summary>
+public sealed class StoppedTrialStatusTests : IDisposable
+{
+    private const string Reason = "stopped at step 400: rung 2, below the top 1/3 (dev_loss 0.9; 2 of the 4 values recorded at rung 2 (step 600) are better, 2 continue)";
+
+    private readonly CliHarness _cli = new();
+
+    public void Dispose() => _cli.Dispose();
+
+    [Fact]
+    public async Task StatusOfTheSweep_ShowsTheStateAndTheReason()
+    {
+        _cli.Cluster.With(Sweep("s1", SweepState.Completed, Trial("s1", 0, TrialState.Completed), Trial("s1", 1, TrialState.Stopped) with { Error = Reason, Step = 412 }));
+
+        Assert.Equal(0, await _cli.RunAsync("status", "s1"));
+
+        var line = Assert.Single(_cli.Stdout.Split('\n'), l => l.Contains("s1-001", StringComparison.Ordinal));
+        Assert.Contains("stopped", line, StringComparison.Ordinal);
+        Assert.Contains("412/60", line, StringComparison.Ordinal);
+        Assert.Contains("(stopped at step 400: rung 2, below the top 1/3", _cli.Stdout, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task StatusOfEverySweep_Json_CountsStoppedTrials()
+    {
+        _cli.Cluster.Cluster = new ClusterStatus { Sweeps = ["a"] };
+        _cli.Cluster.With(Sweep("a", SweepState.Completed, Trial("a", 0, TrialState.Completed), Trial("a", 1, TrialState.Stopped), Trial("a", 2, TrialState.Stopped)));
+
+        Assert.Equal(0, await _cli.RunAsync("status", "--format", "json"));
+
+        var sweep = Assert.Single(_cli.Json().EnumerateArray());
+        Assert.Equal((1, 2, 0), (sweep.GetProperty("completed").GetInt32(), sweep.GetProperty("stopped").GetInt32(), sweep.GetProperty("failed").GetInt32()));
+    }
+}
