@@ -39,6 +39,7 @@ public sealed class EarlyStoppingTests(ITestOutputHelper log) : EndToEndTest(log
             var stopped = trials[1];
             Assert.StartsWith("stopped at step 6: rung 1, below the top 1/2 (dev_loss ", stopped.Str("error"), StringComparison.Ordinal);
             Assert.InRange(stopped.Int("step"), 6, Steps - 1);
+            Log.WriteLine($"stopped trial: {stopped.Int("step")} of {Steps} steps trained; completed trial: {trials[0].Int("step")} steps");
             Assert.Equal(1, stopped.Int("attempt"));
             Assert.True(stopped.IsNull("result"), stopped.ToString());
 

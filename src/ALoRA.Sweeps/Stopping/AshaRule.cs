@@ -17,7 +17,8 @@ namespace ALoRA.Sweeps.Stopping;
 /// one with the same value stops;</item>
 /// <item>an evaluation that skips rungs (its interval is longer than a rung's gap) records only at the highest rung it
 /// reached; a trial is never recorded twice at one rung, and a repeated report of a recorded (trial, rung) returns the
-/// recorded decision.</item>
+/// recorded decision; once a trial was told to stop, every report of it at that rung or later gets that decision again
+/// (an answer that was lost never lets it reach the next rung).</item>
 /// </list>
 /// NaN (a diverged loss) is worse than every number.
 /// </summary>
@@ -77,7 +78,14 @@ public sealed class AshaRule : StoppingRule
             return (null, null);
         }
 
-        if (_trials.TryGetValue(trialId, out var rungs) && rungs.Count > 0 && rungs.Keys.Max() >= rung)
+        var rungs = _trials.GetValueOrDefault(trialId);
+        if (rungs?.Values.FirstOrDefault(r => r.Stop && r.Rung <= rung) is { } stopped)
+        {
+            // Told to stop already (the answer was lost, or a retried attempt got this far again): the decision stands.
+            return (stopped, null);
+        }
+
+        if (rungs is { Count: > 0 } && rungs.Keys.Max() >= rung)
         {
             // A repeated report (a retried attempt re-reaching a rung): the decision taken then. A rung it skipped
             // below one it reached is not filled in later.

@@ -9,7 +9,8 @@ namespace ALoRA.Sweeps.Stopping;
 /// least <c>min_trials</c> of them have a finite one, the trial stops iff its best value at steps &lt;= t (this one
 /// included) is strictly worse than the median of those averages (for an even count, the mean of the two middle ones).
 /// A tie with the median continues; a trial whose values are all NaN stops once the median exists; averages that are
-/// NaN (a diverged trial) are left out. A repeated report of a recorded (trial, step) returns the recorded decision.
+/// NaN (a diverged trial) are left out. A repeated report of a recorded (trial, step) returns the recorded decision, and
+/// once a trial was told to stop, every later report of it gets that decision again.
 /// </summary>
 public sealed class MedianStoppingRule : StoppingRule
 {
@@ -32,6 +33,11 @@ public sealed class MedianStoppingRule : StoppingRule
         if (_trials.TryGetValue(trialId, out var own) && own.TryGetValue(step, out var recorded))
         {
             return (recorded, null);
+        }
+
+        if (own?.Values.FirstOrDefault(r => r.Stop && r.Step <= step) is { } stopped)
+        {
+            return (stopped, null); // told to stop already: the decision stands, nothing more is recorded
         }
 
         var record = new StoppingRecord { TrialId = trialId, Step = step, Value = value };

@@ -123,6 +123,27 @@ public sealed class EarlyStoppingTests
     }
 
     [Fact]
+    public async Task AStopAnswerLostOnItsWay_TheTrialStopsAtItsNextEvaluation_WithTheRecordedDecision()
+    {
+        var engine = Engine();
+        await using var h = await ClusterHarness.StartAsync(silos: 1, trainersPerSilo: 1, engine: engine);
+        var lost = 0;
+        h.Calls.LoseAnswer = (method, _, result) =>
+            method == "IStoppingGrain/ReportAsync" && result is StoppingDecision { Stop: true } && Interlocked.Increment(ref lost) == 1;
+        await h.Sweep("asha-lost").SubmitAsync(Specs.Parsed(Spec("asha-lost")));
+
+        var status = await h.WaitForSweepAsync("asha-lost", timeout: TimeSpan.FromMinutes(2));
+        var trials = status.Trials.OrderBy(t => t.Index).ToList();
+
+        // Trial 1's stop at rung 1 (step 10) never reached its experiment, which went on; at its next evaluation (step
+        // 20, rung 2) it got the recorded decision, not a new one at rung 2.
+        Assert.Equal([TrialState.Completed, TrialState.Stopped, TrialState.Stopped, TrialState.Completed], trials.Select(t => t.State));
+        Assert.StartsWith("stopped at step 10: rung 1, below the top 1/2", trials[1].Error, StringComparison.Ordinal);
+        Assert.InRange(trials[1].Step, 20, Steps - 1);
+        await AssertRecordsAsync(h, "asha-lost", trials);
+    }
+
+    [Fact]
     public async Task StoppingGrain_RestartedBetweenReports_AnswersAsTheRuleFedEverything()
     {
         var settings = new StoppingSettings { Type = StoppingTypes.Median, Metric = "dev_loss", GracePeriodSteps = 20, MinTrials = 2 };

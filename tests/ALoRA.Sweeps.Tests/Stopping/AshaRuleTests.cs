@@ -132,6 +132,22 @@ public sealed class AshaRuleTests
     }
 
     [Fact]
+    public void AStopStands_ForEveryLaterReport_EvenAtAHigherRung()
+    {
+        var rule = Rule();
+        rule.Report("a", 100, 0.5);
+        var stop = rule.Report("b", 100, 0.9);
+        rule.Report("a", 300, 0.4);
+
+        // b's answer was lost and it trained on to rung 2 (step 300), with a value that would continue there: it stops,
+        // with the rung 1 decision, and is not recorded at rung 2.
+        Assert.Equal(stop, rule.Report("b", 300, 0.1));
+        Assert.Equal(stop, rule.Report("b", 950, 0.1));
+        Assert.False(rule.Report("b", 50, 0.1).Stop); // a replayed evaluation before the grace period decides nothing
+        Assert.DoesNotContain(rule.Records, r => r.TrialId == "b" && r.Rung > 1);
+    }
+
+    [Fact]
     public void Restart_FromTheRecords_GivesTheSameNextDecisions()
     {
         var random = new Random(7);

@@ -115,6 +115,18 @@ public sealed class MedianStoppingRuleTests
     }
 
     [Fact]
+    public void AStopStands_ForEveryLaterReport()
+    {
+        var rule = ThreeTrials();
+        var stop = rule.Report("d", 200, 1.6);
+        var count = rule.Records.Count;
+
+        Assert.Equal(stop, rule.Report("d", 300, 0.0)); // its answer was lost; a much better value later does not undo it
+        Assert.False(rule.Report("d", 100, 1.7).Stop);  // an earlier step (a replay from a checkpoint) is another point
+        Assert.Equal(count + 1, rule.Records.Count);
+    }
+
+    [Fact]
     public void Restart_FromTheRecords_GivesTheSameNextDecisions()
     {
         var random = new Random(3);
