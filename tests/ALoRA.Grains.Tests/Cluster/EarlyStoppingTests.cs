@@ -3,6 +3,7 @@ using ALoRA.Abstractions.Grains;
 using ALoRA.Abstractions.Sweeps;
 using ALoRA.Abstractions.Trials;
 using ALoRA.Sweeps.Stopping;
+using Xunit.Abstractions;
 
 namespace ALoRA.Grains.Tests.Cluster;
 
@@ -15,7 +16,7 @@ namespace ALoRA.Grains.Tests.Cluster;
 /// n = 2, keep 1, one better: stops; trial 2, n = 3, keep 2, two better: stops; trial 3 best: continues. Trials 0 and 3
 /// are then first or best at every later rung and complete.
 /// </summary>
-public sealed class EarlyStoppingTests
+public sealed class EarlyStoppingTests(ITestOutputHelper log)
 {
     private const int Steps = 200;
 
@@ -58,6 +59,7 @@ public sealed class EarlyStoppingTests
         var trials = status.Trials.OrderBy(t => t.Index).ToList();
 
         Assert.Equal([TrialState.Completed, TrialState.Stopped, TrialState.Stopped, TrialState.Completed], trials.Select(t => t.State));
+        log.WriteLine($"steps trained: {string.Join(", ", trials.Select(t => t.Step))} ({trials.Sum(t => t.Step)} of {4 * Steps} without early stopping)");
         foreach (var stopped in trials.Where(t => t.State == TrialState.Stopped))
         {
             Assert.StartsWith("stopped at step 10: rung 1, below the top 1/2 (dev_loss ", stopped.Error, StringComparison.Ordinal);
