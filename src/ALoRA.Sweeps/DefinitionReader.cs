@@ -1,6 +1,7 @@
 using System.Text.RegularExpressions;
 using ALoRA.Abstractions.Coordination;
 using ALoRA.Abstractions.Sweeps;
+using ALoRA.Sweeps.Stopping;
 
 namespace ALoRA.Sweeps;
 
@@ -17,6 +18,7 @@ internal sealed partial class DefinitionReader(SweepDefinition definition)
     private readonly List<SpecError> _errors = [];
     private readonly List<SweepParameter> _parameters = [];
     private string? _modelDType;
+    private Dictionary<string, string?>? _scheduler;
 
     public SweepSpec Read(string? baseDirectory)
     {
@@ -42,12 +44,19 @@ internal sealed partial class DefinitionReader(SweepDefinition definition)
                 continue;
             }
 
+            if (setting.Path.StartsWith(SchedulerBlock.Key + ".", StringComparison.Ordinal))
+            {
+                ReadSchedulerSetting(setting);
+                continue;
+            }
+
             ReadSetting(setting);
         }
 
         var method = _parameters.FirstOrDefault(p => p.Path == "method") ?? new SweepParameter("method", "", "method", new FixedDomain(TrialMethods.Alora));
         var methods = method.Domain.Extremes.Cast<string>().Distinct().ToList();
         CheckMethodBlocks(methods);
+        var stopping = _scheduler is null ? null : SchedulerBlock.Read(_scheduler, d.Metric, d.Task, Error);
         CheckSize(d);
         if (_errors.Count > 0)
         {
@@ -74,7 +83,20 @@ internal sealed partial class DefinitionReader(SweepDefinition definition)
             Parameters = _parameters,
             Methods = methods,
             Locations = d.Positions.ToDictionary(p => p.Key, p => (p.Value.Line, p.Value.Column), StringComparer.Ordinal),
+            Stopping = stopping,
         };
+    }
+
+    /// <summary>A <c>scheduler.*</c> key: one fixed value, checked with the others by <see cref="SchedulerBlock.Read"/>.</summary>
+    private void ReadSchedulerSetting(SweepSetting setting)
+    {
+        if (setting.Domain is not (null or "") || setting.Values is not { Count: 1 } values)
+        {
+            Error(setting.Path, $"{setting.Path} must be one fixed value");
+            return;
+        }
+
+        (_scheduler ??= new Dictionary<string, string?>(StringComparer.Ordinal))[setting.Path[(SchedulerBlock.Key.Length + 1)..]] = values[0];
     }
 
     private void ReadModelDType(SweepSetting setting)

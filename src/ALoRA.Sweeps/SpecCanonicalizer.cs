@@ -39,6 +39,12 @@ internal static class SpecCanonicalizer
             root[section] = block;
         }
 
+        if (spec.Stopping is { } stopping)
+        {
+            // Only an active scheduler is hashed, so a spec without one (or with type: none) keeps its hash and ids.
+            root[Stopping.SchedulerBlock.Key] = Stopping.SchedulerBlock.Canonical(stopping);
+        }
+
         return root;
     }
 }

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
 using ALoRA.Abstractions.Sweeps;
+using ALoRA.Sweeps.Stopping;
 using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;
 
@@ -87,6 +88,7 @@ internal sealed partial class SpecReader
         var methods = CheckMethods();
         CheckMode();
         CheckAcrossKeys(methods);
+        CheckScheduler();
         CheckSize();
         if (_errors.Count > 0)
         {
@@ -114,6 +116,7 @@ internal sealed partial class SpecReader
             Parameters = _parameters,
             Methods = methods,
             Locations = _locations,
+            Stopping = _stopping,
         };
     }
 
@@ -169,6 +172,9 @@ internal sealed partial class SpecReader
                     break;
                 case "seeds":
                     _seeds = ReadSeeds(value) ?? _seeds;
+                    break;
+                case SchedulerBlock.Key:
+                    ReadScheduler(value);
                     break;
                 case "method":
                     if (ReadSetting("method", SpecSchema.Method, value) is { } domain)

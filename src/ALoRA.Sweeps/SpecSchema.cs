@@ -64,6 +64,7 @@ public static class SpecSchema
     [
         "id", "name", "model", "data", "task", "metric", "mode", "max_concurrent_trials", "seeds", "num_samples",
         "search_seed", "method", LoraSection, TrainingSection, TrialMethods.Alora, TrialMethods.AloraDnas, TrialMethods.AloraSensi,
+        "scheduler",
     ];
 
     /// <summary>The <c>method</c> key: searchable with <c>grid_search</c> and <c>choice</c>.</summary>

@@ -1,5 +1,6 @@
 using System.Globalization;
 using ALoRA.Abstractions.Coordination;
+using ALoRA.Sweeps.Stopping;
 
 namespace ALoRA.Sweeps;
 
@@ -30,7 +31,7 @@ public static class SweepDefinitions
             NumSamples = spec.NumSamples,
             SearchSeed = spec.SearchSeed,
             Settings = [.. spec.Parameters.Select(p => new SweepSetting { Path = p.Path, Domain = p.Domain.Keyword, Values = [.. Encode(p.Domain)] }),
-                        .. ModelDTypeSetting(spec)],
+                        .. ModelDTypeSetting(spec), .. SchedulerSettings(spec)],
             Positions = spec.Locations.ToDictionary(l => l.Key, l => new SpecPosition { Line = l.Value.Line, Column = l.Value.Column }, StringComparer.Ordinal),
             SourceName = spec.SourceName,
         };
@@ -56,6 +57,26 @@ public static class SweepDefinitions
     private static IEnumerable<SweepSetting> ModelDTypeSetting(SweepSpec spec) => spec.ModelDType is { } dtype
         ? [new SweepSetting { Path = ModelDTypePath, Domain = "", Values = [dtype] }]
         : [];
+
+    /// <summary>
+    /// The <c>scheduler</c> block travels as fixed settings <c>scheduler.&lt;key&gt;</c> holding its resolved values (the
+    /// silo reads them with the same <see cref="SchedulerBlock.Read"/>); none when the spec has no active scheduler.
+    /// </summary>
+    private static IEnumerable<SweepSetting> SchedulerSettings(SweepSpec spec)
+    {
+        if (spec.Stopping is not { } stopping)
+        {
+            yield break;
+        }
+
+        foreach (var (key, value) in SchedulerBlock.Canonical(stopping))
+        {
+            if (value is not null)
+            {
+                yield return new SweepSetting { Path = $"{SchedulerBlock.Key}.{key}", Domain = "", Values = [Text(value)] };
+            }
+        }
+    }
 
     private static IEnumerable<string?> Encode(SearchDomain domain) => domain switch
     {

@@ -125,6 +125,7 @@ public static class SweepExpander
             Training = training,
             Allocation = allocation,
             SearchValues = searchValues,
+            Stopping = spec.Stopping,
         };
     }
 

@@ -72,6 +72,12 @@ public sealed class SweepSpec
     /// <summary>The distinct methods the sweep's trials use, in the order the spec lists them.</summary>
     public IReadOnlyList<string> Methods { get; internal init; } = [TrialMethods.Alora];
 
+    /// <summary>
+    /// The early stopping across trials (the <c>scheduler</c> block, docs/sweep-spec.md, "scheduler"), or null when the
+    /// spec has none or <c>type: none</c>. Every trial carries it (<see cref="TrialSpec.Stopping"/>).
+    /// </summary>
+    public StoppingSettings? Stopping { get; internal init; }
+
     /// <summary>SHA-256 (64 lowercase hex digits) of the canonical JSON of the spec with every default filled in.</summary>
     public string SpecHash => _specHash ??= CanonicalJson.Sha256Hex(CanonicalJson.Serialize(SpecCanonicalizer.Canonicalize(this)));
 

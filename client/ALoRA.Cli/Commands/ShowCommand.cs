@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
+using ALoRA.Abstractions.Trials;
 using ALoRA.Cli.Connection;
 using ALoRA.Cli.Output;
 using ALoRA.Cli.Rendering;
@@ -51,7 +52,7 @@ internal sealed class ShowCommand : Command
 
             if (d.Status.Error is { } error)
             {
-                console.Line($"  last error: {error}");
+                console.Line(d.Status.State == TrialState.Stopped ? $"  stopped early: {error}" : $"  last error: {error}");
             }
 
             var color = console.Color;

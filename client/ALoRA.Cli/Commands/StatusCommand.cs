@@ -50,7 +50,7 @@ internal sealed class StatusCommand : Command
                 {
                     s.SweepId, s.Name, s.State, s.Metric, s.SubmittedAt, Trials = s.Trials.Count,
                     Queued = s.Count(TrialState.Queued), Running = s.Count(TrialState.Running), Completed = s.Count(TrialState.Completed),
-                    Failed = s.Count(TrialState.Failed), Cancelled = s.Count(TrialState.Cancelled), Unreadable = s.Count(TrialState.Unreadable), s.Error, s.Created,
+                    Failed = s.Count(TrialState.Failed), Cancelled = s.Count(TrialState.Cancelled), Stopped = s.Count(TrialState.Stopped), Unreadable = s.Count(TrialState.Unreadable), s.Error, s.Created,
                 }).ToList());
                 return ExitCodes.Ok;
             }

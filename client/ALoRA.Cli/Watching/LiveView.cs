@@ -128,7 +128,8 @@ internal sealed class LiveView(IAnsiConsole? terminal, string sweepId, TextWrite
     private static string Counts(SweepStatus s) =>
         $"{s.Count(TrialState.Queued)} queued, {s.Count(TrialState.Running)} running, {s.Count(TrialState.Completed)} completed" +
         (s.Count(TrialState.Failed) > 0 ? $", {s.Count(TrialState.Failed)} failed" : "") +
-        (s.Count(TrialState.Cancelled) > 0 ? $", {s.Count(TrialState.Cancelled)} cancelled" : "");
+        (s.Count(TrialState.Cancelled) > 0 ? $", {s.Count(TrialState.Cancelled)} cancelled" : "") +
+        (s.Count(TrialState.Stopped) > 0 ? $", {s.Count(TrialState.Stopped)} stopped early" : "");
 
     private static string Describe(TrialStatus t) =>
         $"{t.Method} seed {t.Seed}" + string.Concat(t.SearchValues.Where(kv => kv.Key != "method").Select(kv => $" {kv.Key.Split('.')[^1]}={kv.Value}"));
@@ -140,6 +141,7 @@ internal sealed class LiveView(IAnsiConsole? terminal, string sweepId, TextWrite
             $"completed {Short(t.TrialId)} ({Describe(t)}): dev acc {100 * t.Result?.DevMetric:F1} %, test acc {100 * t.Result?.TestMetric:F1} %, " +
             $"params {t.Result?.InitialTrainableParameters} -> {t.Result?.FinalTrainableParameters}"),
         TrialState.Failed => $"failed    {Short(t.TrialId)} ({Describe(t)}): {t.Error}",
+        TrialState.Stopped => $"stopped   {Short(t.TrialId)} ({Describe(t)}): {t.Error}",
         TrialState.Queued when t.Attempt > 0 => $"requeued  {Short(t.TrialId)} ({Describe(t)}): {t.Error ?? "its trainer went away"}",
         TrialState.Queued => $"queued    {Short(t.TrialId)} ({Describe(t)})",
         _ => $"{t.State.ToString().ToLowerInvariant(),-9} {Short(t.TrialId)}",

@@ -65,4 +65,11 @@ public sealed record TrialSpec
     /// </summary>
     [Id(12)]
     public string? DType { get; init; }
+
+    /// <summary>
+    /// The sweep's early stopping across trials (the spec's <c>scheduler</c> block), or null when it has none. A sweep-level
+    /// setting: not part of <see cref="ConfigHash"/>, so it does not change the trial's id.
+    /// </summary>
+    [Id(40)]
+    public StoppingSettings? Stopping { get; init; }
 }

@@ -25,4 +25,12 @@ public sealed record ProgressReceipt
     /// </summary>
     [Id(2)]
     public long? ResendFrom { get; init; }
+
+    /// <summary>
+    /// True when the sweep's scheduler stopped the trial at an event of this report (docs/sweep-spec.md, "scheduler"): the
+    /// trial is <see cref="TrialState.Stopped"/>, and the trainer ends the attempt (without reporting more) and takes the
+    /// next trial. A repeated report of the stopped attempt gets the same answer.
+    /// </summary>
+    [Id(40)]
+    public bool Stop { get; init; }
 }

@@ -68,7 +68,10 @@ public sealed record TrialStatus
     [Id(15)]
     public TrialResult? Result { get; init; }
 
-    /// <summary>Why the trial failed (or the last attempt's failure when it was retried).</summary>
+    /// <summary>
+    /// Why the trial failed (or the last attempt's failure when it was retried); for a <see cref="TrialState.Stopped"/>
+    /// trial, why its sweep's scheduler stopped it (<c>stopped at step 400: rung 2, below the top 1/3 ...</c>).
+    /// </summary>
     [Id(16)]
     public string? Error { get; init; }
 

@@ -127,6 +127,7 @@ public sealed class AloraInstruments
         TrialState.Completed => "completed",
         TrialState.Failed => "failed",
         TrialState.Cancelled => "cancelled",
+        TrialState.Stopped => "stopped",
         _ => state.ToString().ToLowerInvariant(),
     };
 

@@ -187,6 +187,11 @@ public sealed partial class ExperimentGrain(
     /// </remarks>
     public async Task<ProgressReceipt> ReportProgressAsync(int attempt, string lease, ImmutableList<TrialProgress> events)
     {
+        if (IsStoppedAttempt(attempt, lease))
+        {
+            return StoppedReceipt(); // ExperimentGrain.Stopping.cs
+        }
+
         if (!IsCurrent(attempt, lease))
         {
             return ProgressReceipt.Stale;
@@ -223,7 +228,13 @@ public sealed partial class ExperimentGrain(
             await WriteAsync();
         }
 
-        Publish(applied.ToImmutable(), stateChanged: false);
+        var appliedEvents = applied.ToImmutable();
+        Publish(appliedEvents, stateChanged: false);
+        if (await DecideStoppingAsync(appliedEvents) is { } reason)
+        {
+            return await StopAsync(attempt, reason);
+        }
+
         return new ProgressReceipt { Accepted = true, StoredSequence = _storedSequence, ResendFrom = resendFrom };
     }
 

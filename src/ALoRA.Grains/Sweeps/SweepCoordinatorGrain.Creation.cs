@@ -100,7 +100,7 @@ public sealed partial class SweepCoordinatorGrain
             }
 
             pending.AddRange(statuses.Where(s => s.State == TrialState.Queued).Select(s => s.TrialId));
-            _reused += statuses.Count(s => s.State == TrialState.Completed);
+            _reused += statuses.Count(s => s.State is TrialState.Completed or TrialState.Stopped);
             _initialised += batch.Count;
             var done = _initialised == plan.Trials.Count;
             if ((done || sinceStored.Elapsed >= StoreEvery || pending.Count >= EnqueueEvery) && !S.Cancelled)

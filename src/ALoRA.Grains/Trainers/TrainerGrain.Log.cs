@@ -11,6 +11,9 @@ public sealed partial class TrainerGrain
     [LoggerMessage(Level = LogLevel.Warning, Message = "Trainer {Trainer}: trial {TrialId} attempt {Attempt} is stale (the trial moved on); stopping it")]
     private partial void LogStale(string trainer, string trialId, int attempt);
 
+    [LoggerMessage(Level = LogLevel.Information, Message = "Trainer {Trainer}: trial {TrialId} was stopped early by its sweep's scheduler; ending attempt {Attempt} and taking the next trial")]
+    private partial void LogStoppedEarly(string trainer, string trialId, int attempt);
+
     [LoggerMessage(Level = LogLevel.Warning, Message = "Trainer {Trainer}: could not report progress of {TrialId}: {Error}")]
     private partial void LogReportFailed(string trainer, string trialId, string error);
 

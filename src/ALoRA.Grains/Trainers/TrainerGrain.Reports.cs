@@ -35,6 +35,14 @@ public sealed partial class TrainerGrain
                 }
 
                 job.Unstored.RemoveAll(e => e.Sequence <= receipt.StoredSequence);
+                if (receipt.Stop)
+                {
+                    // Early stopping across trials: the trial is stopped for good; end the attempt and take the next one.
+                    LogStoppedEarly(Key, job.Assignment.Spec.TrialId, attempt);
+                    job.Stop(TrainerStopReason.Stopped);
+                    return;
+                }
+
                 if (receipt.ResendFrom is not { } from || resends == MaxResendsPerReport)
                 {
                     return;

@@ -270,9 +270,9 @@ public sealed partial class TrainerGrain(
                 batch.Add(p);
             }
 
-            if (job.Reason == TrainerStopReason.Stale)
+            if (job.Reason is TrainerStopReason.Stale or TrainerStopReason.Stopped)
             {
-                continue;
+                continue; // nobody takes more of this attempt's progress
             }
 
             Measure(job, batch);
@@ -280,7 +280,7 @@ public sealed partial class TrainerGrain(
             await ReportAsync(job, experiment, [.. batch]);
         }
 
-        if (job.ReportFailed && job.Unstored.Count > 0 && job.Reason != TrainerStopReason.Stale)
+        if (job.ReportFailed && job.Unstored.Count > 0 && job.Reason is not (TrainerStopReason.Stale or TrainerStopReason.Stopped))
         {
             // The last report did not get through: send what is not stored yet before the result (applied events are skipped).
             await ReportAsync(job, experiment, [.. job.Unstored]);

@@ -18,6 +18,9 @@ internal enum TrainerStopReason
 
     /// <summary>Another attempt owns the trial now.</summary>
     Stale,
+
+    /// <summary>The sweep's scheduler stopped the trial early (docs/sweep-spec.md, "scheduler"): checkpoint, release, next trial.</summary>
+    Stopped,
 }
 
 /// <summary>

@@ -2,6 +2,7 @@ using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using ALoRA.Abstractions.Sweeps;
+using ALoRA.Sweeps.Stopping;
 
 namespace ALoRA.Sweeps.Schema;
 
@@ -67,6 +68,7 @@ public static class SpecJsonSchema
             ["num_samples"] = Integer("The grid is repeated this many times; random domains are re-drawn each time.", 1, SpecSchema.DefaultNumSamples),
             ["search_seed"] = Integer("Seed of the random domains.", null, 0),
             ["method"] = Setting(SpecSchema.Method),
+            [SchedulerBlock.Key] = Scheduler(),
         };
 
         // The keys every allocating block shares are defined once and referenced from each block.
@@ -243,6 +245,35 @@ public static class SpecJsonSchema
 
         return list;
     }
+
+    /// <summary>The <c>scheduler</c> block; which keys each type takes is checked by the reader.</summary>
+    private static JsonObject Scheduler() => new()
+    {
+        ["description"] = "Early stopping across trials (asha, median or none), decided at evaluation points.",
+        ["type"] = "object",
+        ["required"] = new JsonArray("type"),
+        ["additionalProperties"] = false,
+        ["properties"] = new JsonObject
+        {
+            ["type"] = Enum("asha: successive halving at rungs; median: the median stopping rule; none: no early stopping.", StoppingTypes.All, StoppingTypes.None),
+            ["metric"] = Enum("The metric compared at evaluation points (default: the dev form of the sweep's metric).", SchedulerBlock.Metrics),
+            ["grace_period"] = new JsonObject
+            {
+                ["description"] = "Optimizer steps before any decision (200steps); required for asha and median.",
+                ["type"] = "string",
+                ["pattern"] = StepsPattern,
+            },
+            ["reduction_factor"] = Integer("asha: rungs at grace_period x factor^k; the top 1/factor continue.", 2, SchedulerBlock.DefaultReductionFactor),
+            ["max_rungs"] = new JsonObject
+            {
+                ["description"] = "asha: the number of rungs (default: as many as the trials reach).",
+                ["type"] = "integer",
+                ["minimum"] = 1,
+                ["maximum"] = int.MaxValue,
+            },
+            ["min_trials"] = Integer("median: other trials needed at a point before a trial can stop there.", 1, SchedulerBlock.DefaultMinTrials),
+        },
+    };
 
     private static JsonObject Text(string description, string pattern = @"\S") =>
         new() { ["description"] = description, ["type"] = "string", ["pattern"] = pattern };

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Globalization;
+using ALoRA.Abstractions.Sweeps;
 using ALoRA.Abstractions.Trials;
 using ALoRA.Grains.Training;
 
@@ -27,6 +28,12 @@ internal sealed class FakeTrainingEngine : ITrainingEngine
 
     /// <summary>When set, trials of a method other than lora report one allocation round after this step (8 ranks left, 0.01 s of scoring).</summary>
     public int? RoundAtStep { get; set; }
+
+    /// <summary>When set, a dev evaluation every this many steps, with the dev loss <see cref="DevLossOf"/> gives (and accuracy 1 - loss).</summary>
+    public int? EvalEvery { get; set; }
+
+    /// <summary>The dev loss of (trial, step) for <see cref="EvalEvery"/>; default 1 / step.</summary>
+    public Func<TrialSpec, int, double> DevLossOf { get; set; } = (_, step) => 1.0 / step;
 
     /// <summary>Called before each step with (trial id, attempt, step); throw to fail the attempt.</summary>
     public Action<string, int, int>? BeforeStep { get; set; }
@@ -87,6 +94,12 @@ internal sealed class FakeTrainingEngine : ITrainingEngine
                             RanksAfter = new Dictionary<string, int> { ["q"] = 3, ["v"] = 5 }, DevLoss = 0.5, ScoringSeconds = 0.01,
                         },
                     });
+                }
+
+                if (EvalEvery is { } every && step % every == 0)
+                {
+                    var devLoss = DevLossOf(assignment.Spec, step);
+                    progress(Event(assignment, TrialProgressKind.Evaluation, step) with { DevLoss = devLoss, Metric = 1 - devLoss });
                 }
 
                 Signal();

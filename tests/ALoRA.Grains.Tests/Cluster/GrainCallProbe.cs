@@ -13,6 +13,12 @@ internal sealed class GrainCallProbe
     /// <summary>Calls for which this returns true fail with <see cref="InvalidOperationException"/> before they reach the grain.</summary>
     public Func<string, string, bool>? Reject { get; set; }
 
+    /// <summary>
+    /// Calls for which this returns true (given <c>Interface/Method</c>, key and result) run in the grain, then fail with
+    /// <see cref="InvalidOperationException"/>: the caller never gets the answer, as when the caller's silo dies meanwhile.
+    /// </summary>
+    public Func<string, string, object?, bool>? LoseAnswer { get; set; }
+
     /// <summary>Calls of <paramref name="method"/> (<c>Interface/Method</c>) received so far, to keys <paramref name="keys"/> picks (all by default).</summary>
     public int Count(string method, Func<string, bool>? keys = null) =>
         _calls.Where(c => c.Key.Method == method && (keys is null || keys(c.Key.Key))).Sum(c => c.Value);
@@ -28,5 +34,9 @@ internal sealed class GrainCallProbe
         }
 
         await context.Invoke();
+        if (LoseAnswer?.Invoke(method, key, context.Result) == true)
+        {
+            throw new InvalidOperationException($"the answer of {method} to {key} was lost by the test");
+        }
     }
 }

@@ -53,7 +53,7 @@ public sealed class PersistedStatesRoundTripTests(RedisFixture redis) : IDisposa
     {
         var types = StateTypes().ToList();
 
-        Assert.Equal(["ExperimentState", "SchedulerState", "SweepCoordinatorState"], types.Select(t => t.Name));
+        Assert.Equal(["ExperimentState", "SchedulerState", "StoppingState", "SweepCoordinatorState"], types.Select(t => t.Name));
         Assert.All(types, t => Assert.True(typeof(IUnreadableStateAware).IsAssignableFrom(t), $"{t.Name} must implement IUnreadableStateAware"));
         Assert.All(types, t => Assert.NotNull(t.GetCustomAttribute<AliasAttribute>()));
     }

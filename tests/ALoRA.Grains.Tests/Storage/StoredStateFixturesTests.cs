@@ -2,6 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using ALoRA.Grains.Experiments;
 using ALoRA.Grains.Scheduling;
+using ALoRA.Grains.Stopping;
 using ALoRA.Grains.Storage;
 using ALoRA.Grains.Sweeps;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -24,7 +25,7 @@ public sealed class StoredStateFixturesTests(RedisFixture redis) : IDisposable
 
     public void Dispose() => _root.Dispose();
 
-    public static TheoryData<string> Fixtures() => new(nameof(SweepCoordinatorState), nameof(ExperimentState), nameof(SchedulerState));
+    public static TheoryData<string> Fixtures() => new(nameof(SweepCoordinatorState), nameof(ExperimentState), nameof(SchedulerState), nameof(StoppingState));
 
     [Fact]
     public void EveryPersistedStateType_HasAFixture()
