@@ -4,7 +4,7 @@ using ALoRA.Abstractions.Cluster;
 namespace ALoRA.Cli.Output;
 
 /// <summary>
-/// What <c>alora cluster</c> prints (docs/operations.md, "Slots"): one row per slot of each device (a device of an older
+/// What <c>alora cluster</c> prints (docs/operations.md, <c>Alora:Trainers:Slots</c>): one row per slot of each device (a device of an older
 /// scheduler, which reports no slots, is one row): the slot's trainer, busy or free, its trial and the memory that trial
 /// holds; each device's first row also gives the device's memory reserved by its running trials against its total.
 /// </summary>

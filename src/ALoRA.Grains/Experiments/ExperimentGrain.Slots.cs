@@ -5,7 +5,7 @@ namespace ALoRA.Grains.Experiments;
 
 /// <summary>
 /// The experiment, the one owner of its attempts, tells the scheduler when an attempt ended (docs/architecture.md,
-/// "Dispatch"): the attempt's slot is free, and the trial is requeued or finished. It does so before it answers the
+/// "Data flow"): the attempt's slot is free, and the trial is requeued or finished. It does so before it answers the
 /// trainer's call, so the slot's next request finds the slot free; a repeated call (its first answer lost) tells it again.
 /// </summary>
 public sealed partial class ExperimentGrain

@@ -4,7 +4,7 @@ using ALoRA.Grains.Trainers;
 namespace ALoRA.Grains.Scheduling;
 
 /// <summary>
-/// The lifecycle rules of the devices' slots (docs/architecture.md, "Dispatch"), over the scheduler's stored device
+/// The lifecycle rules of the devices' slots (docs/architecture.md, "Data flow"), over the scheduler's stored device
 /// records; pure (no grain calls, no clock of its own), so every rule is unit-tested. A slot holds at most one trial and
 /// a trial is held by at most one slot. A slot is taken when the scheduler assigns it a trial that fits the device's free
 /// memory (<see cref="Fits"/>), and freed by exactly three events: the trial's experiment says the attempt ended
