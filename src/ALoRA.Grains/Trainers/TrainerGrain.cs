@@ -18,8 +18,8 @@ namespace ALoRA.Grains.Trainers;
 /// <c>&lt;silo name&gt;/&lt;device&gt;#n</c> for slot n; <see cref="TrainerKeys"/>), placed on that silo. Asks the scheduler
 /// for the slot's next assignment, takes an attempt from its experiment, runs it on the slot's dedicated thread and
 /// pumps progress back on the grain scheduler (docs/engine-notes.md, Orleans). It reports only to the experiment: the
-/// experiment, which owns the attempt, tells the scheduler when the attempt ended (docs/architecture.md, "Data flow"). The activation is kept alive while a trial runs; status and
-/// cancel calls interleave with the pump. Each attempt is one <see cref="AloraTelemetry.Spans.TrialAttempt"/> span in the
+/// experiment, which owns the attempt, tells the scheduler when the attempt ended (docs/architecture.md, "Data flow").
+/// The activation is kept alive while a trial runs; status and cancel calls interleave with the pump. Each attempt is one <see cref="AloraTelemetry.Spans.TrialAttempt"/> span in the
 /// trial's trace (<see cref="TrialDispatch.TraceParent"/>: every attempt, on any silo, sits side by side under the
 /// trial's first dispatch), current around the hand-out, on the device thread while the engine trains (so the engine's
 /// spans nest under it) and around the pump's calls; steps, rounds and device time go to
