@@ -15,11 +15,11 @@ internal static class ClusterTable
     {
         ArgumentNullException.ThrowIfNull(cluster);
         var table = new CliTable(new("TRAINER", 28, Wrap: true), new("STATE", 5), new("TRIAL", 32, Wrap: true), new("HOLDS", 10),
-                                 new("DEVICE MEMORY", 16), new("SILO"));
+                                 new("DEVICE MEMORY", 18), new("SILO"));
         foreach (var device in cluster.Trainers)
         {
             var slots = device.Slots.IsEmpty ? [new SlotInfo { Trainer = device.Key, Trial = device.Trial }] : device.Slots;
-            var memory = device.DeviceMemoryBytes is { } total ? $"{Gib(device.ReservedBytes, false)}/{Gib(total)}" : "-";
+            var memory = device.DeviceMemoryBytes is { } total ? $"{Gib(device.ReservedBytes, false)} / {Gib(total)}" : "-";
             for (var i = 0; i < slots.Count; i++)
             {
                 var slot = slots[i];

@@ -98,10 +98,10 @@ public sealed class ResultsAndClusterTests : IDisposable
 
         Assert.Equal(0, code);
         Assert.Equal(
-            "TRAINER                      STATE TRIAL                            HOLDS      DEVICE MEMORY    SILO\n" +
-            "a/cpu:0                      busy  t1                               6.0 GiB    6.0/16.0 GiB     a\n" +
-            "a/cpu:0#1                    free  -                                -                           a\n" +
-            "b/cpu:0                      busy  t2                               whole      -                b\n" +
+            "TRAINER                      STATE TRIAL                            HOLDS      DEVICE MEMORY      SILO\n" +
+            "a/cpu:0                      busy  t1                               6.0 GiB    6.0 / 16.0 GiB     a\n" +
+            "a/cpu:0#1                    free  -                                -                             a\n" +
+            "b/cpu:0                      busy  t2                               whole      -                  b\n" +
             "2 devices (3 slots) on 2 silos; 2 trials running, 0 queued; 1 sweeps\n",
             _cli.Stdout.Replace("\r\n", "\n", StringComparison.Ordinal));
     }
