@@ -99,13 +99,26 @@ public sealed class TrialQueue
     /// <param name="sweepId">The trial's sweep.</param>
     /// <param name="trialId">The trial to start.</param>
     /// <returns>False when no sweep may start a trial now.</returns>
-    public bool TryDequeue([NotNullWhen(true)] out string? sweepId, [NotNullWhen(true)] out string? trialId)
+    public bool TryDequeue([NotNullWhen(true)] out string? sweepId, [NotNullWhen(true)] out string? trialId) =>
+        TryDequeue(static _ => true, out sweepId, out trialId);
+
+    /// <summary>
+    /// Like <see cref="TryDequeue(out string?, out string?)"/>, but only a sweep's front trial that <paramref name="admit"/>
+    /// accepts is taken (a device's free memory): a front trial it refuses stays at the front (it is not overtaken within
+    /// its sweep) and the next sweep is tried.
+    /// </summary>
+    /// <param name="admit">Whether a trial may start now.</param>
+    /// <param name="sweepId">The trial's sweep.</param>
+    /// <param name="trialId">The trial to start.</param>
+    /// <returns>False when no sweep may start a trial now.</returns>
+    public bool TryDequeue(Func<string, bool> admit, [NotNullWhen(true)] out string? sweepId, [NotNullWhen(true)] out string? trialId)
     {
+        ArgumentNullException.ThrowIfNull(admit);
         for (var i = 0; i < _sweeps.Count; i++)
         {
             var index = (_cursor + i) % _sweeps.Count;
             var entry = _sweeps[index];
-            if (entry.Queued.Count > 0 && entry.Running.Count < entry.MaxConcurrent)
+            if (entry.Queued.Count > 0 && entry.Running.Count < entry.MaxConcurrent && admit(entry.Queued[0]))
             {
                 trialId = entry.Queued[0];
                 entry.Queued.RemoveAt(0);

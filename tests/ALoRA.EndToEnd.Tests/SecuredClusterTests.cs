@@ -1,4 +1,5 @@
 using System.Text.Json;
+using ALoRA.Abstractions.Cluster;
 using ALoRA.Abstractions.Grains;
 using ALoRA.Abstractions.Trials;
 using Microsoft.Extensions.DependencyInjection;
@@ -47,10 +48,10 @@ public sealed class SecuredClusterTests(ITestOutputHelper log) : EndToEndTest(lo
             var scheduler = grains.GetGrain<ISchedulerGrain>(SchedulerKeys.Default);
             RequestContext.Clear();
             await Assert.ThrowsAsync<UnauthenticatedException>(() => scheduler.GetClusterStatusAsync());
-            await Assert.ThrowsAsync<UnauthenticatedException>(() => scheduler.RegisterTrainersAsync("fake", ["fake/cpu:0"], null));
+            await Assert.ThrowsAsync<UnauthenticatedException>(() => scheduler.RegisterTrainersAsync("fake", [new DeviceRegistration { Key = "fake/cpu:0" }]));
             RequestContext.Set(ClientToken.RequestContextKey, Token);
-            await Assert.ThrowsAsync<SiloOnlyException>(() => scheduler.RegisterTrainersAsync("fake", ["fake/cpu:0"], null));
-            await Assert.ThrowsAsync<SiloOnlyException>(() => scheduler.RequestWorkAsync("fake/cpu:0"));
+            await Assert.ThrowsAsync<SiloOnlyException>(() => scheduler.RegisterTrainersAsync("fake", [new DeviceRegistration { Key = "fake/cpu:0" }]));
+            await Assert.ThrowsAsync<SiloOnlyException>(() => scheduler.NextAssignmentAsync("fake/cpu:0"));
             var experiment = grains.GetGrain<IExperimentGrain>("any-trial");
             await Assert.ThrowsAsync<SiloOnlyException>(() => experiment.BeginAttemptAsync("fake/cpu:0@nowhere"));
             await Assert.ThrowsAsync<SiloOnlyException>(() => experiment.CompleteAsync(1, "", new TrialResult { Method = "lora", TestMetric = 0.999 }));

@@ -68,6 +68,23 @@ public sealed class TrialQueueTests
     }
 
     [Fact]
+    public void TryDequeue_AdmitRefusesTheFront_ItStaysFirst_TheNextSweepIsTried()
+    {
+        var queue = new TrialQueue();
+        queue.Enqueue("a", "big", 10);
+        queue.Enqueue("a", "small", 10);
+        queue.Enqueue("b", "b1", 10);
+
+        Assert.True(queue.TryDequeue(t => t != "big", out var sweep, out var trial));
+        Assert.Equal(("b", "b1"), (sweep, trial)); // sweep a's front does not fit: not overtaken within a
+        Assert.False(queue.TryDequeue(t => t != "big", out _, out _));
+        Assert.Equal(["big", "small"], queue.GetQueued("a"));
+
+        Assert.True(queue.TryDequeue(_ => true, out sweep, out trial));
+        Assert.Equal(("a", "big"), (sweep, trial)); // it fits now: still first
+    }
+
+    [Fact]
     public void Requeue_RunningTrial_GoesBackToTheFront()
     {
         var queue = new TrialQueue();

@@ -1,6 +1,8 @@
+using System.Collections.Immutable;
+
 namespace ALoRA.Abstractions.Cluster;
 
-/// <summary>A registered trainer (one device of one silo).</summary>
+/// <summary>A registered device of one silo, with its slots (each slot is one trainer).</summary>
 [GenerateSerializer, Immutable, Alias("alora.TrainerInfo")]
 public sealed record TrainerInfo
 {
@@ -12,7 +14,7 @@ public sealed record TrainerInfo
     [Id(1)]
     public string SiloAddress { get; init; } = "";
 
-    /// <summary>Trial it is running, if any.</summary>
+    /// <summary>A trial it is running (its lowest busy slot's), if any; <see cref="Slots"/> lists them all.</summary>
     [Id(2)]
     public string? Trial { get; init; }
 
@@ -27,4 +29,12 @@ public sealed record TrainerInfo
     /// </summary>
     [Id(4)]
     public long? DeviceMemoryBytes { get; init; }
+
+    /// <summary>Its slots, slot 0 first (docs/operations.md, <c>Alora:Trainers:Slots</c>).</summary>
+    [Id(50)]
+    public ImmutableList<SlotInfo> Slots { get; init; } = [];
+
+    /// <summary>Memory held by the trials running on it, in bytes (the sum of <see cref="SlotInfo.ReservedBytes"/>).</summary>
+    [Id(51)]
+    public long ReservedBytes { get; init; }
 }

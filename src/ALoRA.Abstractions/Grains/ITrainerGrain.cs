@@ -2,13 +2,14 @@ using Orleans.Concurrency;
 namespace ALoRA.Abstractions.Grains;
 
 /// <summary>
-/// One device of one silo (key: <c>&lt;silo name&gt;/&lt;device&gt;</c>, e.g. <c>node-a/cuda:0</c> or
-/// <c>node-a/cpu:0</c>), always activated on the silo that owns the device. Pulls trials from the scheduler and runs
-/// them on the device's dedicated thread; stays responsive while training.
+/// One slot of one device of one silo (key: <c>&lt;silo name&gt;/&lt;device&gt;</c> for slot 0, e.g. <c>node-a/cuda:0</c>,
+/// and <c>&lt;silo name&gt;/&lt;device&gt;#n</c> for slot n), always activated on the silo that owns the device. Asks the
+/// scheduler for the slot's next assignment, runs it on the slot's dedicated thread and reports to the trial's
+/// experiment; stays responsive while training.
 /// </summary>
 public interface ITrainerGrain : IGrainWithStringKey
 {
-    /// <summary>Registers with the scheduler and starts pulling work (idempotent; the silo calls it periodically).</summary>
+    /// <summary>Starts pulling work (idempotent; the silo calls it every heartbeat, after registering its devices).</summary>
     [SiloOnly]
     Task StartAsync();
 

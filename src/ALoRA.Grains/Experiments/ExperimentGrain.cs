@@ -141,6 +141,7 @@ public sealed partial class ExperimentGrain(
     {
         if (Unreadable || S.Spec is null || S.State.IsFinal())
         {
+            await EndAttemptAsync(trainer, requeue: false); // nothing to run: the slot is free, the trial finished
             return null;
         }
 
@@ -164,6 +165,7 @@ public sealed partial class ExperimentGrain(
         if (S.State == TrialState.Running && LoseAttempt("its trainer vanished unnoticed"))
         {
             await ChangedAsync($"failed: {S.Error}"); // one trainer lost too many
+            await EndAttemptAsync(trainer, requeue: false);
             return null;
         }
 
@@ -171,6 +173,7 @@ public sealed partial class ExperimentGrain(
         S.Lease = AttemptLease.New();
         S.ReportedSequence = 0;
         S.Trainer = trainer;
+        S.LastTrainer = trainer;
         S.State = TrialState.Running;
         S.Attempts.Add($"attempt {S.Attempt} on {trainer}: started {DateTimeOffset.UtcNow:O}");
         await ChangedAsync($"attempt {S.Attempt} on {trainer}");
@@ -248,6 +251,7 @@ public sealed partial class ExperimentGrain(
 
         if (attempt == S.Attempt && S.State == TrialState.Completed && AttemptLease.Matches(S.Lease, lease))
         {
+            await EndAttemptAsync(S.LastTrainer, requeue: false);
             return true; // a retried call whose first answer was lost
         }
 
@@ -263,6 +267,7 @@ public sealed partial class ExperimentGrain(
         S.Error = null;
         S.Attempts.Add($"attempt {attempt}: completed {DateTimeOffset.UtcNow:O}");
         await ChangedAsync("completed");
+        await EndAttemptAsync(S.Trainer ?? S.LastTrainer, requeue: false);
         return true;
     }
 
@@ -277,6 +282,7 @@ public sealed partial class ExperimentGrain(
         if (attempt == S.Attempt && S.State is TrialState.Queued or TrialState.Failed && S.Trainer is null && S.Error == reason
             && AttemptLease.Matches(S.Lease, lease))
         {
+            await EndAttemptAsync(S.LastTrainer, S.State == TrialState.Queued);
             return S.State == TrialState.Queued; // a retried call whose first answer was lost
         }
 
@@ -285,6 +291,7 @@ public sealed partial class ExperimentGrain(
             return false;
         }
 
+        var ended = S.Trainer ?? S.LastTrainer;
         using var activity = StartSpan(AloraTelemetry.Spans.ExperimentFail);
         activity?.SetTag(AloraTelemetry.Tags.Attempt, attempt).SetTag(AloraTelemetry.Tags.Reason, reason);
         S.Error = reason;
@@ -310,6 +317,7 @@ public sealed partial class ExperimentGrain(
 
         await ChangedAsync(S.State == TrialState.Failed ? $"failed: {reason}" : $"requeued: {reason}");
         activity?.SetTag(AloraTelemetry.Tags.State, AloraInstruments.StateName(S.State));
+        await EndAttemptAsync(ended, S.State == TrialState.Queued);
         return S.State == TrialState.Queued;
     }
 
@@ -346,6 +354,7 @@ public sealed partial class ExperimentGrain(
         {
             var key = trainer.Split('@', 2)[0];
             await GrainFactory.GetGrain<ITrainerGrain>(key).CancelTrialAsync(this.GetPrimaryKeyString());
+            await TryEndAttemptAsync(trainer, requeue: false);
         }
 
         return Status();

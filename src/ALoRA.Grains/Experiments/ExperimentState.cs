@@ -103,4 +103,11 @@ public sealed class ExperimentState : IUnreadableStateAware
     /// </summary>
     [Id(20)]
     public string? Lease { get; set; }
+
+    /// <summary>
+    /// The trainer of the latest attempt (<c>key@silo address</c>), kept after the attempt ended: a repeated report of that
+    /// end tells the scheduler again which slot to free. Null before the first attempt.
+    /// </summary>
+    [Id(50)]
+    public string? LastTrainer { get; set; }
 }

@@ -129,7 +129,8 @@ public static class AloraSiloBuilderExtensions
 
             var t = sp.GetRequiredService<IOptions<AloraTrainerOptions>>().Value;
             var devices = Math.Max(1, t.Devices.Count > 0 ? t.Devices.Count : t.CpuTrainers);
-            var threads = t.TorchThreads > 0 ? t.TorchThreads : Math.Max(1, Environment.ProcessorCount / devices);
+            // Each slot trains on a thread of its own: the cores are divided among all slots of all devices.
+            var threads = t.TorchThreads > 0 ? t.TorchThreads : Math.Max(1, Environment.ProcessorCount / (devices * Math.Max(1, t.Slots)));
             return new AloraTrainingEngine(new AloraTrainingEngineOptions { Threads = threads }, sp.GetService<ILogger<AloraTrainingEngine>>());
         });
         services.AddAloraCheckpointStore();

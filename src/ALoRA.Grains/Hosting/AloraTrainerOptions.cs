@@ -26,7 +26,15 @@ public sealed class AloraTrainerOptions
     /// </summary>
     public string? DeviceMemory { get; set; }
 
-    /// <summary>Torch intra-op threads per trainer; 0 = cores / trainers. Default 0.</summary>
+    /// <summary>Torch intra-op threads per trainer (per slot); 0 = cores / (devices x slots). Default 0.</summary>
     [Range(0, 1024)]
     public int TorchThreads { get; set; }
+
+    /// <summary>
+    /// Trials each device may run at once, each on a slot of its own (a trainer and a thread of its own); a trial is
+    /// admitted to a slot only if its estimated memory fits what the device has free (docs/operations.md). On CPU the
+    /// slots share the cores: each slot's torch threads are the device's share divided by the slots. Default 1.
+    /// </summary>
+    [Range(1, 64)]
+    public int Slots { get; set; } = 1;
 }

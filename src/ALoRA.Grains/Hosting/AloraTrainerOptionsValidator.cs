@@ -11,7 +11,7 @@ public sealed partial class AloraTrainerOptionsValidator : IValidateOptions<Alor
     {
         ArgumentNullException.ThrowIfNull(options);
         var errors = new List<string>();
-        OptionsAnnotations.Validate(options, AloraTrainerOptions.Section, errors); // CpuTrainers, TorchThreads
+        OptionsAnnotations.Validate(options, AloraTrainerOptions.Section, errors); // CpuTrainers, TorchThreads, Slots
         for (var i = 0; i < options.Devices.Count; i++)
         {
             if (!DevicePattern().IsMatch(options.Devices[i]))

@@ -70,7 +70,7 @@ public sealed partial class SchedulerGrain
             }
 
             var sweeps = await Task.WhenAll(keys.Select(UnfinishedAsync));
-            var running = state.State.Trainers.Values.Select(t => t.Trial).OfType<string>().ToHashSet(StringComparer.Ordinal);
+            var running = _slots.Running.ToHashSet(StringComparer.Ordinal);
             var queued = 0;
             foreach (var sweep in sweeps.OrderBy(s => s.SubmittedAt).ThenBy(s => s.SweepId, StringComparer.Ordinal))
             {

@@ -13,11 +13,13 @@ using Microsoft.Extensions.Options;
 namespace ALoRA.Grains.Scheduling;
 
 /// <summary>
-/// The cluster's queue and trainer registry (key <see cref="SchedulerKeys.Default"/>). Trainers pull: a trainer asks
-/// for work and gets the next trial by <see cref="TrialQueue"/>'s policy (FIFO within a sweep, round-robin across
-/// sweeps, within each sweep's concurrency limit), or is remembered as waiting and told when work arrives. A timer
-/// checks cluster membership: the trainers of a silo that is no longer active are removed and their trials requeued
-/// at the front of their sweep. Its calls await no other grain (its notifications are one-way; only the background
+/// The cluster's queue and device slots (key <see cref="SchedulerKeys.Default"/>). Trainers pull, one per slot: a slot
+/// asks for its next assignment and gets the next trial by <see cref="TrialQueue"/>'s policy (FIFO within a sweep,
+/// round-robin across sweeps, within each sweep's concurrency limit) whose estimated memory fits what the slot's device
+/// has free, or is remembered as waiting and told when work arrives. The slots' lifecycle rules are
+/// <see cref="SlotBook"/>'s: an attempt's end is said by the trial's experiment (<see cref="AttemptEndedAsync"/>), the
+/// one owner of the attempt; a timer checks cluster membership: the devices of a silo that is no longer active are
+/// removed and their trials requeued at the front of their sweep. Its calls await no other grain (its notifications are one-way; only the background
 /// rebuild of a lost record asks the sweeps, while calls go on being served), so it cannot take part in a call cycle. A trial's first dispatch starts the trial's own trace (linked to the span that queued it); its
 /// later dispatches and requeues join that trace, whose id is kept in <see cref="SchedulerState.TraceParents"/> and handed
 /// to the trainer. The queue length is reported to <see cref="AloraInstruments"/> by the silo hosting this grain.
@@ -39,6 +41,7 @@ public sealed partial class SchedulerGrain(
     private const string QueuedBy = "queued-by:";
 
     private TrialQueue _queue = new();
+    private SlotBook _slots = new(new Dictionary<string, TrainerRecord>(StringComparer.Ordinal));
 
     private string? Unreadable => state.State.UnreadableReason;
 
@@ -53,6 +56,7 @@ public sealed partial class SchedulerGrain(
 
         var lost = !state.RecordExists; // no record (never written, deleted, or just set aside): rebuilt from the sweeps'
         _queue = TrialQueue.FromSnapshot(state.State.Queue);
+        _slots = new SlotBook(state.State.Trainers);
         this.RegisterGrainTimer(CheckTrainersAsync, new GrainTimerCreationOptions
         {
             DueTime = options.Value.SchedulerInterval,
@@ -74,7 +78,7 @@ public sealed partial class SchedulerGrain(
     }
 
     /// <inheritdoc />
-    public async Task EnqueueAsync(string sweepId, ImmutableList<string> trialIds, int maxConcurrentTrials)
+    public async Task EnqueueAsync(string sweepId, ImmutableList<string> trialIds, int maxConcurrentTrials, Dictionary<string, long>? estimatedBytes)
     {
         if (Unreadable is { } reason)
         {
@@ -89,10 +93,15 @@ public sealed partial class SchedulerGrain(
 
         using var activity = AloraDiagnostics.Scheduler.StartActivity(AloraTelemetry.Spans.SchedulerEnqueue);
         var traceParent = AloraDiagnostics.TraceParentOf(Activity.Current);
-        var running = state.State.Trainers.Values.Select(t => t.Trial).Where(t => t is not null).ToHashSet(StringComparer.Ordinal);
+        var running = _slots.Running.ToHashSet(StringComparer.Ordinal);
         var added = 0;
         foreach (var id in trialIds)
         {
+            if (estimatedBytes is not null && estimatedBytes.TryGetValue(id, out var bytes) && !running.Contains(id))
+            {
+                state.State.TrialBytes[id] = bytes;
+            }
+
             if (!running.Contains(id) && _queue.Enqueue(sweepId, id, maxConcurrentTrials))
             {
                 added++;
@@ -130,107 +139,102 @@ public sealed partial class SchedulerGrain(
             state.State.TraceParents.Remove(trial);
         }
 
+        foreach (var trial in state.State.TrialBytes.Keys.Where(t => TrialIds.SweepOf(t) == sweepId && !running.Contains(t)).ToList())
+        {
+            state.State.TrialBytes.Remove(trial);
+        }
+
         await SaveAsync();
         LogSweepCancelled(sweepId, dropped.Count, running.Count);
         return running;
     }
 
     /// <inheritdoc />
-    public async Task RegisterTrainersAsync(string siloAddress, ImmutableList<string> trainerKeys, Dictionary<string, long>? deviceMemoryBytes)
+    public async Task RegisterTrainersAsync(string siloAddress, ImmutableList<DeviceRegistration> devices)
     {
+        ArgumentNullException.ThrowIfNull(devices);
+        foreach (var device in devices)
+        {
+            if (device.DTypes is { } dtypes)
+            {
+                _dtypes[device.Key] = dtypes;
+            }
+        }
+
         if (Unreadable is not null)
         {
             return;
         }
 
         var changed = false;
-        foreach (var key in trainerKeys)
+        var lost = new List<LostAssignment>();
+        foreach (var device in devices)
         {
-            if (state.State.Trainers.TryGetValue(key, out var record))
+            var known = state.State.Trainers.ContainsKey(device.Key);
+            changed |= _slots.Register(device, siloAddress, DateTimeOffset.UtcNow, lost);
+            if (!known)
             {
-                if (record.SiloAddress != siloAddress)
-                {
-                    // Same trainer name, new silo incarnation (a restart): what the old one ran is lost.
-                    LoseTrial(key, record, "its silo restarted");
-                    record.SiloAddress = siloAddress;
-                    record.Waiting = false;
-                    changed = true;
-                }
-
-                record.LastSeen = DateTimeOffset.UtcNow;
-            }
-            else
-            {
-                record = new TrainerRecord { SiloAddress = siloAddress, LastSeen = DateTimeOffset.UtcNow };
-                state.State.Trainers[key] = record;
-                changed = true;
-                LogTrainerRegistered(key, siloAddress);
-            }
-
-            if (deviceMemoryBytes is not null && deviceMemoryBytes.TryGetValue(key, out var memory) && record.DeviceMemoryBytes != memory)
-            {
-                record.DeviceMemoryBytes = memory;
-                changed = true;
+                LogTrainerRegistered(device.Key, siloAddress, Math.Max(1, device.Slots));
             }
         }
 
+        changed |= Lose(lost);
         if (changed)
         {
             await SaveAsync();
+            WakeWaitingTrainers();
         }
     }
 
     /// <inheritdoc />
-    public async Task<TrialDispatch?> RequestWorkAsync(string trainerKey)
+    public async Task<TrialDispatch?> NextAssignmentAsync(string trainerKey)
     {
         if (Unreadable is not null)
         {
             return null;
         }
 
-        if (!state.State.Trainers.TryGetValue(trainerKey, out var record))
+        var lost = new List<LostAssignment>();
+        if (!_slots.Next(trainerKey, DateTimeOffset.UtcNow, lost))
         {
             return null;
         }
 
-        record.LastSeen = DateTimeOffset.UtcNow;
-        if (record.Trial is not null)
-        {
-            // The trainer asks again while we think it runs something: it lost that trial (e.g. it was reactivated).
-            LoseTrial(trainerKey, record, "its trainer asked for new work");
-        }
-
-        if (_queue.TryDequeue(out var sweepId, out var trialId))
+        // A slot that still held a trial: its trainer lost it (e.g. it was reactivated without its job).
+        var changed = Lose(lost);
+        if (_queue.TryDequeue(id => _slots.Fits(trainerKey, Bytes(id)), out var sweepId, out var trialId))
         {
             using var activity = StartDispatchSpan(trialId);
             activity?.SetTag(AloraTelemetry.Tags.SweepId, sweepId)
                 .SetTag(AloraTelemetry.Tags.Trainer, trainerKey)
                 .SetTag(AloraTelemetry.Tags.QueueLength, _queue.TotalQueued);
-            record.Trial = trialId;
-            record.Waiting = false;
+            _slots.Assign(trainerKey, trialId, Bytes(trialId));
             await SaveAsync();
             return new TrialDispatch { TrialId = trialId, TraceParent = TrialTrace(trialId) };
         }
 
-        record.Waiting = true;
+        _slots.Wait(trainerKey);
+        if (changed)
+        {
+            await SaveAsync();
+        }
+
         return null;
     }
 
     /// <inheritdoc />
-    public async Task ReleaseAsync(string trainerKey, string trialId, bool requeue)
+    public async Task AttemptEndedAsync(string trialId, string trainer, bool requeue)
     {
         if (Unreadable is not null)
         {
             return;
         }
 
-        if (!state.State.Trainers.TryGetValue(trainerKey, out var record) || record.Trial != trialId)
+        if (_slots.Release(trialId, trainer) == ReleaseOutcome.HeldElsewhere)
         {
-            // A stale release (the trial was already taken away from this trainer).
-            return;
+            return; // about an older attempt: the trial runs elsewhere now
         }
 
-        record.Trial = null;
         var sweep = TrialIds.SweepOf(trialId);
         if (requeue)
         {
@@ -240,6 +244,7 @@ public sealed partial class SchedulerGrain(
         {
             _queue.MarkFinished(sweep, trialId);
             state.State.TraceParents.Remove(trialId);
+            state.State.TrialBytes.Remove(trialId);
         }
 
         await SaveAsync();
@@ -251,8 +256,10 @@ public sealed partial class SchedulerGrain(
     {
         Trainers = [.. state.State.Trainers.OrderBy(t => t.Key, StringComparer.Ordinal).Select(t => new TrainerInfo
         {
-            Key = t.Key, SiloAddress = t.Value.SiloAddress, Trial = t.Value.Trial, LastSeen = t.Value.LastSeen,
-            DeviceMemoryBytes = t.Value.DeviceMemoryBytes,
+            Key = t.Key, SiloAddress = t.Value.SiloAddress, Trial = t.Value.Slots.Select(s => s.Trial).FirstOrDefault(s => s is not null),
+            LastSeen = t.Value.LastSeen, DeviceMemoryBytes = t.Value.DeviceMemoryBytes,
+            Slots = [.. SlotBook.Describe(t.Key, t.Value)],
+            ReservedBytes = t.Value.Slots.Where(s => s.Trial is not null).Sum(s => s.ReservedBytes ?? 0),
         })],
         Queued = _queue.TotalQueued,
         Running = _queue.TotalRunning,
@@ -264,7 +271,8 @@ public sealed partial class SchedulerGrain(
     private async Task CheckTrainersAsync(CancellationToken cancellationToken)
     {
         var snapshot = membership.CurrentSnapshot;
-        var changed = false;
+        var lost = new List<LostAssignment>();
+        var removed = false;
         foreach (var (key, record) in state.State.Trainers.ToList())
         {
             var status = SiloStatus.None;
@@ -287,13 +295,12 @@ public sealed partial class SchedulerGrain(
                 continue;
             }
 
-            LoseTrial(key, record, $"its silo {record.SiloAddress} is {status}");
-            state.State.Trainers.Remove(key);
+            _slots.Remove(key, $"its silo {record.SiloAddress} is {status}", lost);
             LogTrainerRemoved(key, status.ToString());
-            changed = true;
+            removed = true;
         }
 
-        if (changed)
+        if (Lose(lost) || removed)
         {
             await SaveAsync();
         }
@@ -301,20 +308,23 @@ public sealed partial class SchedulerGrain(
         WakeWaitingTrainers();
     }
 
-    private void LoseTrial(string key, TrainerRecord record, string reason)
+    /// <summary>Requeues the trials taken from slots whose trainers cannot be running them, and tells their experiments; true when there were any.</summary>
+    private bool Lose(List<LostAssignment> lost)
     {
-        if (record.Trial is not { } trial)
+        foreach (var (key, trainer, trial, reason) in lost)
         {
-            return;
+            using var activity = StartSpan(AloraTelemetry.Spans.SchedulerRequeue, trial);
+            activity?.SetTag(AloraTelemetry.Tags.Trainer, key).SetTag(AloraTelemetry.Tags.Reason, reason);
+            _queue.Requeue(TrialIds.SweepOf(trial), trial);
+            GrainFactory.GetGrain<IExperimentGrain>(trial).OnTrainerLostAsync(trainer, reason).Ignore();
+            LogTrialLost(trial, key, reason);
         }
 
-        using var activity = StartSpan(AloraTelemetry.Spans.SchedulerRequeue, trial);
-        activity?.SetTag(AloraTelemetry.Tags.Trainer, key).SetTag(AloraTelemetry.Tags.Reason, reason);
-        _queue.Requeue(TrialIds.SweepOf(trial), trial);
-        GrainFactory.GetGrain<IExperimentGrain>(trial).OnTrainerLostAsync(record.Identity(key), reason).Ignore();
-        LogTrialLost(trial, key, reason);
-        record.Trial = null;
+        return lost.Count > 0;
     }
+
+    /// <summary>The estimated memory of <paramref name="trialId"/>, or null when its sweep gave none.</summary>
+    private long? Bytes(string trialId) => state.State.TrialBytes.TryGetValue(trialId, out var bytes) ? bytes : null;
 
     private void WakeWaitingTrainers()
     {
@@ -323,12 +333,9 @@ public sealed partial class SchedulerGrain(
             return;
         }
 
-        foreach (var (key, record) in state.State.Trainers)
+        foreach (var key in _slots.WaitingSlots())
         {
-            if (record.Waiting && record.Trial is null)
-            {
-                GrainFactory.GetGrain<ITrainerGrain>(key).WorkAvailableAsync().Ignore();
-            }
+            GrainFactory.GetGrain<ITrainerGrain>(key).WorkAvailableAsync().Ignore();
         }
     }
 
@@ -378,10 +385,10 @@ public sealed partial class SchedulerGrain(
     [LoggerMessage(Level = LogLevel.Information, Message = "Sweep {SweepId} cancelled: {Dropped} queued trials dropped, {Running} running trials to stop")]
     private partial void LogSweepCancelled(string sweepId, int dropped, int running);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Trainer {Trainer} registered on {Silo}")]
-    private partial void LogTrainerRegistered(string trainer, string silo);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Device {Device} registered on {Silo} with {Slots} slots")]
+    private partial void LogTrainerRegistered(string device, string silo, int slots);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Trainer {Trainer} removed: its silo is {Status}")]
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Device {Trainer} removed: its silo is {Status}")]
     private partial void LogTrainerRemoved(string trainer, string status);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Trial {TrialId} lost its trainer {Trainer} ({Reason}); requeued")]

@@ -17,7 +17,7 @@ public sealed class SchedulerState : IUnreadableStateAware
     [Id(0)]
     public TrialQueueSnapshot Queue { get; set; } = new();
 
-    /// <summary>Registered trainers by key.</summary>
+    /// <summary>Registered devices by key (<c>&lt;silo&gt;/&lt;device&gt;</c>), with their slots.</summary>
     [Id(1)]
     public Dictionary<string, TrainerRecord> Trainers { get; set; } = new(StringComparer.Ordinal);
 
@@ -40,4 +40,11 @@ public sealed class SchedulerState : IUnreadableStateAware
     /// </summary>
     [Id(4)]
     public string? Rebuilt { get; set; }
+
+    /// <summary>
+    /// The estimated memory of each queued or running trial that has one, by trial id (given when its sweep queued it):
+    /// what a device must have free to take it. Dropped when the trial finishes or its sweep is cancelled.
+    /// </summary>
+    [Id(50)]
+    public Dictionary<string, long> TrialBytes { get; set; } = new(StringComparer.Ordinal);
 }

@@ -1,6 +1,6 @@
 namespace ALoRA.Grains.Scheduling;
 
-/// <summary>A registered trainer as the scheduler knows it.</summary>
+/// <summary>A registered device (key <c>&lt;silo&gt;/&lt;device&gt;</c>) as the scheduler knows it, with its slots.</summary>
 [GenerateSerializer, Alias("alora.TrainerRecord")]
 public sealed class TrainerRecord
 {
@@ -8,11 +8,14 @@ public sealed class TrainerRecord
     [Id(0)]
     public string SiloAddress { get; set; } = "";
 
-    /// <summary>Trial assigned to it, if any.</summary>
+    /// <summary>
+    /// The trial of slot 0 in records written before devices had slots; moved into <see cref="Slots"/> when read
+    /// (<see cref="SlotBook"/>), null afterwards.
+    /// </summary>
     [Id(1)]
     public string? Trial { get; set; }
 
-    /// <summary>True when it asked for work and got none (it is told when work arrives).</summary>
+    /// <summary>Slot 0's waiting flag in records written before devices had slots; moved into <see cref="Slots"/> when read.</summary>
     [Id(2)]
     public bool Waiting { get; set; }
 
@@ -24,6 +27,10 @@ public sealed class TrainerRecord
     [Id(4)]
     public long? DeviceMemoryBytes { get; set; }
 
-    /// <summary>Trainer identity given to experiments: <c>key@silo address</c>.</summary>
-    public string Identity(string key) => $"{key}@{SiloAddress}";
+    /// <summary>Its slots, slot 0 first (empty in records written before devices had slots: one slot).</summary>
+    [Id(50)]
+    public List<SlotRecord> Slots { get; set; } = [];
+
+    /// <summary>The identity given to experiments of the trainer of slot key <paramref name="slotKey"/>: <c>key@silo address</c>.</summary>
+    public string Identity(string slotKey) => $"{slotKey}@{SiloAddress}";
 }

@@ -5,7 +5,7 @@ namespace ALoRA.Grains.Sweeps;
 
 /// <summary>
 /// The check at submit of <c>model.dtype</c> against the dtypes the cluster's trainers registered (each probes its device
-/// when its silo starts, <see cref="ISchedulerGrain.RegisterDeviceDTypesAsync"/>): a sweep asking for a dtype that no
+/// when its silo starts, <see cref="ISchedulerGrain.RegisterTrainersAsync"/>): a sweep asking for a dtype that no
 /// trainer computes is refused before anything is stored or queued, naming <c>model.dtype</c> (docs/sweep-spec.md). A
 /// spec without a dtype (the device default) and a cluster whose trainers registered none are accepted.
 /// </summary>

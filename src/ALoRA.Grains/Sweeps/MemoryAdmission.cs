@@ -12,18 +12,23 @@ namespace ALoRA.Grains.Sweeps;
 /// device the cluster's trainers registered (docs/sweep-spec.md, "Limits"): a sweep with a trial that fits no device is
 /// refused before anything is stored or queued, naming the setting that contributes most and both sizes. While no
 /// trainer has registered its memory the sweep is accepted (nothing to compare with; trainers of older silos report none).
+/// The estimates are also what each trial holds on a device while it runs: the scheduler admits a trial to a device's
+/// slot only if it fits what the device has free (docs/operations.md, <c>Alora:Trainers:Slots</c>).
 /// </summary>
 public static class MemoryAdmission
 {
     /// <summary>Training examples counted at most: the engine's batch-size rule only asks whether there are 10,000.</summary>
     private const int CountedExamples = 10_000;
 
-    /// <summary>Asks the scheduler for the registered devices and checks <paramref name="plan"/> against the largest.</summary>
+    /// <summary>
+    /// Asks the scheduler for the registered devices and checks <paramref name="plan"/> against the largest; returns each
+    /// trial's estimated bytes by trial id, or null when no device registered its memory (nothing was estimated).
+    /// </summary>
     /// <param name="grains">The grain factory.</param>
     /// <param name="spec">The spec (for the positions of the settings named).</param>
     /// <param name="plan">Its expansion.</param>
     /// <exception cref="SweepSpecException">A trial fits no device, or a model's config.json cannot be read.</exception>
-    public static async Task CheckAsync(IGrainFactory grains, SweepSpec spec, SweepPlan plan)
+    public static async Task<Dictionary<string, long>?> CheckAsync(IGrainFactory grains, SweepSpec spec, SweepPlan plan)
     {
         ArgumentNullException.ThrowIfNull(grains);
         var cluster = await grains.GetGrain<ISchedulerGrain>(SchedulerKeys.Default).GetClusterStatusAsync();
@@ -32,16 +37,19 @@ public static class MemoryAdmission
         {
             // Reads each model's config.json, counts up to 10,000 lines of each train.jsonl and tokenizes its longest lines:
             // file I/O and CPU work, kept off the calling grain's scheduler.
-            await Task.Run(() => Check(spec, plan, bytes));
+            return await Task.Run(() => Check(spec, plan, bytes));
         }
+
+        return null;
     }
 
     /// <summary>Checks every trial of <paramref name="plan"/> against a device of <paramref name="deviceBytes"/>.</summary>
     /// <param name="spec">The spec (for the positions of the settings named).</param>
     /// <param name="plan">Its expansion.</param>
     /// <param name="deviceBytes">Memory of the largest device.</param>
+    /// <returns>Each trial's estimated bytes (<see cref="TrainingMemoryEstimate.TotalBytes"/>) by trial id.</returns>
     /// <exception cref="SweepSpecException">A trial fits no device, or a model's config.json cannot be read.</exception>
-    public static void Check(SweepSpec spec, SweepPlan plan, long deviceBytes)
+    public static Dictionary<string, long> Check(SweepSpec spec, SweepPlan plan, long deviceBytes)
     {
         ArgumentNullException.ThrowIfNull(spec);
         ArgumentNullException.ThrowIfNull(plan);
@@ -50,6 +58,7 @@ public static class MemoryAdmission
         var scans = new Dictionary<string, TrainingFileScan?>(StringComparer.Ordinal);
         var longest = new Dictionary<(string Model, string Data, string Task), int?>();
         (TrialSpec Trial, TrainingMemoryEstimate Estimate)? first = null;
+        var estimates = new Dictionary<string, long>(StringComparer.Ordinal);
         var tooLarge = 0;
         foreach (var trial in plan.Trials)
         {
@@ -85,6 +94,7 @@ public static class MemoryAdmission
             }
 
             var estimate = Estimate(config, trial, count, tokens);
+            estimates[trial.TrialId] = estimate.TotalBytes;
             if (estimate.TotalBytes > deviceBytes)
             {
                 first ??= (trial, estimate);
@@ -94,7 +104,7 @@ public static class MemoryAdmission
 
         if (first is not { } worst)
         {
-            return;
+            return estimates;
         }
 
         var (respPath, setting) = Responsible(worst.Trial, worst.Estimate, examples[worst.Trial.Data]);

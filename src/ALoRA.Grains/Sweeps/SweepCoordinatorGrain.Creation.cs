@@ -33,6 +33,10 @@ public sealed partial class SweepCoordinatorGrain
 
     private Task? _creation;
 
+    // Each trial's estimated memory from the last submit's check (MemoryAdmission), handed to the scheduler with the
+    // trial; null when none was made (no device registered its memory, or creation resumed after a restart).
+    private Dictionary<string, long>? _estimates;
+
     // Trials of the running creation initialised so far (in sweep order), and how many of them were finished already.
     private int _initialised;
     private int _reused;
@@ -87,7 +91,7 @@ public sealed partial class SweepCoordinatorGrain
         _initialised = S.Created;
         if (plan.Trials.Count - _initialised > CreationBatch)
         {
-            await scheduler.EnqueueAsync(key, [], S.MaxConcurrentTrials); // lists the sweep (alora status) before its first trials are queued
+            await scheduler.EnqueueAsync(key, [], S.MaxConcurrentTrials, null); // lists the sweep (alora status) before its first trials are queued
         }
 
         while (_initialised < plan.Trials.Count && !S.Cancelled)
@@ -105,7 +109,7 @@ public sealed partial class SweepCoordinatorGrain
             var done = _initialised == plan.Trials.Count;
             if ((done || sinceStored.Elapsed >= StoreEvery || pending.Count >= EnqueueEvery) && !S.Cancelled)
             {
-                await scheduler.EnqueueAsync(key, pending.ToImmutable(), S.MaxConcurrentTrials);
+                await scheduler.EnqueueAsync(key, pending.ToImmutable(), S.MaxConcurrentTrials, EstimatesOf(pending));
                 pending.Clear();
                 S.Created = _initialised;
                 S.Creating = !done;
@@ -115,6 +119,9 @@ public sealed partial class SweepCoordinatorGrain
             }
         }
     }
+
+    private Dictionary<string, long>? EstimatesOf(IEnumerable<string> trialIds) => _estimates is not { } all ? null
+        : trialIds.Where(all.ContainsKey).ToDictionary(id => id, id => all[id], StringComparer.Ordinal);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Sweep {SweepId}: {Created} of {Trials} trials created and queued")]
     private partial void LogCreated(string sweepId, int created, int trials);

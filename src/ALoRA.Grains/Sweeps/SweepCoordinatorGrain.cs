@@ -93,7 +93,7 @@ public sealed partial class SweepCoordinatorGrain(
                 return (read, SweepExpander.Expand(read));
             });
             await DTypeAdmission.CheckAsync(GrainFactory, spec); // before anything is stored or queued
-            await MemoryAdmission.CheckAsync(GrainFactory, spec, plan);
+            _estimates = await MemoryAdmission.CheckAsync(GrainFactory, spec, plan);
         }
         catch (SweepSpecException ex)
         {

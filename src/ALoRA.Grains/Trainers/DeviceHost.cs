@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using ALoRA.Abstractions.Cluster;
 using ALoRA.Abstractions.Grains;
 using ALoRA.Grains.Hosting;
 using Microsoft.Extensions.Logging;
@@ -8,8 +9,8 @@ namespace ALoRA.Grains.Trainers;
 
 /// <summary>
 /// Brings this silo's trainers up when the silo becomes active: discovers its devices, registers them with the
-/// scheduler and starts each trainer (which then pulls work); re-announces them every heartbeat, which also restarts
-/// a trainer that was deactivated or lost a notification. A failed announcement (the scheduler cannot be reached or
+/// scheduler (each device's slots, memory and dtypes, one registration) and starts each slot's trainer (which then pulls
+/// work); re-announces them every heartbeat, which also restarts a trainer that was deactivated or lost a notification. A failed announcement (the scheduler cannot be reached or
 /// activated) never stops the silo: it is logged and retried every heartbeat, and the silo reports ready once one
 /// succeeds. When the silo stops (SIGTERM included), drains them first: each running trial is checkpointed and released,
 /// so it is requeued and resumes elsewhere.
@@ -24,12 +25,11 @@ public sealed partial class DeviceHost(
 {
     private readonly CancellationTokenSource _stopping = new();
     private ImmutableList<string> _keys = [];
-    private Dictionary<string, long> _memory = new(StringComparer.Ordinal);
-    private Dictionary<string, ImmutableList<string>> _dtypes = new(StringComparer.Ordinal);
+    private ImmutableList<DeviceRegistration> _devices = [];
     private Task _heartbeat = Task.CompletedTask;
     private volatile bool _ready;
 
-    /// <summary>This silo's trainer keys.</summary>
+    /// <summary>This silo's trainer keys, one per slot of each device.</summary>
     public ImmutableList<string> TrainerKeys => _keys;
 
     /// <summary>
@@ -48,12 +48,16 @@ public sealed partial class DeviceHost(
     private async Task StartAsync(CancellationToken cancellationToken)
     {
         var devices = DeviceDiscovery.Discover(trainerOptions.Value);
-        _keys = [.. devices.Select(d => Trainers.TrainerKeys.Of(silo.Name, d))];
+        var slots = trainerOptions.Value.Slots;
         var memory = DeviceMemory.For(devices, trainerOptions.Value);
-        _memory = devices.ToDictionary(d => Trainers.TrainerKeys.Of(silo.Name, d), d => memory[d], StringComparer.Ordinal);
-        _dtypes = ProbeDTypes(devices);
-        LogDevices(silo.Name, string.Join(", ", devices.Select(d => $"{d} ({ALoRA.Sweeps.Planning.TrainingMemoryEstimate.Gib(memory[d])}" +
-            (_dtypes.TryGetValue(Trainers.TrainerKeys.Of(silo.Name, d), out var dt) ? $"; {string.Join(", ", dt)}" : "") + ")")));
+        var dtypes = ProbeDTypes(devices);
+        _devices = [.. devices.Select(d => new DeviceRegistration
+        {
+            Key = Trainers.TrainerKeys.Of(silo.Name, d), Slots = slots, MemoryBytes = memory[d], DTypes = dtypes.GetValueOrDefault(d),
+        })];
+        _keys = [.. _devices.SelectMany(d => Enumerable.Range(0, slots).Select(i => Trainers.TrainerKeys.OfSlot(d.Key, i)))];
+        LogDevices(silo.Name, string.Join(", ", devices.Select(d => $"{d} ({ALoRA.Sweeps.Planning.TrainingMemoryEstimate.Gib(memory[d])}; {slots} slots" +
+            (dtypes.TryGetValue(d, out var dt) ? $"; {string.Join(", ", dt)}" : "") + ")")));
         await TryAnnounceAsync();
         _heartbeat = HeartbeatAsync(_stopping.Token);
     }
@@ -96,17 +100,12 @@ public sealed partial class DeviceHost(
         }
 
         var scheduler = grains.GetGrain<ISchedulerGrain>(SchedulerKeys.Default);
-        await scheduler.RegisterTrainersAsync(silo.SiloAddress.ToParsableString(), _keys, _memory);
-        if (_dtypes.Count > 0)
-        {
-            await scheduler.RegisterDeviceDTypesAsync(_dtypes);
-        }
-
+        await scheduler.RegisterTrainersAsync(silo.SiloAddress.ToParsableString(), _devices);
         await Task.WhenAll(_keys.Select(k => grains.GetGrain<ITrainerGrain>(k).StartAsync()));
     }
 
     /// <summary>
-    /// The dtypes each device computes, by trainer key (<see cref="Training.ITrainingEngine.ComputableDTypes"/>); a device
+    /// The dtypes each device computes, by device (<see cref="Training.ITrainingEngine.ComputableDTypes"/>); a device
     /// the engine cannot probe (no native runtime, a GPU this process cannot use) is left out and logged: nothing is then
     /// refused at submit for it, and a trial that asks it for a dtype it cannot compute fails when it starts.
     /// </summary>
@@ -119,7 +118,7 @@ public sealed partial class DeviceHost(
             {
                 if (engine.ComputableDTypes(device) is { } dtypes)
                 {
-                    result[Trainers.TrainerKeys.Of(silo.Name, device)] = [.. dtypes];
+                    result[device] = [.. dtypes];
                 }
             }
             catch (Exception ex) when (ex is not OutOfMemoryException)

@@ -14,10 +14,12 @@ using Polly.Registry;
 namespace ALoRA.Grains.Trainers;
 
 /// <summary>
-/// One device of one silo (key <c>&lt;silo name&gt;/&lt;device&gt;</c>), placed on that silo. Pulls a trial from the
-/// scheduler, takes an attempt from its experiment, runs it on the device's dedicated thread and pumps progress back
-/// on the grain scheduler (docs/engine-notes.md, Orleans). The activation is kept alive while a trial runs; status and
-/// cancel calls interleave with the pump. Each attempt is one <see cref="AloraTelemetry.Spans.TrialAttempt"/> span in the
+/// One slot of one device of one silo (key <c>&lt;silo name&gt;/&lt;device&gt;</c> for slot 0,
+/// <c>&lt;silo name&gt;/&lt;device&gt;#n</c> for slot n; <see cref="TrainerKeys"/>), placed on that silo. Asks the scheduler
+/// for the slot's next assignment, takes an attempt from its experiment, runs it on the slot's dedicated thread and
+/// pumps progress back on the grain scheduler (docs/engine-notes.md, Orleans). It reports only to the experiment: the
+/// experiment, which owns the attempt, tells the scheduler when the attempt ended (docs/architecture.md, "Data flow").
+/// The activation is kept alive while a trial runs; status and cancel calls interleave with the pump. Each attempt is one <see cref="AloraTelemetry.Spans.TrialAttempt"/> span in the
 /// trial's trace (<see cref="TrialDispatch.TraceParent"/>: every attempt, on any silo, sits side by side under the
 /// trial's first dispatch), current around the hand-out, on the device thread while the engine trains (so the engine's
 /// spans nest under it) and around the pump's calls; steps, rounds and device time go to
@@ -41,10 +43,6 @@ public sealed partial class TrainerGrain(
 
     private TrainerJob? _job;
     private bool _pulling;
-
-    // Between the end of a job and the scheduler taking the trial back, this trainer must not ask for work: the
-    // scheduler would still see the old trial on it and take the request as a sign the trainer lost it.
-    private bool _releasing;
     private bool _draining;
     private bool _deactivating;
 
@@ -93,7 +91,6 @@ public sealed partial class TrainerGrain(
     public async Task StartAsync()
     {
         _draining = false;
-        await Scheduler.RegisterTrainersAsync(silo.SiloAddress.ToParsableString(), [Key], null);
         await PullAsync();
     }
 
@@ -127,7 +124,7 @@ public sealed partial class TrainerGrain(
 
     private async Task PullAsync()
     {
-        if (_pulling || _releasing || _job is not null || _draining || _deactivating)
+        if (_pulling || _job is not null || _draining || _deactivating)
         {
             return;
         }
@@ -145,7 +142,7 @@ public sealed partial class TrainerGrain(
                 var scheduler = Scheduler;
                 var key = Key;
                 var identity = Identity;
-                var dispatch = await _calls.ExecuteAsync(async _ => await scheduler.RequestWorkAsync(key));
+                var dispatch = await _calls.ExecuteAsync(async _ => await scheduler.NextAssignmentAsync(key));
                 if (dispatch is null)
                 {
                     return;
@@ -169,9 +166,9 @@ public sealed partial class TrainerGrain(
 
                 if (assignment is null)
                 {
+                    // Nothing to run (the trial is over): its experiment has told the scheduler, which freed the slot.
                     span?.SetTag(AloraTelemetry.Tags.TrialId, trialId).SetTag(AloraTelemetry.Tags.Outcome, "skipped").Dispose();
                     AloraDiagnostics.LeaveTrace();
-                    await _calls.ExecuteAsync(async _ => await scheduler.ReleaseAsync(key, trialId, requeue: false));
                     continue;
                 }
 
@@ -200,7 +197,7 @@ public sealed partial class TrainerGrain(
         LogStarting(Key, assignment.Spec.TrialId, assignment.Attempt);
         DelayDeactivation(TimeSpan.FromDays(365));
         var trainer = Key;
-        job.Training = workers.Get(device).RunAsync(() =>
+        job.Training = workers.Get(TrainerKeys.WorkerOf(Key)).RunAsync(() =>
         {
             // Activity.Current does not flow to the device thread: make the attempt current here, so the engine's
             // spans (children of Activity.Current) nest under it.
@@ -286,58 +283,44 @@ public sealed partial class TrainerGrain(
             await ReportAsync(job, experiment, [.. job.Unstored]);
         }
 
-        var requeue = false;
+        // The experiment, told how the attempt ended, tells the scheduler (the slot is free, the trial requeued or
+        // finished) before it answers; so when this slot asks for its next assignment, the scheduler knows.
         try
         {
-            try
+            var result = await job.Training!;
+            job.Outcome = "completed";
+            await _calls.ExecuteAsync(async _ => await experiment.CompleteAsync(attempt, lease, result));
+        }
+        catch (OperationCanceledException) when (job.Reason != TrainerStopReason.None)
+        {
+            job.Outcome = job.Reason.ToString().ToLowerInvariant();
+            if (job.Reason == TrainerStopReason.Drained)
             {
-                var result = await job.Training!;
-                job.Outcome = "completed";
-                await _calls.ExecuteAsync(async _ => await experiment.CompleteAsync(attempt, lease, result));
+                await _calls.ExecuteAsync(async _ => await experiment.FailAsync(attempt, lease, "its trainer was drained", AttemptFailure.Drained));
             }
-            catch (OperationCanceledException) when (job.Reason != TrainerStopReason.None)
-            {
-                job.Outcome = job.Reason.ToString().ToLowerInvariant();
-                if (job.Reason == TrainerStopReason.Drained)
-                {
-                    requeue = await _calls.ExecuteAsync(async _ => await experiment.FailAsync(attempt, lease, "its trainer was drained", AttemptFailure.Drained));
-                }
-            }
-            catch (TrialStorageException ex)
-            {
-                // The trial trained; its result could not be stored: not the trial's fault (docs/operations.md).
-                job.Outcome = "failed";
-                job.Activity.Fail(ex);
-                LogTrainingFailed(Key, job.Assignment.Spec.TrialId, ex.Message);
-                requeue = await _calls.ExecuteAsync(async _ => await experiment.FailAsync(attempt, lease, ex.Message, AttemptFailure.Storage));
-            }
-            catch (Exception ex)
-            {
-                job.Outcome = "failed";
-                job.Activity.Fail(ex);
-                LogTrainingFailed(Key, job.Assignment.Spec.TrialId, ex.Message);
-                requeue = await _calls.ExecuteAsync(async _ => await experiment.FailAsync(attempt, lease, $"{ex.GetType().Name}: {ex.Message}", AttemptFailure.Training));
-            }
-            finally
-            {
-                _releasing = true;
-                _job = null;
-                jobs.Remove(Key, job);
-                instruments.OnAttemptEnded(job.Assignment.Spec.TrialId, attempt);
-                job.Dispose();
-                DelayDeactivation(TimeSpan.FromSeconds(-1));
-            }
-
-            if (job.Reason != TrainerStopReason.Stale)
-            {
-                var scheduler = Scheduler;
-                var key = Key;
-                await _calls.ExecuteAsync(async _ => await scheduler.ReleaseAsync(key, job.Assignment.Spec.TrialId, requeue));
-            }
+        }
+        catch (TrialStorageException ex)
+        {
+            // The trial trained; its result could not be stored: not the trial's fault (docs/operations.md).
+            job.Outcome = "failed";
+            job.Activity.Fail(ex);
+            LogTrainingFailed(Key, job.Assignment.Spec.TrialId, ex.Message);
+            await _calls.ExecuteAsync(async _ => await experiment.FailAsync(attempt, lease, ex.Message, AttemptFailure.Storage));
+        }
+        catch (Exception ex)
+        {
+            job.Outcome = "failed";
+            job.Activity.Fail(ex);
+            LogTrainingFailed(Key, job.Assignment.Spec.TrialId, ex.Message);
+            await _calls.ExecuteAsync(async _ => await experiment.FailAsync(attempt, lease, $"{ex.GetType().Name}: {ex.Message}", AttemptFailure.Training));
         }
         finally
         {
-            _releasing = false;
+            _job = null;
+            jobs.Remove(Key, job);
+            instruments.OnAttemptEnded(job.Assignment.Spec.TrialId, attempt);
+            job.Dispose();
+            DelayDeactivation(TimeSpan.FromSeconds(-1));
 
             // A stale attempt may also have finished training before it learned it was stale.
             job.Activity?.SetTag(AloraTelemetry.Tags.Outcome, job.Reason == TrainerStopReason.Stale ? "stale" : job.Outcome).Dispose();

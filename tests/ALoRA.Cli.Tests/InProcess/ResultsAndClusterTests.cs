@@ -73,12 +73,24 @@ public sealed class ResultsAndClusterTests : IDisposable
     }
 
     [Fact]
-    public async Task Cluster_Redirected_PrintsTheTrainerTableAndTheSummary()
+    public async Task Cluster_Redirected_PrintsEachSlot_ItsTrialAndMemory_AndTheSummary()
     {
         _cli.Cluster.Cluster = new ClusterStatus
         {
-            Trainers = [new TrainerInfo { Key = "cpu:0@a", SiloAddress = "a", Trial = "t1", DeviceMemoryBytes = 16L << 30 }, new TrainerInfo { Key = "cpu:1@a", SiloAddress = "a" }],
-            Running = 1,
+            Trainers =
+            [
+                new TrainerInfo
+                {
+                    Key = "a/cpu:0", SiloAddress = "a", Trial = "t1", DeviceMemoryBytes = 16L << 30, ReservedBytes = 6L << 30,
+                    Slots =
+                    [
+                        new SlotInfo { Slot = 0, Trainer = "a/cpu:0", Trial = "t1", ReservedBytes = 6L << 30 },
+                        new SlotInfo { Slot = 1, Trainer = "a/cpu:0#1" },
+                    ],
+                },
+                new TrainerInfo { Key = "b/cpu:0", SiloAddress = "b", Trial = "t2" }, // an older scheduler: no slots, no memory
+            ],
+            Running = 2,
             Sweeps = ["s"],
         };
 
@@ -86,10 +98,11 @@ public sealed class ResultsAndClusterTests : IDisposable
 
         Assert.Equal(0, code);
         Assert.Equal(
-            "TRAINER                      STATE MEMORY     TRIAL                            SILO\n" +
-            "cpu:0@a                      busy  16.0 GiB   t1                               a\n" +
-            "cpu:1@a                      free  -          -                                a\n" +
-            "2 trainers on 1 silos; 1 trials running, 0 queued; 1 sweeps\n",
+            "TRAINER                      STATE TRIAL                            HOLDS      DEVICE MEMORY      SILO\n" +
+            "a/cpu:0                      busy  t1                               6.0 GiB    6.0 / 16.0 GiB     a\n" +
+            "a/cpu:0#1                    free  -                                -                             a\n" +
+            "b/cpu:0                      busy  t2                               whole      -                  b\n" +
+            "2 devices (3 slots) on 2 silos; 2 trials running, 0 queued; 1 sweeps\n",
             _cli.Stdout.Replace("\r\n", "\n", StringComparison.Ordinal));
     }
 

@@ -22,6 +22,7 @@ internal sealed class ClusterHarness : IAsyncDisposable
     private string _dataRoot = "";
     private string? _tokenFile;
     private Action<AloraClusterOptions>? _clusterOptions;
+    private Action<AloraTrainerOptions>? _trainerOptions;
 
     private ClusterHarness(int silos, int trainersPerSilo, FakeTrainingEngine engine, string directory, bool ownsDirectory, bool tracing)
     {
@@ -65,9 +66,10 @@ internal sealed class ClusterHarness : IAsyncDisposable
     /// <param name="dataRoot">The silos' <c>Alora:DataRoot</c> (relative spec paths resolve against it); null: the working directory.</param>
     /// <param name="tokenFile">The silos' <c>Alora:Security:ClientTokenFile</c>; null: no token asked for.</param>
     /// <param name="clusterOptions">Changes the silos' <c>Alora</c> options after the harness's own.</param>
+    /// <param name="trainerOptions">Changes the silos' <c>Alora:Trainers</c> options (slots, device memory) after the harness's own.</param>
     public static async Task<ClusterHarness> StartAsync(int silos = 2, int trainersPerSilo = 2, FakeTrainingEngine? engine = null, string? directory = null,
                                                         ITrainingEngine? realEngine = null, bool tracing = false, string? dataRoot = null, string? tokenFile = null,
-                                                        Action<AloraClusterOptions>? clusterOptions = null)
+                                                        Action<AloraClusterOptions>? clusterOptions = null, Action<AloraTrainerOptions>? trainerOptions = null)
     {
         var dir = directory ?? System.IO.Directory.CreateTempSubdirectory("alora-cluster-").FullName;
         var harness = new ClusterHarness(silos, trainersPerSilo, engine ?? new FakeTrainingEngine(), dir, directory is null, tracing)
@@ -76,6 +78,7 @@ internal sealed class ClusterHarness : IAsyncDisposable
             _dataRoot = dataRoot ?? "",
             _tokenFile = tokenFile,
             _clusterOptions = clusterOptions,
+            _trainerOptions = trainerOptions,
         };
         await harness.DeployAsync();
         return harness;
@@ -151,6 +154,7 @@ internal sealed class ClusterHarness : IAsyncDisposable
             ? null
             : new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?> { ["Alora:Security:ClientTokenFile"] = _tokenFile }).Build();
         var clusterOptions = _clusterOptions;
+        var trainerOptions = _trainerOptions;
         if (tracing)
         {
             builder.ConfigureClient(c => c.AddActivityPropagation());
@@ -170,6 +174,7 @@ internal sealed class ClusterHarness : IAsyncDisposable
                     o.DiscoverCuda = false;
                     o.Devices = [.. Enumerable.Range(0, trainers).Select(i => $"cpu:{i}")];
                     o.CpuTrainers = trainers; // 0: the silos do not train
+                    trainerOptions?.Invoke(o);
                 },
                 Cluster = o =>
                 {

@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using ALoRA.Abstractions.Cluster;
 using ALoRA.Abstractions.Grains;
 using ALoRA.Abstractions.Trials;
 using ALoRA.Grains.Security;
@@ -26,10 +27,10 @@ public sealed class CallGuardTests
         var scheduler = h.Client.GetGrain<ISchedulerGrain>(SchedulerKeys.Default);
         var trainer = h.Client.GetGrain<ITrainerGrain>((await scheduler.GetClusterStatusAsync()).Trainers[0].Key);
         var experiment = h.Client.GetGrain<IExperimentGrain>(trialId);
-        await Assert.ThrowsAsync<SiloOnlyException>(() => scheduler.RegisterTrainersAsync("fake", ["fake/cpu:0"], null));
-        await Assert.ThrowsAsync<SiloOnlyException>(() => scheduler.RequestWorkAsync("fake/cpu:0"));
-        await Assert.ThrowsAsync<SiloOnlyException>(() => scheduler.ReleaseAsync("fake/cpu:0", trialId, requeue: true));
-        await Assert.ThrowsAsync<SiloOnlyException>(() => scheduler.EnqueueAsync("attack", [trialId], 1));
+        await Assert.ThrowsAsync<SiloOnlyException>(() => scheduler.RegisterTrainersAsync("fake", [new DeviceRegistration { Key = "fake/cpu:0" }]));
+        await Assert.ThrowsAsync<SiloOnlyException>(() => scheduler.NextAssignmentAsync("fake/cpu:0"));
+        await Assert.ThrowsAsync<SiloOnlyException>(() => scheduler.AttemptEndedAsync(trialId, "fake/cpu:0@nowhere", requeue: true));
+        await Assert.ThrowsAsync<SiloOnlyException>(() => scheduler.EnqueueAsync("attack", [trialId], 1, null));
         await Assert.ThrowsAsync<SiloOnlyException>(() => experiment.BeginAttemptAsync("fake/cpu:0@nowhere"));
         await Assert.ThrowsAsync<SiloOnlyException>(() => experiment.ReportProgressAsync(running.Trials[0].Attempt, "", []));
         await Assert.ThrowsAsync<SiloOnlyException>(() => experiment.CompleteAsync(running.Trials[0].Attempt, "", new TrialResult { Method = "lora", TestMetric = 0.999 }));
@@ -180,8 +181,8 @@ public sealed class CallGuardTests
             [
                 "IExperimentGrain.BeginAttemptAsync", "IExperimentGrain.CancelAsync", "IExperimentGrain.CompleteAsync", "IExperimentGrain.FailAsync",
                 "IExperimentGrain.InitializeAsync", "IExperimentGrain.OnTrainerLostAsync", "IExperimentGrain.ReportProgressAsync",
-                "ISchedulerGrain.CancelSweepAsync", "ISchedulerGrain.EnqueueAsync", "ISchedulerGrain.RegisterDeviceDTypesAsync", "ISchedulerGrain.RegisterTrainersAsync", "ISchedulerGrain.ReleaseAsync",
-                "ISchedulerGrain.RequestWorkAsync", "ISweepCoordinatorGrain.PublishAsync", "ITrainerGrain.CancelTrialAsync", "ITrainerGrain.DrainAsync",
+                "ISchedulerGrain.AttemptEndedAsync", "ISchedulerGrain.CancelSweepAsync", "ISchedulerGrain.EnqueueAsync", "ISchedulerGrain.NextAssignmentAsync",
+                "ISchedulerGrain.RegisterTrainersAsync", "ISweepCoordinatorGrain.PublishAsync", "ITrainerGrain.CancelTrialAsync", "ITrainerGrain.DrainAsync",
                 "ITrainerGrain.StartAsync", "ITrainerGrain.WorkAvailableAsync",
             ],
             marked);

@@ -33,6 +33,7 @@ public sealed class SiloProcessTests : IDisposable
                 ["Alora__Silo__ShutdownTimeout"] = ShutdownTimeout.ToString(),
                 ["Alora__Trainers__Devices__0"] = "cpu:0",
                 ["Alora__Trainers__DiscoverCuda"] = "false",
+                ["Alora__Trainers__Slots"] = "2",
             },
             _directory.FullName);
 
@@ -59,7 +60,9 @@ public sealed class SiloProcessTests : IDisposable
                 status = await scheduler.GetClusterStatusAsync();
             }
 
-            Assert.Contains(status.Trainers, t => t.Key == $"{siloName}/cpu:0");
+            var device = Assert.Single(status.Trainers, t => t.Key == $"{siloName}/cpu:0");
+            Assert.Equal([$"{siloName}/cpu:0", $"{siloName}/cpu:0#1"], device.Slots.Select(s => s.Trainer)); // one registration, two slots
+            Assert.True(device.DeviceMemoryBytes is > 0, "the device registered its memory with its slots");
             using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(10));
             await client.StopAsync(stop.Token);
         }
@@ -106,6 +109,7 @@ public sealed class SiloProcessTests : IDisposable
     [InlineData("Alora__Silo__SiloPort", "0", "Alora:Silo:SiloPort must be between 1 and 65535, got 0")]
     [InlineData("Alora__Trainers__Devices__0", "gpu:0", "Alora:Trainers:Devices:0 = 'gpu:0' is not a device")]
     [InlineData("Alora__Silo__HealthPort", "-1", "Alora:Silo:HealthPort must be between 1 and 65535, or 0 to turn the health endpoints off, got -1")]
+    [InlineData("Alora__Trainers__Slots", "0", "Alora:Trainers:Slots: The field Slots must be between 1 and 64 (got 0)")]
     public async Task Silo_InvalidSetting_ExitsWithCode2NamingTheKey(string variable, string value, string expected)
     {
         var free = SiloPorts.FreeTcpPorts(2);
