@@ -50,14 +50,19 @@ public sealed partial class ExperimentGrain
         return null;
     }
 
-    /// <summary>Ends the running attempt's trial <see cref="TrialState.Stopped"/>; the receipt tells its trainer to stop.</summary>
+    /// <summary>
+    /// Ends the running attempt's trial <see cref="TrialState.Stopped"/> and tells the scheduler that its slot is free
+    /// (before answering, as a completion does: ExperimentGrain.Slots.cs); the receipt tells its trainer to stop.
+    /// </summary>
     private async Task<ProgressReceipt> StopAsync(int attempt, string reason)
     {
+        var ended = S.Trainer ?? S.LastTrainer;
         S.State = TrialState.Stopped;
         S.Trainer = null;
         S.Error = reason;
         S.Attempts.Add($"attempt {attempt}: {reason}");
         await ChangedAsync(reason);
+        await EndAttemptAsync(ended, requeue: false);
         return StoppedReceipt();
     }
 

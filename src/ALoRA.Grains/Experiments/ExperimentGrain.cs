@@ -192,6 +192,7 @@ public sealed partial class ExperimentGrain(
     {
         if (IsStoppedAttempt(attempt, lease))
         {
+            await EndAttemptAsync(S.LastTrainer, requeue: false); // a repeat: the scheduler may not have heard it yet
             return StoppedReceipt(); // ExperimentGrain.Stopping.cs
         }
 
