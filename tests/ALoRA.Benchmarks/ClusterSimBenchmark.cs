@@ -31,9 +31,9 @@ namespace ALoRA.Benchmarks;
 /// <item><c>asha</c>: <c>device_hours_saved</c> (1 - busy of the same sweep with a <c>scheduler: {type: asha, ...}</c>
 /// block / busy without) and <c>best_kept</c> (the trial with the best dev loss when every trial runs to its end, from
 /// the loss curves, ran to its last step with ASHA); <c>packing</c>: <c>makespan_over_unpacked</c> (makespan with 2 slots per device
-/// / makespan with 1). Each is a second run of the same sweep, with <c>--asha</c> (<see cref="AshaBlock"/> in the spec) or
-/// <c>--packing</c> (<see cref="SlotsSetting"/> = 2 on every silo), under the same kills; null without the flag. They need
-/// the spec's <c>scheduler</c> block and per-device slots.</item>
+/// / makespan with 1). Each is a second run of the same sweep, with <see cref="AshaBlock"/> in the spec or
+/// <see cref="SlotsSetting"/> = 2 on every silo, under the same kills; null when left out (<c>--no-asha</c>,
+/// <c>--no-packing</c>).</item>
 /// </list>
 /// The <c>breakdown</c> object says where the gap to the ideal goes, in device-hours: <c>device_hours_down</c> (the killed
 /// silos' devices from the kill until the restarted silo is ready), <c>device_hours_redone_after_kills</c> (attempts of
@@ -79,10 +79,10 @@ public static class ClusterSimBenchmark
         {{{scheduler ?? ""}}}
         """;
 
-    /// <summary>The spec block of the ASHA run (<c>--asha</c>): stopping at rungs of 200, 600 steps, keeping the top third.</summary>
+    /// <summary>The spec block of the ASHA run: stopping at rungs of 200, 600 steps, keeping the top third.</summary>
     public const string AshaBlock = "scheduler: {type: asha, metric: dev_loss, grace_period: 200steps, reduction_factor: 3}";
 
-    /// <summary>The silo setting of the packing run (<c>--packing</c>): 2 slots per device.</summary>
+    /// <summary>The silo setting of the packing run: 2 slots per device.</summary>
     public const string SlotsSetting = "Alora__Trainers__Slots";
 
     /// <summary>Runs the preset and returns <c>{"cluster_sim": {...}, "breakdown": {...}, ...}</c>.</summary>
@@ -121,6 +121,9 @@ public static class ClusterSimBenchmark
                 ["device_hours_saved"] = Math.Round(1 - (Busy(stopped, scale) / Busy(baseline, scale)), 3),
                 ["best_kept"] = stopped.Attempts.Any(a => a.TrialId == best.TrialId && a.Outcome == "completed" && a.EndStep == a.TotalSteps),
                 ["best_trial"] = best.TrialId,
+                ["stopped_trials"] = States(stopped).Count(s => s == "stopped"),
+                ["lost_trials"] = States(stopped).Count(s => s is not ("completed" or "stopped")),
+                ["duplicate_results"] = stopped.Attempts.Where(a => a.Outcome == "completed").GroupBy(a => a.TrialId).Sum(g => g.Count() - 1),
             };
         }
 
@@ -259,13 +262,9 @@ public static class ClusterSimBenchmark
                 downtime += down.Elapsed.TotalSeconds; // until the restarted silo is ready (its trainers registered)
             }
 
-            // Done when every trial has a completed attempt on disk and the sweep says completed.
+            // Done when the sweep says so (every trial completed, or stopped early in the ASHA run) and every trial's
+            // latest attempt has its end on disk (a stopped attempt writes it as its job winds down).
             var deadline = Stopwatch.StartNew();
-            while (Directory.Exists(checkpoints) && CompletedTrials(checkpoints) < trials && deadline.Elapsed < TimeSpan.FromMinutes(20))
-            {
-                await Task.Delay(TimeSpan.FromSeconds(2));
-            }
-
             JsonDocument final;
             while (true)
             {
@@ -278,6 +277,12 @@ public static class ClusterSimBenchmark
 
                 final.Dispose();
                 await Task.Delay(TimeSpan.FromSeconds(3));
+            }
+
+            var settle = Stopwatch.StartNew();
+            while (Directory.Exists(checkpoints) && SettledTrials(checkpoints) < trials && settle.Elapsed < TimeSpan.FromMinutes(1))
+            {
+                await Task.Delay(TimeSpan.FromSeconds(1));
             }
 
             return new ClusterRun(checkpoints, submitted, killed, siloOf, final, downtime, wall.Elapsed.TotalSeconds);
@@ -307,8 +312,13 @@ public static class ClusterSimBenchmark
         public string PathOf(string name) => System.IO.Path.Combine(Path, name);
     }
 
-    private static int CompletedTrials(string checkpoints) =>
-        Directory.EnumerateDirectories(checkpoints).Count(t => SimulatedTrainingEngine.ReadAttempts(t).Any(a => a.Outcome == "completed"));
+    /// <summary>Each trial's state at the end of <paramref name="run"/>, as <c>alora status</c> gave it.</summary>
+    private static List<string?> States(ClusterRun run) =>
+        [.. run.Final.RootElement.GetProperty("trials").EnumerateArray().Select(t => t.GetProperty("state").GetString())];
+
+    /// <summary>Trials whose latest attempt has ended on disk (one killed with its silo never does; a later one follows).</summary>
+    private static int SettledTrials(string checkpoints) =>
+        Directory.EnumerateDirectories(checkpoints).Count(t => SimulatedTrainingEngine.ReadAttempts(t).MaxBy(a => a.Started) is { Ended: not null });
 
     private static JsonObject Measure(ClusterRun run, int devices, int trials, double scale)
     {
@@ -329,7 +339,7 @@ public static class ClusterSimBenchmark
             })
             .ToList();
 
-        var states = run.Final.RootElement.GetProperty("trials").EnumerateArray().Select(t => t.GetProperty("state").GetString()).ToList();
+        var states = States(run);
         var completedAttempts = attempts.Where(a => a.Outcome == "completed").GroupBy(a => a.TrialId).ToList();
         var deviceHours = (double seconds) => Math.Round(seconds / 3600, 1);
         var byTrial = attempts.GroupBy(a => a.TrialId).ToList();

@@ -7,7 +7,7 @@ namespace ALoRA.Grains.Simulation;
 /// <summary>
 /// The time model of the simulated engine (docs/operations.md, "The simulated engine"): how long each part of a trial takes on one device, in
 /// simulated seconds, from the model's size and the device's FLOP/s. With P the base model's parameter count
-/// (<see cref="Parameters"/>), T the tokens of one optimizer step (batch size x sequence length), F the device's FLOP/s
+/// (<see cref="ModelShape.BaseParameters"/>), T the tokens of one optimizer step (batch size x sequence length), F the device's FLOP/s
 /// and U its utilisation:
 /// <list type="bullet">
 /// <item>a training step: (4 + 2c) P T / (F U) — forward 2PT, the backward pass through the frozen base 2PT (no weight
@@ -36,20 +36,6 @@ public static class SimulatedTimeModel
         MaxPositionEmbeddings = 2048,
     };
 
-    /// <summary>The base model's parameters: embeddings, the output head unless tied, every decoder layer's projections, norms and biases, the final norm.</summary>
-    /// <param name="shape">The model's sizes.</param>
-    public static long Parameters(ModelShape shape)
-    {
-        ArgumentNullException.ThrowIfNull(shape);
-        var hidden = (long)shape.HiddenSize;
-        var inter = (long)shape.IntermediateSize;
-        var q = (long)shape.NumAttentionHeads * shape.HeadDim;
-        var kv = (long)shape.NumKeyValueHeads * shape.HeadDim;
-        var perLayer = (2 * hidden) + (2 * hidden * q) + (2 * hidden * kv) + (3 * hidden * inter)
-            + (shape.AttentionBias ? q + (2 * kv) + hidden : 0) + (shape.MlpBias ? (2 * inter) + hidden : 0);
-        return (shape.VocabSize * hidden * (shape.TieWordEmbeddings ? 1 : 2)) + hidden + (shape.NumHiddenLayers * perLayer);
-    }
-
     /// <summary>
     /// The plan of <paramref name="trial"/>: steps, when its evaluations, rounds and checkpoints fall, and how long each part takes.
     /// </summary>
@@ -74,7 +60,7 @@ public static class SimulatedTimeModel
             throw new ArgumentException($"trial {trial.TrialId}: no training step (max_steps {t.MaxSteps}, {t.MaxEpochs} epochs of {stepsPerEpoch} steps)");
         }
 
-        var parameters = (double)Parameters(shape);
+        var parameters = (double)shape.BaseParameters;
         var flops = options.DeviceFlops * options.Utilization;
         var dev = Math.Min(devExamples, t.MaxDevExamples ?? int.MaxValue);
         var stepSeconds = (t.GradientCheckpointing ? 6 : 4) * parameters * batch * sequence / flops;

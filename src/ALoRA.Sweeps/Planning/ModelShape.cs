@@ -43,6 +43,23 @@ public sealed record ModelShape
     /// <summary>mlp_bias.</summary>
     public bool MlpBias { get; init; }
 
+    /// <summary>
+    /// The base model's parameters: the embeddings, the output head unless tied, every decoder layer's projections,
+    /// norms and biases, and the final norm (the shapes the engine's <c>LlamaWeightShapes</c> expects, summed).
+    /// </summary>
+    public long BaseParameters
+    {
+        get
+        {
+            var (hidden, inter) = ((long)HiddenSize, (long)IntermediateSize);
+            var q = (long)NumAttentionHeads * HeadDim;
+            var kv = (long)NumKeyValueHeads * HeadDim;
+            var perLayer = (2 * hidden) + (2 * hidden * q) + (2 * hidden * kv) + (3 * hidden * inter)
+                + (AttentionBias ? q + (2 * kv) + hidden : 0) + (MlpBias ? (2 * inter) + hidden : 0);
+            return (VocabSize * hidden * (TieWordEmbeddings ? 1 : 2)) + hidden + (NumHiddenLayers * perLayer);
+        }
+    }
+
     /// <summary>Reads a model folder's <c>config.json</c>.</summary>
     /// <param name="path">The file.</param>
     /// <exception cref="FileNotFoundException">The file does not exist.</exception>

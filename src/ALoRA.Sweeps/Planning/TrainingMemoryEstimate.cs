@@ -90,10 +90,7 @@ public sealed record TrainingMemoryEstimate(long WeightBytes, long AdapterBytes,
         double heads = model.NumAttentionHeads, q = heads * model.HeadDim, kv = (double)model.NumKeyValueHeads * model.HeadDim;
         double d = baseBytesPerValue;
 
-        // The shapes the engine's LlamaWeightShapes expects, summed without listing them (a config may claim any layer count).
-        var perLayerWeights = (2 * hidden) + (2 * hidden * q) + (2 * hidden * kv) + (3 * hidden * inter)
-            + (model.AttentionBias ? q + (2 * kv) + hidden : 0) + (model.MlpBias ? (2 * inter) + hidden : 0);
-        var weights = (vocab * hidden * (model.TieWordEmbeddings ? 1 : 2)) + hidden + (layers * perLayerWeights);
+        double weights = model.BaseParameters;
         double adapterPerLayer = 0, loraActivationsPerToken = 0;
         foreach (var module in targetModules.Distinct(StringComparer.Ordinal))
         {

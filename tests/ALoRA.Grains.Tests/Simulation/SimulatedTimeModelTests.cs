@@ -18,8 +18,8 @@ public sealed class SimulatedTimeModelTests : IDisposable
     [Fact]
     public void Parameters_Llama7B_IsThePublishedCount()
     {
-        Assert.Equal(6_738_415_616L, SimulatedTimeModel.Parameters(SimulatedTimeModel.Llama7B));
-        Assert.Equal(6_738_415_616L, SimulatedTimeModel.Parameters(ModelShape.Load(Path.Combine(_samples.Model, "config.json"))));
+        Assert.Equal(6_738_415_616L, SimulatedTimeModel.Llama7B.BaseParameters);
+        Assert.Equal(6_738_415_616L, ModelShape.Load(Path.Combine(_samples.Model, "config.json")).BaseParameters);
     }
 
     [Fact]
