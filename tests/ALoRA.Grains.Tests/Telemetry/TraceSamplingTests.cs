@@ -40,9 +40,9 @@ public sealed class TraceSamplingTests
         Assert.Equal(SamplingDecision.Drop, Decide(name, default));
 
     [Theory]
-    [InlineData("ISchedulerGrain/ReleaseAsync", true, SamplingDecision.RecordAndSample)]
+    [InlineData("ISchedulerGrain/AttemptEndedAsync", true, SamplingDecision.RecordAndSample)]
     [InlineData(Spans.Train, true, SamplingDecision.RecordAndSample)]
-    [InlineData("ISchedulerGrain/ReleaseAsync", false, SamplingDecision.Drop)]
+    [InlineData("ISchedulerGrain/AttemptEndedAsync", false, SamplingDecision.Drop)]
     [InlineData(Spans.Train, false, SamplingDecision.Drop)]
     [InlineData("IExperimentGrain/ReportProgressAsync", true, SamplingDecision.Drop)]
     [InlineData("ISweepCoordinatorGrain/PublishAsync", true, SamplingDecision.Drop)]
