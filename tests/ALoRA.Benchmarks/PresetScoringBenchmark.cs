@@ -100,7 +100,7 @@ public static class PresetScoringBenchmark
             ["approx_s"] = Math.Round(approxSeconds, 3),
             ["approx_forward_equivalents"] = approx.ForwardEquivalents,
             ["approx_speedup_over_fast"] = Math.Round(exactSeconds / approxSeconds, 2),
-            ["approx_spearman_vs_exact"] = Math.Round(ScorerRuns.Spearman(exact.Ranks.Select(r => r.Importance).ToList(), approx.Ranks.Select(r => r.Importance).ToList()), 3),
+            ["approx_spearman_vs_exact"] = Math.Round(RankCorrelation.Spearman(exact.Ranks.Select(r => r.Importance).ToList(), approx.Ranks.Select(r => r.Importance).ToList()), 3),
             ["approx_same_pruned"] = exactPruned.SetEquals(approxPruned),
         };
         if (include is null)
@@ -112,7 +112,7 @@ public static class PresetScoringBenchmark
             result["hybrid_s"] = Math.Round(hybridSeconds, 3);
             result["hybrid_forward_equivalents"] = Math.Round(hybrid.ForwardEquivalents, 1);
             result["hybrid_speedup_over_fast"] = Math.Round(exactSeconds / hybridSeconds, 2);
-            result["hybrid_spearman_vs_exact"] = Math.Round(ScorerRuns.Spearman(exact.Ranks.Select(r => r.Importance).ToList(), hybrid.Ranks.Select(r => r.Importance).ToList()), 3);
+            result["hybrid_spearman_vs_exact"] = Math.Round(RankCorrelation.Spearman(exact.Ranks.Select(r => r.Importance).ToList(), hybrid.Ranks.Select(r => r.Importance).ToList()), 3);
             result["hybrid_same_pruned"] = exactPruned.SetEquals(hybridPruned);
         }
 

@@ -72,7 +72,7 @@ public static class ScorerAgreementBenchmark
             var byApprox = RankAllocator.Decide(gates, approx.Ranks, RanksPerRound).Pruned.ToHashSet();
             var byHybrid = RankAllocator.Decide(gates, hybrid.Ranks, RanksPerRound, hybrid.Shortlist).Pruned.ToHashSet();
             measures.Add(new RoundMeasure(
-                ScorerRuns.Spearman(exact.Ranks.Select(r => r.Importance).ToList(), approx.Ranks.Select(r => r.Importance).ToList()),
+                RankCorrelation.Spearman(exact.Ranks.Select(r => r.Importance).ToList(), approx.Ranks.Select(r => r.Importance).ToList()),
                 byExact.SetEquals(byHybrid), byExact.SetEquals(byApprox), byExact.All(p => hybrid.Shortlist!.Contains((p.ModuleIndex, p.Rank))),
                 exact.ForwardEquivalents, approx.ForwardEquivalents, hybrid.ForwardEquivalents, 0, approxSeconds, hybridSeconds));
             hookSeconds.Add(hook.Elapsed.TotalSeconds);

@@ -103,18 +103,10 @@ public static class SimulatedTimeModel
     {
         ArgumentNullException.ThrowIfNull(shape);
         ArgumentNullException.ThrowIfNull(lora);
-        var hidden = (long)shape.HiddenSize;
-        var inter = (long)shape.IntermediateSize;
-        var q = (long)shape.NumAttentionHeads * shape.HeadDim;
-        var kv = (long)shape.NumKeyValueHeads * shape.HeadDim;
-        var perLayer = lora.TargetModules.Distinct(StringComparer.Ordinal).Sum(m => m switch
+        var perLayer = lora.TargetModules.Distinct(StringComparer.Ordinal).Sum(m =>
         {
-            "q_proj" => hidden + q,
-            "k_proj" or "v_proj" => hidden + kv,
-            "o_proj" => q + hidden,
-            "gate_proj" or "up_proj" => hidden + inter,
-            "down_proj" => inter + hidden,
-            _ => 0L,
+            var (inFeatures, outFeatures) = shape.ProjectionFeatures(m);
+            return inFeatures + outFeatures;
         });
         return lora.R * perLayer * shape.NumHiddenLayers;
     }

@@ -60,6 +60,27 @@ public sealed record ModelShape
         }
     }
 
+    /// <summary>
+    /// The input and output features of the LLaMA projection <paramref name="module"/> (<c>q_proj</c> ... <c>down_proj</c>),
+    /// the shapes its LoRA A and B adapt.
+    /// </summary>
+    /// <exception cref="ArgumentException"><paramref name="module"/> is not a LLaMA projection.</exception>
+    public (long In, long Out) ProjectionFeatures(string module)
+    {
+        var (hidden, inter) = ((long)HiddenSize, (long)IntermediateSize);
+        var q = (long)NumAttentionHeads * HeadDim;
+        var kv = (long)NumKeyValueHeads * HeadDim;
+        return module switch
+        {
+            "q_proj" => (hidden, q),
+            "k_proj" or "v_proj" => (hidden, kv),
+            "o_proj" => (q, hidden),
+            "gate_proj" or "up_proj" => (hidden, inter),
+            "down_proj" => (inter, hidden),
+            _ => throw new ArgumentException($"'{module}' is not a LLaMA projection", nameof(module)),
+        };
+    }
+
     /// <summary>Reads a model folder's <c>config.json</c>.</summary>
     /// <param name="path">The file.</param>
     /// <exception cref="FileNotFoundException">The file does not exist.</exception>

@@ -94,15 +94,7 @@ public sealed record TrainingMemoryEstimate(long WeightBytes, long AdapterBytes,
         double adapterPerLayer = 0, loraActivationsPerToken = 0;
         foreach (var module in targetModules.Distinct(StringComparer.Ordinal))
         {
-            var (inFeatures, outFeatures) = module switch
-            {
-                "q_proj" => (hidden, q),
-                "k_proj" or "v_proj" => (hidden, kv),
-                "o_proj" => (q, hidden),
-                "gate_proj" or "up_proj" => (hidden, inter),
-                "down_proj" => (inter, hidden),
-                _ => throw new ArgumentException($"'{module}' is not a LLaMA projection", nameof(targetModules)),
-            };
+            var (inFeatures, outFeatures) = model.ProjectionFeatures(module);
             adapterPerLayer += rank * (inFeatures + outFeatures);
             loraActivationsPerToken += rank + outFeatures; // A x, and the adapter's output before it is added
         }

@@ -60,7 +60,7 @@ public sealed class ApproxHybridScorerTests(ApproxHybridScorerTests.Trained trai
         Assert.Equal(exact.BaseCe, approx.BaseCe, 5);
         Assert.Equal(6.0, approx.ForwardEquivalents);
         Assert.True(exact.ForwardEquivalents > 10 * approx.ForwardEquivalents, $"exact {exact.ForwardEquivalents} forwards vs approx {approx.ForwardEquivalents}");
-        var rho = Spearman(exact.Ranks.Select(r => r.Importance).ToArray(), approx.Ranks.Select(r => r.Importance).ToArray());
+        var rho = RankCorrelation.Spearman(exact.Ranks.Select(r => r.Importance).ToArray(), approx.Ranks.Select(r => r.Importance).ToArray());
         output.WriteLine($"Spearman(approx, exact) = {rho:F4} over {exact.Ranks.Count} ranks");
         Assert.True(rho >= MinSpearman, $"Spearman(approx, exact) = {rho:F3} < {MinSpearman}");
         foreach (var a in approx.Ranks)
@@ -191,37 +191,5 @@ public sealed class ApproxHybridScorerTests(ApproxHybridScorerTests.Trained trai
             Assert.Equal(14, shortlists[i].Count);
             Assert.True(exactLowest[i].SetEquals(trainer.State.AllocationHistory[i].Pruned), $"round {i + 1} pruned {string.Join(", ", trainer.State.AllocationHistory[i].Pruned)}");
         }
-    }
-
-    /// <summary>Spearman's rank correlation (average ranks for ties).</summary>
-    internal static double Spearman(double[] x, double[] y)
-    {
-        var (rx, ry) = (Ranks(x), Ranks(y));
-        var (mx, my) = (rx.Average(), ry.Average());
-        var cov = rx.Zip(ry).Sum(p => (p.First - mx) * (p.Second - my));
-        return cov / Math.Sqrt(rx.Sum(v => (v - mx) * (v - mx)) * ry.Sum(v => (v - my) * (v - my)));
-    }
-
-    private static double[] Ranks(double[] values)
-    {
-        var order = Enumerable.Range(0, values.Length).OrderBy(i => values[i]).ToArray();
-        var ranks = new double[values.Length];
-        for (var i = 0; i < order.Length;)
-        {
-            var j = i;
-            while (j + 1 < order.Length && values[order[j + 1]] == values[order[i]])
-            {
-                j++;
-            }
-
-            for (var k = i; k <= j; k++)
-            {
-                ranks[order[k]] = (i + j) / 2.0;
-            }
-
-            i = j + 1;
-        }
-
-        return ranks;
     }
 }
