@@ -5,7 +5,9 @@ namespace ALoRA.Sweeps;
 
 /// <summary>
 /// Which trial runs next: FIFO within a sweep, round-robin across sweeps (each dequeue moves on to the next sweep),
-/// never more than a sweep's max_concurrent_trials running at once. Pure and deterministic; not thread-safe (a grain
+/// never more than a sweep's max_concurrent_trials running at once. A trial that lost its trainer goes to the back of
+/// its sweep (<see cref="Requeue"/>): it has less work left than the sweep's trials not yet started, and running the
+/// longest work first leaves the short remainders to fill the end of the sweep (longest-processing-time-first). Pure and deterministic; not thread-safe (a grain
 /// owns it). <see cref="ToSnapshot"/> and <see cref="FromSnapshot"/> move its whole state to and from plain data.
 /// </summary>
 /// <remarks>
@@ -155,7 +157,10 @@ public sealed class TrialQueue
         return true;
     }
 
-    /// <summary>Puts a running trial (which lost its trainer) back at the front of its sweep's queue.</summary>
+    /// <summary>
+    /// Puts a running trial (which lost its trainer) back at the back of its sweep's queue: it resumes from its last
+    /// checkpoint with less work left than the trials not yet started, so it runs after them (see the class remarks).
+    /// </summary>
     /// <param name="sweepId">The trial's sweep.</param>
     /// <param name="trialId">The trial.</param>
     /// <returns>False (and nothing changed) when the trial is not running.</returns>
@@ -167,7 +172,7 @@ public sealed class TrialQueue
             return false;
         }
 
-        entry.Queued.Insert(0, trialId);
+        entry.Queued.Add(trialId);
         return true;
     }
 

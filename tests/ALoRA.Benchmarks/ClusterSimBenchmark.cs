@@ -12,8 +12,9 @@ namespace ALoRA.Benchmarks;
 /// <c>alora-silo</c> processes x 16 simulated devices (<c>cuda:0</c>-<c>cuda:15</c>, 80 GiB each), Redis clustering and
 /// Redis grain storage on a private redis-server, one shared checkpoint folder, the simulated engine
 /// (<c>Alora:Simulation</c>), and a 500-trial LLaMA-7B sweep submitted with the real <c>alora</c> CLI; silo 2 is killed
-/// (SIGKILL) at 30 % of the expected run and silo 3 at 60 %, each started again under the same name after
-/// <see cref="DowntimeSeconds"/>. The JSON's <c>cluster_sim</c> fields, all from the engine's attempt records
+/// (SIGKILL) at 30 % of the expected run and silo 3 at 60 %, each started again under the same name at once (as Kubernetes
+/// restarts a killed container) or after an outage of <c>outageMinutes</c> simulated minutes; the restart's own wall time
+/// (process start until <c>/health/ready</c>) counts as measured, times the time scale. The JSON's <c>cluster_sim</c> fields, all from the engine's attempt records
 /// (<see cref="SimulatedAttemptRecord"/>, one per attempt in the shared checkpoint folder) and the final status:
 /// <list type="bullet">
 /// <item><c>devices</c>: devices in the cluster (64); <c>trials</c>: trials of the sweep (500).</item>
@@ -52,9 +53,6 @@ public static class ClusterSimBenchmark
     /// <summary>Devices per silo.</summary>
     public const int DevicesPerSilo = 16;
 
-    /// <summary>Wall seconds a killed silo stays down before it is started again.</summary>
-    public const double DowntimeSeconds = 5;
-
     /// <summary>The sweep: LLaMA-7B, 5 seeds x 10 learning rates x 2 methods x 5 ranks = 500 trials of 1000 steps.</summary>
     public static string Spec(string model, string data, string? scheduler = null) => $$$"""
         id: cluster-sim
@@ -90,7 +88,8 @@ public static class ClusterSimBenchmark
     /// <param name="kills">Kill and restart silos 2 and 3 (false: a control run without failures), in every run.</param>
     /// <param name="asha">Also run the sweep with <see cref="AshaBlock"/> and fill <c>asha</c>.</param>
     /// <param name="packing">Also run it with 2 slots per device (<see cref="SlotsSetting"/>) and fill <c>packing</c>.</param>
-    public static async Task<JsonObject> RunAsync(double targetWallSeconds = 150, bool kills = true, bool asha = false, bool packing = false)
+    /// <param name="outageMinutes">Simulated minutes a killed silo stays down before its process is started again (0: at once).</param>
+    public static async Task<JsonObject> RunAsync(double targetWallSeconds = 150, bool kills = true, bool asha = false, bool packing = false, double outageMinutes = 0)
     {
         using var folder = TempDirectory.Create("cluster-sim");
         var model = Llama7BFolder.Create(folder.PathOf("llama-7b"));
@@ -104,12 +103,13 @@ public static class ClusterSimBenchmark
         var work = trials.Sum(t => planner.Plan(t).AttemptSeconds());
         var devices = Silos * DevicesPerSilo;
         var scale = Math.Round(work / devices / targetWallSeconds);
-        var baseline = await RunClusterAsync(folder, "baseline", spec, scale, trials.Count, targetWallSeconds, kills, null);
+        var outage = TimeSpan.FromSeconds(outageMinutes * 60 / scale);
+        var baseline = await RunClusterAsync(folder, "baseline", spec, scale, trials.Count, targetWallSeconds, kills, outage, null);
         var result = Measure(baseline, devices, trials.Count, scale);
         var summary = (JsonObject)result["cluster_sim"]!;
         if (asha)
         {
-            var stopped = await RunClusterAsync(folder, "asha", Spec(model, data, AshaBlock), scale, trials.Count, targetWallSeconds, kills, null);
+            var stopped = await RunClusterAsync(folder, "asha", Spec(model, data, AshaBlock), scale, trials.Count, targetWallSeconds, kills, outage, null);
             var best = trials.MinBy(t =>
             {
                 var plan = planner.Plan(t);
@@ -129,7 +129,7 @@ public static class ClusterSimBenchmark
 
         if (packing)
         {
-            var packed = await RunClusterAsync(folder, "packing", spec, scale, trials.Count, targetWallSeconds, kills, new() { [SlotsSetting] = "2" });
+            var packed = await RunClusterAsync(folder, "packing", spec, scale, trials.Count, targetWallSeconds, kills, outage, new() { [SlotsSetting] = "2" });
             summary["packing"] = new JsonObject { ["makespan_over_unpacked"] = Math.Round(Makespan(packed, scale) / Makespan(baseline, scale), 3) };
         }
 
@@ -139,6 +139,7 @@ public static class ClusterSimBenchmark
         result["lpt_over_ideal"] = Math.Round(LongestFirst(trials.Select(t => planner.Plan(t).AttemptSeconds()), devices) / (work / devices), 3);
         result["trial_hours_mean"] = Math.Round(work / trials.Count / 3600, 2);
         result["time_scale"] = scale;
+        result["outage_minutes"] = outageMinutes;
         return result;
     }
 
@@ -176,7 +177,7 @@ public static class ClusterSimBenchmark
     private static double Busy(ClusterRun run, double scale) => run.Attempts.Sum(a => (run.EndOf(a) - a.Started).TotalSeconds) * scale;
 
     private static async Task<ClusterRun> RunClusterAsync(TempDirectory root, string name, string spec, double scale, int trials, double targetWallSeconds, bool kills,
-                                                          Dictionary<string, string>? extraSettings)
+                                                          TimeSpan outage, Dictionary<string, string>? extraSettings)
     {
         Directory.CreateDirectory(root.PathOf(name));
         var folder = new RunFolder(root.PathOf(name));
@@ -257,7 +258,7 @@ public static class ClusterSimBenchmark
                 killed[silo.Id] = DateTimeOffset.UtcNow;
                 await silo.KillAsync();
                 var down = Stopwatch.StartNew();
-                await Task.Delay(TimeSpan.FromSeconds(DowntimeSeconds));
+                await Task.Delay(outage);
                 await StartAsync(nodes[victim]);
                 downtime += down.Elapsed.TotalSeconds; // until the restarted silo is ready (its trainers registered)
             }
@@ -343,6 +344,10 @@ public static class ClusterSimBenchmark
         var completedAttempts = attempts.Where(a => a.Outcome == "completed").GroupBy(a => a.TrialId).ToList();
         var deviceHours = (double seconds) => Math.Round(seconds / 3600, 1);
         var byTrial = attempts.GroupBy(a => a.TrialId).ToList();
+
+        // Wall ms by which one-attempt trials overran their modelled time; when the first attempts on each device started (simulated seconds).
+        var late = byTrial.Where(g => g.Count() == 1).Select(g => ((EndOf(g.First()) - g.First().Started).TotalSeconds - (g.First().TrialSeconds / scale)) * 1000).ToList();
+        var firstStarts = attempts.GroupBy(a => (a.ProcessId, a.Device)).Select(g => g.Min(a => a.Started)).Order().Take(devices).ToList();
         return new JsonObject
         {
             ["cluster_sim"] = new JsonObject
@@ -370,6 +375,8 @@ public static class ClusterSimBenchmark
                 ["device_hours_tail"] = deviceHours(attempts.GroupBy(a => (Silo: run.SiloOfProcess.GetValueOrDefault(a.ProcessId, "?"), a.Device))
                     .Sum(g => (end - g.Max(EndOf)).TotalSeconds) * scale),
                 ["handover_ms_p50_p95_max"] = gaps.Count == 0 ? null : $"{Percentile(gaps, 0.5):F0} / {Percentile(gaps, 0.95):F0} / {gaps.Max():F0}",
+                ["late_ms_p50_p95_max"] = late.Count == 0 ? null : $"{Percentile(late, 0.5):F0} / {Percentile(late, 0.95):F0} / {late.Max():F0}",
+                ["first_starts_s_after_submit"] = $"{(firstStarts[0] - run.Submitted).TotalSeconds * scale:F0} / {(firstStarts[^1] - run.Submitted).TotalSeconds * scale:F0}",
                 ["attempts"] = attempts.Count,
                 ["attempts_killed"] = attempts.Count(a => a.Ended is null),
                 ["sweep_state"] = run.Final.RootElement.GetProperty("state").GetString(),

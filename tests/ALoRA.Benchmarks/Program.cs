@@ -6,7 +6,7 @@ using ALoRA.Engine.Runtime;
 
 // alora benchmarks: prints one JSON object. Each preset, and one AB-LoRA scoring round (fast vs reference), runs in a
 // child process of this program (so peak memory is per part); the GEMM baseline runs in this process.
-// Usage: ALoRA.Benchmarks [--memory-steps N] [--preset tiny|small|scoring|scoring-tiny|scoring-small|precision [--sizes tiny,small]|checkpointing|scorer-agreement|alora-overhead [--batch-size N] [--skip-fast]|sweep-load|sweep-submit [--trials N]|cluster-sim [--wall-s N] [--no-kills] [--no-asha] [--no-packing]]
+// Usage: ALoRA.Benchmarks [--memory-steps N] [--preset tiny|small|scoring|scoring-tiny|scoring-small|precision [--sizes tiny,small]|checkpointing|scorer-agreement|alora-overhead [--batch-size N] [--skip-fast]|sweep-load|sweep-submit [--trials N]|cluster-sim [--wall-s N] [--outage-min N] [--no-kills] [--no-asha] [--no-packing]]
 const int Threads = 2;
 var memorySteps = args.SkipWhile(a => a != "--memory-steps").Skip(1).Select(int.Parse).FirstOrDefault(100);
 var only = args.SkipWhile(a => a != "--preset").Skip(1).FirstOrDefault();
@@ -31,8 +31,10 @@ if (only == "cluster-sim")
     // Issue 14: 4 silo processes x 16 simulated devices, a 500-trial LLaMA-7B sweep, two silos killed and restarted (docs/operations.md, "The simulated engine").
     // --wall-s N: wall seconds of the ideal makespan (default 150; sets the time scale); --no-kills: the control run without failures.
     var wall = args.SkipWhile(a => a != "--wall-s").Skip(1).Select(a => double.Parse(a, System.Globalization.CultureInfo.InvariantCulture)).FirstOrDefault(150);
+    // --outage-min N: simulated minutes a killed silo stays down before it is started again (default 0: at once, as Kubernetes restarts a killed container).
+    var outage = args.SkipWhile(a => a != "--outage-min").Skip(1).Select(a => double.Parse(a, System.Globalization.CultureInfo.InvariantCulture)).FirstOrDefault(0);
     // The ASHA run (a spec scheduler block) and the 2-slots run follow the baseline; --no-asha / --no-packing leave them out.
-    Console.WriteLine((await ClusterSimBenchmark.RunAsync(wall, kills: !args.Contains("--no-kills"), asha: !args.Contains("--no-asha"), packing: !args.Contains("--no-packing"))).ToJsonString());
+    Console.WriteLine((await ClusterSimBenchmark.RunAsync(wall, kills: !args.Contains("--no-kills"), asha: !args.Contains("--no-asha"), packing: !args.Contains("--no-packing"), outageMinutes: outage)).ToJsonString());
     return 0;
 }
 

@@ -85,8 +85,9 @@ public sealed class TrialQueueTests
     }
 
     [Fact]
-    public void Requeue_RunningTrial_GoesBackToTheFront()
+    public void Requeue_RunningTrial_GoesToTheBackOfItsSweep()
     {
+        // It resumes with less work left than the trials not yet started: longest work first.
         var queue = new TrialQueue();
         foreach (var t in new[] { "a1", "a2", "a3" })
         {
@@ -98,11 +99,11 @@ public sealed class TrialQueueTests
         Assert.False(queue.TryDequeue(out _, out _));
 
         Assert.True(queue.Requeue("a", "a1"));
-        Assert.Equal(["a1", "a2", "a3"], queue.GetQueued("a"));
+        Assert.Equal(["a2", "a3", "a1"], queue.GetQueued("a"));
         Assert.Equal(0, queue.RunningCount("a"));
         Assert.False(queue.Requeue("a", "a2"));
-        Assert.True(queue.TryDequeue(out _, out var again));
-        Assert.Equal("a1", again);
+        Assert.True(queue.TryDequeue(out _, out var next));
+        Assert.Equal("a2", next);
     }
 
     [Fact]

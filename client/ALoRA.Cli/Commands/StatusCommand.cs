@@ -57,11 +57,11 @@ internal sealed class StatusCommand : Command
 
             var table = new CliTable(
                 new("SWEEP", 24, Wrap: true), new("STATE", 10), new("TRIALS", 6, Right: true), new("QUEUED", 6, Right: true), new("RUNNING", 7, Right: true),
-                new("DONE", 5, Right: true), new("FAILED", 6, Right: true), new("SUBMITTED", Gap: 2));
+                new("DONE", 5, Right: true), new("STOPPED", 7, Right: true), new("FAILED", 6, Right: true), new("SUBMITTED", Gap: 2));
             foreach (var s in sweeps)
             {
                 table.Add(s.SweepId, Lower(s.State), $"{s.Trials.Count}", $"{s.Count(TrialState.Queued)}", $"{s.Count(TrialState.Running)}",
-                    $"{s.Count(TrialState.Completed)}", $"{s.Count(TrialState.Failed)}",
+                    $"{s.Count(TrialState.Completed)}", $"{s.Count(TrialState.Stopped)}", $"{s.Count(TrialState.Failed)}",
                     $"{s.SubmittedAt:yyyy-MM-dd HH:mm}" + (s.Error is null ? Unreadable(s) + Creating(s) : $"  ({s.Error})"));
             }
 

@@ -46,7 +46,7 @@ public interface ISchedulerGrain : IGrainWithStringKey
 
     /// <summary>
     /// A trial's experiment says its attempt on <paramref name="trainer"/> (<c>key@silo address</c>) ended: the slot is
-    /// free again, and <paramref name="requeue"/> puts the trial back at the front of its sweep's queue (otherwise it is
+    /// free again, and <paramref name="requeue"/> puts the trial back at the back of its sweep's queue (otherwise it is
     /// finished). Safe to repeat; ignored when the trial runs on another trainer by now.
     /// </summary>
     [SiloOnly]

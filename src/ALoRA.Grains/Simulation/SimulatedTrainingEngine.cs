@@ -62,13 +62,19 @@ public sealed partial class SimulatedTrainingEngine : ITrainingEngine
         ArgumentNullException.ThrowIfNull(workspace);
         ArgumentNullException.ThrowIfNull(progress);
         cancellationToken.ThrowIfCancellationRequested();
+
+        // The attempt's modelled time starts now: the engine's own bookkeeping (reading the plan and the newest
+        // checkpoint, the record, replaying the history, writing checkpoints and the adapter) happens inside it, as a
+        // real engine's file work is part of its load and checkpoint times, rather than after it.
+        var clock = new SimulatedClock(_options.TimeScale, _options.ReportInterval, _time, cancellationToken);
+        var started = _time.GetUtcNow();
         var spec = assignment.Spec;
         var plan = Plan(spec);
         var curve = new SimulatedLossCurve(spec);
         var resumed = NewestCheckpoint(workspace, plan.TotalSteps);
         var record = new SimulatedAttemptRecord
         {
-            TrialId = spec.TrialId, Attempt = assignment.Attempt, Device = device, ProcessId = Environment.ProcessId, Started = _time.GetUtcNow(),
+            TrialId = spec.TrialId, Attempt = assignment.Attempt, Device = device, ProcessId = Environment.ProcessId, Started = started,
             StartStep = resumed, EndStep = resumed, TotalSteps = plan.TotalSteps, TrialSeconds = plan.AttemptSeconds(),
         };
         WriteRecord(workspace, record);
@@ -81,16 +87,24 @@ public sealed partial class SimulatedTrainingEngine : ITrainingEngine
         }
 
         _sharing.AddOrUpdate(device, 1, (_, n) => n + 1);
-        var clock = new SimulatedClock(_options.TimeScale, _options.ReportInterval, _time, cancellationToken);
         var done = resumed;
         double seconds = 0;
         double Cost(double solo) => solo * SimulatedTimeModel.SharingSlowdown(_sharing.GetValueOrDefault(device, 1), _options.Utilization, _options.SharedUtilization);
+        // Simulated seconds after each step to the end, alone on the device: the clock's expected end (see SimulatedClock.End).
+        var remaining = new double[plan.TotalSteps + 1];
+        for (var step = plan.TotalSteps - 1; step >= 0; step--)
+        {
+            remaining[step] = remaining[step + 1] + plan.SecondsOf(step + 1);
+        }
+
         try
         {
             seconds += Cost(plan.LoadSeconds);
+            clock.End = seconds + Cost(remaining[resumed]);
             clock.WaitUntil(seconds);
             for (var step = resumed + 1; step <= plan.TotalSteps; step++)
             {
+                clock.End = seconds + Cost(remaining[step - 1]);
                 seconds += Cost(plan.StepSeconds);
                 clock.WaitUntil(seconds);
                 run.ReportStep(step, stepOnly: true);
@@ -110,9 +124,15 @@ public sealed partial class SimulatedTrainingEngine : ITrainingEngine
 
                 if (plan.CheckpointsAt(step))
                 {
+                    // Written when the checkpoint's modelled time begins (the last one with the adapter), reported when it ends.
+                    WriteCheckpoint(workspace, step, plan.TotalSteps);
+                    if (step == plan.TotalSteps)
+                    {
+                        WriteAdapter(workspace, spec, plan);
+                    }
+
                     seconds += Cost(plan.CheckpointSeconds);
                     clock.WaitUntil(seconds);
-                    WriteCheckpoint(workspace, step, plan.TotalSteps);
                     run.Report(new TrialProgress
                     {
                         TrialId = spec.TrialId, Attempt = assignment.Attempt, Kind = TrialProgressKind.Checkpoint, Step = step, TotalSteps = plan.TotalSteps,
@@ -121,6 +141,11 @@ public sealed partial class SimulatedTrainingEngine : ITrainingEngine
                 }
 
                 done = step;
+            }
+
+            if (!plan.CheckpointsAt(plan.TotalSteps))
+            {
+                WriteAdapter(workspace, spec, plan);
             }
 
             clock.WaitUntil(seconds, exact: true);
@@ -146,7 +171,6 @@ public sealed partial class SimulatedTrainingEngine : ITrainingEngine
         }
 
         var result = run.Result(workspace.AdapterDirectory);
-        WriteAdapter(workspace, spec, plan);
         WriteRecord(workspace, record with { Ended = _time.GetUtcNow(), EndStep = done, SimulatedSeconds = seconds, Outcome = "completed" });
         LogFinished(spec.TrialId, assignment.Attempt, plan.TotalSteps, result.DevLoss, seconds);
         return result;

@@ -86,14 +86,15 @@ public sealed class StatusCommandTests : IDisposable
     public async Task Status_Redirected_PrintsThePlainFixedColumnLines()
     {
         _cli.Cluster.Cluster = new ClusterStatus { Sweeps = ["sweep-a"] };
-        _cli.Cluster.With(Sweep("sweep-a", SweepState.Running, Trial("sweep-a", 0, TrialState.Completed), Trial("sweep-a", 1, TrialState.Queued)));
+        _cli.Cluster.With(Sweep("sweep-a", SweepState.Running, Trial("sweep-a", 0, TrialState.Completed), Trial("sweep-a", 1, TrialState.Queued),
+            Trial("sweep-a", 2, TrialState.Stopped), Trial("sweep-a", 3, TrialState.Stopped)));
 
         var code = await _cli.RunAsync("status");
 
         Assert.Equal(0, code);
         Assert.Equal(
-            "SWEEP                    STATE      TRIALS QUEUED RUNNING  DONE FAILED  SUBMITTED\n" +
-            "sweep-a                  running         2      1       0     1      0  2026-03-04 05:06\n",
+            "SWEEP                    STATE      TRIALS QUEUED RUNNING  DONE STOPPED FAILED  SUBMITTED\n" +
+            "sweep-a                  running         4      1       0     1       2      0  2026-03-04 05:06\n",
             _cli.Stdout.Replace("\r\n", "\n", StringComparison.Ordinal));
     }
 

@@ -28,7 +28,9 @@ public sealed class EarlyStoppingTests(ITestOutputHelper log)
         (3, 1, false), (3, 2, false), (3, 3, false), (3, 4, false), (3, 5, false),
     ];
 
-    private static string Spec(string id) => $$"""
+    private const string Asha = "{type: asha, metric: dev_loss, grace_period: 10steps, reduction_factor: 2}";
+
+    private static string Spec(string id, string scheduler = Asha) => $$"""
         id: {{id}}
         model: {{RepositoryPaths.Stories260K}}
         data: {{RepositoryPaths.Sst2}}
@@ -36,7 +38,7 @@ public sealed class EarlyStoppingTests(ITestOutputHelper log)
         metric: dev_loss
         method: lora
         training: {learning_rate: {grid_search: [0.001, 0.002, 0.003, 0.0005]}, max_steps: {{Steps}}}
-        scheduler: {type: asha, metric: dev_loss, grace_period: 10steps, reduction_factor: 2}
+        scheduler: {{scheduler}}
         """;
 
     private static FakeTrainingEngine Engine() => new()
@@ -88,6 +90,31 @@ public sealed class EarlyStoppingTests(ITestOutputHelper log)
     }
 
     [Fact]
+    public async Task Median_StopsTheTrialWorseThanTheMedianOfTheOthers_AndTheFreedTrainerTakesTheNextTrial()
+    {
+        // Worked by hand (grace 20 steps, min_trials 2; evaluations every 10 steps). Trials 0 and 1 never have two others
+        // that reached their step: they complete. Trial 2 at step 20: the others' running averages are trial 0's
+        // (2.0 + 1.5) / 2 = 1.75 and trial 1's (4.0 + 3.0) / 2 = 3.5, median 2.625; its best is 4.5: stops. Trial 3's
+        // best (0.75 at step 20, 0.5 x (1 + 10 / t) later) is below trial 0's running average at every step: completes.
+        var engine = Engine();
+        await using var h = await ClusterHarness.StartAsync(silos: 1, trainersPerSilo: 1, engine: engine);
+        await h.Sweep("median").SubmitAsync(Specs.Parsed(Spec("median", "{type: median, metric: dev_loss, grace_period: 20steps, min_trials: 2}")));
+
+        var status = await h.WaitForSweepAsync("median", timeout: TimeSpan.FromMinutes(2));
+        var trials = status.Trials.OrderBy(t => t.Index).ToList();
+
+        Assert.Equal([TrialState.Completed, TrialState.Completed, TrialState.Stopped, TrialState.Completed], trials.Select(t => t.State));
+        Assert.Equal("stopped at step 20: best dev_loss 4.5 is worse than the median 2.625 of the running averages of the 2 other trials that reached step 20", trials[2].Error);
+        Assert.InRange(trials[2].Step, 20, Steps - 1);
+        Assert.Equal(trials.Select(t => (t.TrialId, 1)), engine.Starts.Select(s => (s.TrialId, s.Attempt))); // in queue order, once each
+        var records = await h.SiloGrains.GetGrain<IStoppingGrain>("median").GetRecordsAsync();
+        Assert.Equal([(trials[2].TrialId, 20)], records.Where(r => r.Stop).Select(r => (r.TrialId, r.Step)));
+        Assert.Equal(Enumerable.Range(1, Steps / 10).Select(i => 10 * i), records.Where(r => r.TrialId == trials[3].TrialId).Select(r => r.Step));
+        var cluster = await h.Scheduler.GetClusterStatusAsync();
+        Assert.Equal((0, 0), (cluster.Queued, cluster.Running));
+    }
+
+    [Fact]
     public async Task ClusterRestart_WhileATrialHeadsForARung_DecisionsContinueFromThePersistedRecords()
     {
         var engine = Engine();
@@ -108,7 +135,8 @@ public sealed class EarlyStoppingTests(ITestOutputHelper log)
         third = ids[2];
 
         // Trial 2 is held before its first rung, after trials 0 and 1 were recorded there; every silo then stops (the
-        // stopping grain's activation goes with it) and a new cluster takes over from storage.
+        // stopping grain's activation goes with it) and a new cluster takes over from storage. Trial 2, requeued at the
+        // back of the queue, resumes after trial 3: it reaches rung 1 last, below trials 0, 1 and 3, and stops.
         Assert.True(await Task.Run(() => held.Wait(TimeSpan.FromSeconds(60))), "trial 2 never reached step 5");
         var restart = h.RestartAsync();
         await Task.Delay(500);
@@ -120,7 +148,7 @@ public sealed class EarlyStoppingTests(ITestOutputHelper log)
         Assert.Equal([TrialState.Completed, TrialState.Stopped, TrialState.Stopped, TrialState.Completed], trials.Select(t => t.State));
         Assert.Contains(engine.Starts, s => s.TrialId == third && s.Attempt == 2); // it did resume on the new cluster
         Assert.StartsWith("stopped at step 10: rung 1, below the top 1/2", trials[2].Error, StringComparison.Ordinal);
-        await AssertRecordsAsync(h, "asha-restart", trials);
+        await AssertRecordsAsync(h, "asha-restart", trials, [.. ExpectedRecords.Where(r => r.Trial != 2), (2, 1, true)]);
         Assert.Equal(4, submitted.Trials);
     }
 
@@ -176,11 +204,11 @@ public sealed class EarlyStoppingTests(ITestOutputHelper log)
         Assert.Equal(oracle.Records, await h.SiloGrains.GetGrain<IStoppingGrain>("sw-median").GetRecordsAsync());
     }
 
-    private static async Task AssertRecordsAsync(ClusterHarness h, string sweep, List<TrialStatus> trials)
+    private static async Task AssertRecordsAsync(ClusterHarness h, string sweep, List<TrialStatus> trials, (int Trial, int Rung, bool Stop)[]? expected = null)
     {
         var records = await h.SiloGrains.GetGrain<IStoppingGrain>(sweep).GetRecordsAsync();
         var index = trials.ToDictionary(t => t.TrialId, t => t.Index);
-        Assert.Equal(ExpectedRecords, records.Select(r => (index[r.TrialId], r.Rung, r.Stop)));
+        Assert.Equal(expected ?? ExpectedRecords, records.Select(r => (index[r.TrialId], r.Rung, r.Stop)));
         Assert.All(records, r => Assert.Equal(10 * (1 << (r.Rung - 1)), r.Step));
     }
 }

@@ -80,6 +80,23 @@ public sealed class SimulatedTrainingEngineTests : IDisposable
     }
 
     [Fact]
+    public void Run_ReportIntervalLongerThanTheAttempt_StillEndsWhenModelled()
+    {
+        // About 0.3 s of modelled time with wake-ups coalesced over 20 s: the coalescing may postpone reports, never the
+        // attempt's end (it once ended up to one interval late, which a time scale turned into device-hours).
+        var options = SimulationSamples.Options(timeScale: 4000);
+        options.ReportInterval = TimeSpan.FromSeconds(20);
+        var engine = new SimulatedTrainingEngine(options);
+        var assignment = _samples.Assignment("coalesced");
+        var modelled = engine.Plan(assignment.Spec).AttemptSeconds() / 4000;
+        var steps = new List<int>();
+        var watch = Stopwatch.StartNew();
+        engine.Run(assignment, Workspace("coalesced"), "cuda:0", p => steps.Add(p.Kind == TrialProgressKind.Step ? p.Step : 0), CancellationToken.None);
+        Assert.InRange(watch.Elapsed.TotalSeconds, modelled, modelled + 10);
+        Assert.Equal(Enumerable.Range(1, 100), steps.Where(s => s > 0));
+    }
+
+    [Fact]
     public void Cancelled_ThenResumed_ContinuesTheStepCountAndEndsAsAStraightRun()
     {
         var engine = new SimulatedTrainingEngine(SimulationSamples.Options());
