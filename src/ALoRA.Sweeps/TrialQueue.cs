@@ -7,8 +7,9 @@ namespace ALoRA.Sweeps;
 /// Which trial runs next: FIFO within a sweep, round-robin across sweeps (each dequeue moves on to the next sweep),
 /// never more than a sweep's max_concurrent_trials running at once. A trial that lost its trainer goes to the back of
 /// its sweep (<see cref="Requeue"/>): it has less work left than the sweep's trials not yet started, and running the
-/// longest work first leaves the short remainders to fill the end of the sweep (longest-processing-time-first). Pure and deterministic; not thread-safe (a grain
-/// owns it). <see cref="ToSnapshot"/> and <see cref="FromSnapshot"/> move its whole state to and from plain data.
+/// longest work first leaves the short remainders to fill the end of the sweep (longest-processing-time-first). Pure
+/// and deterministic; not thread-safe (a grain owns it). <see cref="ToSnapshot"/> and <see cref="FromSnapshot"/> move
+/// its whole state to and from plain data.
 /// </summary>
 /// <remarks>
 /// A sweep is known from its first <see cref="Enqueue"/> until it has nothing queued or running, or until

@@ -19,7 +19,7 @@ namespace ALoRA.Grains.Scheduling;
 /// has free, or is remembered as waiting and told when work arrives. The slots' lifecycle rules are
 /// <see cref="SlotBook"/>'s: an attempt's end is said by the trial's experiment (<see cref="AttemptEndedAsync"/>), the
 /// one owner of the attempt; a timer checks cluster membership: the devices of a silo that is no longer active are
-/// removed and their trials requeued at the front of their sweep. Its calls await no other grain (its notifications are one-way; only the background
+/// removed and their trials requeued at the back of their sweep (they have the least work left). Its calls await no other grain (its notifications are one-way; only the background
 /// rebuild of a lost record asks the sweeps, while calls go on being served), so it cannot take part in a call cycle. A trial's first dispatch starts the trial's own trace (linked to the span that queued it); its
 /// later dispatches and requeues join that trace, whose id is kept in <see cref="SchedulerState.TraceParents"/> and handed
 /// to the trainer. The queue length is reported to <see cref="AloraInstruments"/> by the silo hosting this grain.
