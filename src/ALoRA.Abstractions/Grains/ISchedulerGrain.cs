@@ -15,10 +15,12 @@ public interface ISchedulerGrain : IGrainWithStringKey
     /// <summary>
     /// Queues trials of a sweep (ids not already queued or running); records the sweep. <paramref name="estimatedBytes"/>
     /// gives each trial's estimated memory (docs/sweep-spec.md, "Limits"), which a device must have free to take it; a
-    /// trial without one runs only on a device with no other trial.
+    /// trial without one runs only on a device with no other trial. <paramref name="dtype"/> is the sweep's
+    /// <c>model.dtype</c> (null: each device's default): its trials go only to devices that registered it among the dtypes
+    /// they compute (or registered none).
     /// </summary>
     [SiloOnly]
-    Task EnqueueAsync(string sweepId, ImmutableList<string> trialIds, int maxConcurrentTrials, Dictionary<string, long>? estimatedBytes);
+    Task EnqueueAsync(string sweepId, ImmutableList<string> trialIds, int maxConcurrentTrials, Dictionary<string, long>? estimatedBytes, string? dtype);
 
     /// <summary>Drops the sweep's queued trials; returns the ids of its running trials (their trainers stop them).</summary>
     [SiloOnly]

@@ -16,7 +16,7 @@ namespace ALoRA.Grains.Scheduling;
 /// The cluster's queue and device slots (key <see cref="SchedulerKeys.Default"/>). Trainers pull, one per slot: a slot
 /// asks for its next assignment and gets the next trial by <see cref="TrialQueue"/>'s policy (FIFO within a sweep,
 /// round-robin across sweeps, within each sweep's concurrency limit) whose estimated memory fits what the slot's device
-/// has free, or is remembered as waiting and told when work arrives. The slots' lifecycle rules are
+/// has free and whose sweep's dtype the device computes, or is remembered as waiting and told when work arrives. The slots' lifecycle rules are
 /// <see cref="SlotBook"/>'s: an attempt's end is said by the trial's experiment (<see cref="AttemptEndedAsync"/>), the
 /// one owner of the attempt; a timer checks cluster membership: the devices of a silo that is no longer active are
 /// removed and their trials requeued at the back of their sweep (they have the least work left). Its calls await no other grain (its notifications are one-way; only the background
@@ -78,7 +78,7 @@ public sealed partial class SchedulerGrain(
     }
 
     /// <inheritdoc />
-    public async Task EnqueueAsync(string sweepId, ImmutableList<string> trialIds, int maxConcurrentTrials, Dictionary<string, long>? estimatedBytes)
+    public async Task EnqueueAsync(string sweepId, ImmutableList<string> trialIds, int maxConcurrentTrials, Dictionary<string, long>? estimatedBytes, string? dtype)
     {
         if (Unreadable is { } reason)
         {
@@ -89,6 +89,15 @@ public sealed partial class SchedulerGrain(
         if (!state.State.Sweeps.Contains(sweepId))
         {
             state.State.Sweeps.Add(sweepId);
+        }
+
+        if (dtype is not null)
+        {
+            state.State.SweepDTypes[sweepId] = dtype;
+        }
+        else
+        {
+            state.State.SweepDTypes.Remove(sweepId);
         }
 
         using var activity = AloraDiagnostics.Scheduler.StartActivity(AloraTelemetry.Spans.SchedulerEnqueue);
@@ -144,6 +153,8 @@ public sealed partial class SchedulerGrain(
             state.State.TrialBytes.Remove(trial);
         }
 
+        state.State.SweepDTypes.Remove(sweepId);
+
         await SaveAsync();
         LogSweepCancelled(sweepId, dropped.Count, running.Count);
         return running;
@@ -153,14 +164,6 @@ public sealed partial class SchedulerGrain(
     public async Task RegisterTrainersAsync(string siloAddress, ImmutableList<DeviceRegistration> devices)
     {
         ArgumentNullException.ThrowIfNull(devices);
-        foreach (var device in devices)
-        {
-            if (device.DTypes is { } dtypes)
-            {
-                _dtypes[device.Key] = dtypes;
-            }
-        }
-
         if (Unreadable is not null)
         {
             return;
@@ -202,7 +205,7 @@ public sealed partial class SchedulerGrain(
 
         // A slot that still held a trial: its trainer lost it (e.g. it was reactivated without its job).
         var changed = Lose(lost);
-        if (_queue.TryDequeue(id => _slots.Fits(trainerKey, Bytes(id)), out var sweepId, out var trialId))
+        if (_queue.TryDequeue(id => _slots.Fits(trainerKey, Bytes(id)) && _slots.Computes(trainerKey, DTypeOf(id)), out var sweepId, out var trialId))
         {
             using var activity = StartDispatchSpan(trialId);
             activity?.SetTag(AloraTelemetry.Tags.SweepId, sweepId)

@@ -47,4 +47,11 @@ public sealed class SchedulerState : IUnreadableStateAware
     /// </summary>
     [Id(50)]
     public Dictionary<string, long> TrialBytes { get; set; } = new(StringComparer.Ordinal);
+
+    /// <summary>
+    /// The <c>model.dtype</c> of each sweep that sets one, by sweep id (given when the sweep queued its trials): a slot
+    /// takes the sweep's trials only if its device computes it. Dropped when the sweep is cancelled.
+    /// </summary>
+    [Id(51)]
+    public Dictionary<string, string> SweepDTypes { get; set; } = new(StringComparer.Ordinal);
 }

@@ -7,7 +7,7 @@ namespace ALoRA.Grains.Scheduling;
 /// The lifecycle rules of the devices' slots (docs/architecture.md, "Data flow"), over the scheduler's stored device
 /// records; pure (no grain calls, no clock of its own), so every rule is unit-tested. A slot holds at most one trial and
 /// a trial is held by at most one slot. A slot is taken when the scheduler assigns it a trial that fits the device's free
-/// memory (<see cref="Fits"/>), and freed by exactly three events: the trial's experiment says the attempt ended
+/// memory (<see cref="Fits"/>) and whose device computes its dtype (<see cref="Computes"/>), and freed by exactly three events: the trial's experiment says the attempt ended
 /// (<see cref="Release"/>), the slot's trainer asks for its next assignment while still holding one (it cannot be running
 /// it: <see cref="Next"/>), or the device goes away or comes back as a new silo incarnation (<see cref="Register"/>,
 /// <see cref="Remove"/>). The last two give the trial back as a <see cref="LostAssignment"/>, which the scheduler requeues
@@ -91,6 +91,12 @@ public sealed class SlotBook
             changed = true;
         }
 
+        if (device.DTypes is { } dtypes && (record.DTypes is null || !record.DTypes.SequenceEqual(dtypes, StringComparer.Ordinal)))
+        {
+            record.DTypes = [.. dtypes];
+            changed = true;
+        }
+
         record.LastSeen = now;
         return changed;
     }
@@ -148,6 +154,13 @@ public sealed class SlotBook
 
         return needed <= memory - others.Sum(s => s.ReservedBytes!.Value);
     }
+
+    /// <summary>
+    /// True when the device of <paramref name="trainerKey"/> computes <paramref name="dtype"/> (null: the device's
+    /// default, which every device computes), or reported no dtypes (nothing to check against).
+    /// </summary>
+    public bool Computes(string trainerKey, string? dtype) =>
+        dtype is null || (Find(trainerKey) is var (_, record, _) && (record.DTypes is null || record.DTypes.Contains(dtype, StringComparer.Ordinal)));
 
     /// <summary>Gives the free slot of <paramref name="trainerKey"/> the trial <paramref name="trialId"/>, holding <paramref name="bytes"/>.</summary>
     /// <exception cref="InvalidOperationException">The slot is unknown or not free.</exception>

@@ -31,6 +31,10 @@ public sealed class TrainerRecord
     [Id(50)]
     public List<SlotRecord> Slots { get; set; } = [];
 
+    /// <summary>The dtypes its device computes, as last registered; null when it reported none (nothing is checked then).</summary>
+    [Id(51)]
+    public List<string>? DTypes { get; set; }
+
     /// <summary>The identity given to experiments of the trainer of slot key <paramref name="slotKey"/>: <c>key@silo address</c>.</summary>
     public string Identity(string slotKey) => $"{slotKey}@{SiloAddress}";
 }

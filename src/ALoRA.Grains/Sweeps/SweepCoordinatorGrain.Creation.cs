@@ -91,7 +91,7 @@ public sealed partial class SweepCoordinatorGrain
         _initialised = S.Created;
         if (plan.Trials.Count - _initialised > CreationBatch)
         {
-            await scheduler.EnqueueAsync(key, [], S.MaxConcurrentTrials, null); // lists the sweep (alora status) before its first trials are queued
+            await scheduler.EnqueueAsync(key, [], S.MaxConcurrentTrials, null, DTypeOf(plan)); // lists the sweep (alora status) before its first trials are queued
         }
 
         while (_initialised < plan.Trials.Count && !S.Cancelled)
@@ -109,7 +109,7 @@ public sealed partial class SweepCoordinatorGrain
             var done = _initialised == plan.Trials.Count;
             if ((done || sinceStored.Elapsed >= StoreEvery || pending.Count >= EnqueueEvery) && !S.Cancelled)
             {
-                await scheduler.EnqueueAsync(key, pending.ToImmutable(), S.MaxConcurrentTrials, EstimatesOf(pending));
+                await scheduler.EnqueueAsync(key, pending.ToImmutable(), S.MaxConcurrentTrials, EstimatesOf(pending), DTypeOf(plan));
                 pending.Clear();
                 S.Created = _initialised;
                 S.Creating = !done;
@@ -119,6 +119,9 @@ public sealed partial class SweepCoordinatorGrain
             }
         }
     }
+
+    /// <summary>The sweep's <c>model.dtype</c> (one fixed value, carried by every trial), or null.</summary>
+    private static string? DTypeOf(SweepPlan plan) => plan.Trials.Count == 0 ? null : plan.Trials[0].DType;
 
     private Dictionary<string, long>? EstimatesOf(IEnumerable<string> trialIds) => _estimates is not { } all ? null
         : trialIds.Where(all.ContainsKey).ToDictionary(id => id, id => all[id], StringComparer.Ordinal);

@@ -47,8 +47,11 @@ internal sealed class FakeTrainingEngine : ITrainingEngine
     /// <summary>Released on every step, start and end, so waits re-check promptly.</summary>
     public SemaphoreSlim Changed { get; } = new(0);
 
+    /// <summary>The dtypes each device reports, by device name (<c>cpu:0</c>); when set, it wins over <see cref="DTypes"/>.</summary>
+    public Func<string, IReadOnlyList<string>?>? DTypesOf { get; set; }
+
     /// <inheritdoc />
-    public IReadOnlyList<string>? ComputableDTypes(string device) => DTypes;
+    public IReadOnlyList<string>? ComputableDTypes(string device) => DTypesOf is { } of ? of(device) : DTypes;
 
     /// <summary>Attempts running now.</summary>
     public ConcurrentDictionary<string, int> Running { get; } = new();

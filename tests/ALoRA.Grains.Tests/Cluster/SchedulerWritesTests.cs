@@ -20,7 +20,7 @@ public sealed class SchedulerWritesTests
         var scheduler = h.SiloGrains.GetGrain<ISchedulerGrain>(SchedulerKeys.Default);
         var silo = h.Cluster.Silos[0].SiloAddress.ToParsableString();
         ImmutableList<string> trials = [.. Enumerable.Range(0, 2 * Devices).Select(i => $"gc-{i:x12}")];
-        await scheduler.EnqueueAsync("gc", trials, maxConcurrentTrials: 1000, estimatedBytes: null);
+        await scheduler.EnqueueAsync("gc", trials, maxConcurrentTrials: 1000, estimatedBytes: null, dtype: null);
         var keys = Enumerable.Range(0, Devices).Select(d => $"node/cuda:{d}").ToList();
         await scheduler.RegisterTrainersAsync(silo, [.. keys.Select(k => new DeviceRegistration { Key = k, Slots = 1, MemoryBytes = 80L << 30 })]);
 

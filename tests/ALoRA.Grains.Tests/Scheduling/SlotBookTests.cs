@@ -138,6 +138,29 @@ public sealed class SlotBookTests
     }
 
     [Fact]
+    public void Computes_TheDTypesTheDeviceRegistered_AnyWhenItRegisteredNone_TheDefaultAlways()
+    {
+        var book = new SlotBook(_records);
+        Assert.True(book.Register(new DeviceRegistration { Key = "a/cuda:0", DTypes = ["float32", "bfloat16"] }, Silo, Now, _lost));
+        book.Register(new DeviceRegistration { Key = "b/cuda:0", DTypes = ["float32"] }, Silo, Now, _lost);
+        book.Register(new DeviceRegistration { Key = "c/cpu:0" }, Silo, Now, _lost);
+
+        Assert.True(book.Computes("a/cuda:0", "bfloat16"));
+        Assert.False(book.Computes("b/cuda:0", "bfloat16"));
+        Assert.True(book.Computes("b/cuda:0", "float32"));
+        Assert.True(book.Computes("b/cuda:0", null)); // the device's default
+        Assert.True(book.Computes("c/cpu:0", "float16")); // registered none: not checked
+        Assert.False(book.Computes("d/cpu:0", "float32")); // not registered
+        Assert.Equal(["float32", "bfloat16"], _records["a/cuda:0"].DTypes!); // stored with the device
+
+        // The same list again changes nothing; a new one (a driver upgrade) is stored; a registration without dtypes keeps the last.
+        Assert.False(book.Register(new DeviceRegistration { Key = "b/cuda:0", DTypes = ["float32"] }, Silo, Now, _lost));
+        Assert.True(book.Register(new DeviceRegistration { Key = "b/cuda:0", DTypes = ["float32", "bfloat16"] }, Silo, Now, _lost));
+        Assert.False(book.Register(new DeviceRegistration { Key = "b/cuda:0" }, Silo, Now, _lost));
+        Assert.True(book.Computes("b/cuda:0", "bfloat16"));
+    }
+
+    [Fact]
     public void Fits_AnUnregisteredSlot_IsFalse()
     {
         var book = Book(("a/cpu:0", 1, 100));

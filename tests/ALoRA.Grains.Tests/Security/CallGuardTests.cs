@@ -30,7 +30,7 @@ public sealed class CallGuardTests
         await Assert.ThrowsAsync<SiloOnlyException>(() => scheduler.RegisterTrainersAsync("fake", [new DeviceRegistration { Key = "fake/cpu:0" }]));
         await Assert.ThrowsAsync<SiloOnlyException>(() => scheduler.NextAssignmentAsync("fake/cpu:0"));
         await Assert.ThrowsAsync<SiloOnlyException>(() => scheduler.AttemptEndedAsync(trialId, "fake/cpu:0@nowhere", requeue: true));
-        await Assert.ThrowsAsync<SiloOnlyException>(() => scheduler.EnqueueAsync("attack", [trialId], 1, null));
+        await Assert.ThrowsAsync<SiloOnlyException>(() => scheduler.EnqueueAsync("attack", [trialId], 1, null, null));
         await Assert.ThrowsAsync<SiloOnlyException>(() => experiment.BeginAttemptAsync("fake/cpu:0@nowhere"));
         await Assert.ThrowsAsync<SiloOnlyException>(() => experiment.ReportProgressAsync(running.Trials[0].Attempt, "", []));
         await Assert.ThrowsAsync<SiloOnlyException>(() => experiment.CompleteAsync(running.Trials[0].Attempt, "", new TrialResult { Method = "lora", TestMetric = 0.999 }));

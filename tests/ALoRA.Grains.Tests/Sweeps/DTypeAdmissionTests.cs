@@ -56,4 +56,25 @@ public sealed class DTypeAdmissionTests
         await h.Sweep("brain").SubmitAsync(Specs.Parsed(Yaml("brain", "bfloat16")));
         await h.WaitForAsync(() => Task.FromResult(engine.Starts.Select(s => s.TrialId).ToList()), s => s.Count > 0, what: "the bfloat16 trial to start");
     }
+
+    [Fact]
+    public async Task ASweepsTrials_GoOnlyToDevicesThatComputeItsDType_TheOthersTakeTheDefaultDTypeSweep()
+    {
+        // cpu:0 computes float32 only, cpu:1 also bfloat16: the bfloat16 sweep runs on cpu:1 alone, while the sweep
+        // without a dtype (each device's default) runs on both. Before dispatch checked the dtype, cpu:0 would have taken
+        // bfloat16 trials and failed them at their start.
+        var engine = new FakeTrainingEngine { DTypesOf = d => d == "cpu:0" ? ["float32"] : ["float32", "bfloat16"], StepDelay = TimeSpan.FromMilliseconds(20) };
+        await using var h = await ClusterHarness.StartAsync(silos: 1, trainersPerSilo: 2, engine: engine);
+        await h.WaitForAsync(() => h.Scheduler.GetDeviceDTypesAsync(), d => d.Count == 2, what: "2 trainers' dtypes");
+
+        await h.Sweep("brain").SubmitAsync(Specs.Parsed(Yaml("brain", "bfloat16").Replace("seeds: [1]", "seeds: [1, 2, 3, 4]", StringComparison.Ordinal)));
+        await h.Sweep("plain").SubmitAsync(Specs.Parsed($"id: plain\nmodel: {RepositoryPaths.Stories260K}\ndata: {RepositoryPaths.Sst2}\ntask: sst2\nseeds: [1, 2, 3, 4]\nmethod: lora\n"));
+        await h.WaitForSweepAsync("brain", timeout: TimeSpan.FromMinutes(2));
+        await h.WaitForSweepAsync("plain", timeout: TimeSpan.FromMinutes(2));
+
+        var brain = engine.Starts.Where(s => s.TrialId.StartsWith("brain-", StringComparison.Ordinal)).ToList();
+        Assert.Equal(4, brain.Count);
+        Assert.All(brain, s => Assert.Equal("cpu:1", s.Device));
+        Assert.Contains(engine.Starts, s => s.TrialId.StartsWith("plain-", StringComparison.Ordinal) && s.Device == "cpu:0");
+    }
 }
