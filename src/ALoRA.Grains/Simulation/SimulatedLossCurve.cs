@@ -1,6 +1,6 @@
 using System.Globalization;
-using System.Text;
 using ALoRA.Abstractions.Sweeps;
+using ALoRA.Sweeps.Statistics;
 
 namespace ALoRA.Grains.Simulation;
 
@@ -39,7 +39,7 @@ public sealed class SimulatedLossCurve
     {
         ArgumentNullException.ThrowIfNull(trial);
         var lr = trial.Training.LearningRate;
-        _key = Fnv1a(string.Create(CultureInfo.InvariantCulture, $"{trial.ConfigHash}|{trial.Method}|{lr:R}|{trial.Lora.R}|{trial.Training.Seed}"));
+        _key = SplitMix64.Fnv1A(string.Create(CultureInfo.InvariantCulture, $"{trial.ConfigHash}|{trial.Method}|{lr:R}|{trial.Lora.R}|{trial.Training.Seed}"));
         Rate = 0.1 * Math.Sqrt(lr / 1e-4);
         QualityDraw = Normal(_key, 0, 0);
         Floor = 0.3 + (0.25 * Math.Pow(Math.Log10(lr / 3e-4), 2)) + (0.015 * Math.Abs(Math.Log2(trial.Lora.R / 16.0)))
@@ -76,30 +76,11 @@ public sealed class SimulatedLossCurve
     /// <summary>A standard normal draw (Box-Muller over two SplitMix64 outputs), a pure function of its arguments.</summary>
     internal static double Normal(ulong key, int step, int channel)
     {
-        var state = key ^ ((ulong)(uint)step * 0x9E3779B97F4A7C15UL) ^ ((ulong)(uint)channel << 32);
-        var u1 = ToUnit(SplitMix64(ref state));
-        var u2 = ToUnit(SplitMix64(ref state));
+        var random = new SplitMix64(unchecked((long)(key ^ ((ulong)(uint)step * 0x9E3779B97F4A7C15UL) ^ ((ulong)(uint)channel << 32))));
+        var u1 = ToUnit(random.Next());
+        var u2 = ToUnit(random.Next());
         return Math.Sqrt(-2 * Math.Log(u1)) * Math.Cos(2 * Math.PI * u2);
     }
 
     private static double ToUnit(ulong bits) => ((bits >> 11) + 0.5) / (1UL << 53); // (0, 1)
-
-    private static ulong SplitMix64(ref ulong state)
-    {
-        var z = state += 0x9E3779B97F4A7C15UL;
-        z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9UL;
-        z = (z ^ (z >> 27)) * 0x94D049BB133111EBUL;
-        return z ^ (z >> 31);
-    }
-
-    private static ulong Fnv1a(string text)
-    {
-        var hash = 14695981039346656037UL;
-        foreach (var b in Encoding.UTF8.GetBytes(text))
-        {
-            hash = (hash ^ b) * 1099511628211UL;
-        }
-
-        return hash;
-    }
 }

@@ -1,5 +1,5 @@
 using ALoRA.Abstractions.Sweeps;
-using ALoRA.Sweeps;
+using ALoRA.Grains.Training;
 using ALoRA.Sweeps.Planning;
 
 namespace ALoRA.Grains.Simulation;
@@ -121,8 +121,8 @@ public static class SimulatedTimeModel
         }
 
         var a = trial.Allocation ?? new AllocationSettings();
-        var k1 = Steps(a.K1, stepsPerEpoch);
-        var k2 = Steps(a.K2, stepsPerEpoch);
+        var k1 = TrialSpecMapping.Length(a.K1).ToSteps(stepsPerEpoch);
+        var k2 = TrialSpecMapping.Length(a.K2).ToSteps(stepsPerEpoch);
         if (k1 >= totalSteps)
         {
             throw new ArgumentException($"trial {trial.TrialId}: alora.k1 = {a.K1} ({k1} steps) leaves no allocation round before training ends at step {totalSteps}");
@@ -146,13 +146,5 @@ public static class SimulatedTimeModel
             ? ScoringCost.ForwardsPerRound(a.Scorer, ranks, shape.NumHiddenLayers, a.RanksPerRound ?? modules, a.ShortlistFactor)
             : 0;
         return (steps, forwards * 2 * parameters * a.ValBatchSize * sequence / flops);
-    }
-
-    private static int Steps(string length, int stepsPerEpoch)
-    {
-        var parsed = ScheduleLength.Parse(length);
-        return parsed.Unit == ScheduleUnit.Steps
-            ? (int)parsed.Value
-            : parsed.Value <= 0 ? 0 : Math.Max(1, (int)Math.Round(parsed.Value * stepsPerEpoch, MidpointRounding.AwayFromZero));
     }
 }

@@ -87,8 +87,11 @@ public static class TrialSpecMapping
         SensitivityBeta2 = a.SensitivityBeta2,
     };
 
-    /// <summary>A schedule length already checked by the schema, parsed by the sweep side's one parser.</summary>
-    private static EngineLength Length(string text)
+    /// <summary>
+    /// A schedule length already checked by the schema, parsed by the sweep side's one parser; its
+    /// <see cref="EngineLength.ToSteps"/> is the engine's rule, which the simulated engine uses too.
+    /// </summary>
+    internal static EngineLength Length(string text)
     {
         var length = SpecLength.Parse(text);
         return new EngineLength(length.Value, InSteps: length.Unit == ScheduleUnit.Steps);

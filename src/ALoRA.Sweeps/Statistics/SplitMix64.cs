@@ -2,9 +2,11 @@ namespace ALoRA.Sweeps.Statistics;
 
 /// <summary>
 /// SplitMix64 pseudo-random generator (Steele, Lea and Flood 2014): a fixed, documented algorithm, so a seeded
-/// bootstrap gives the same interval on every platform and .NET version (unlike <see cref="System.Random"/>).
+/// bootstrap gives the same interval on every platform and .NET version (unlike <see cref="System.Random"/>). The one
+/// copy outside the engine (which keeps its own, having no reference to this project): the random search draws
+/// (<see cref="DeterministicRandom"/>) and the simulated engine's loss curves use it too.
 /// </summary>
-internal struct SplitMix64
+public struct SplitMix64
 {
     private const ulong Gamma = 0x9E3779B97F4A7C15UL;
     private ulong _state;
@@ -15,14 +17,34 @@ internal struct SplitMix64
     /// <summary>The next 64 random bits.</summary>
     public ulong Next()
     {
+        var bits = Mix(_state);
+        _state = unchecked(_state + Gamma);
+        return bits;
+    }
+
+    /// <summary>The first output of a generator whose state is <paramref name="x"/>: SplitMix64's mix of x plus the golden-ratio increment.</summary>
+    public static ulong Mix(ulong x)
+    {
         unchecked
         {
-            _state += Gamma;
-            var z = _state;
+            var z = x + Gamma;
             z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9UL;
             z = (z ^ (z >> 27)) * 0x94D049BB133111EBUL;
             return z ^ (z >> 31);
         }
+    }
+
+    /// <summary>The 64-bit FNV-1a hash of <paramref name="text"/>'s UTF-8 bytes: a stable key from a string (unlike <see cref="string.GetHashCode()"/>).</summary>
+    public static ulong Fnv1A(string text)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        var h = 0xCBF29CE484222325UL;
+        foreach (var b in System.Text.Encoding.UTF8.GetBytes(text))
+        {
+            h = unchecked((h ^ b) * 0x100000001B3UL);
+        }
+
+        return h;
     }
 
     /// <summary>
