@@ -106,22 +106,37 @@ internal sealed class ClusterHarness : IAsyncDisposable
     public async Task<T> WaitForAsync<T>(Func<Task<T>> probe, Func<T, bool> condition, TimeSpan? timeout = null, string? what = null)
     {
         using var cts = new CancellationTokenSource(timeout ?? TimeSpan.FromSeconds(60));
+        Exception? unanswered = null;
         while (true)
         {
-            var value = await probe();
-            if (condition(value))
+            try
             {
-                return value;
+                var value = await probe();
+                if (condition(value))
+                {
+                    return value;
+                }
+
+                unanswered = null;
+            }
+            catch (Exception ex) when (IsFailover(ex) && !cts.IsCancellationRequested)
+            {
+                // A probe sent while a killed silo is not yet known dead can go to it and time out, or be refused: ask again.
+                unanswered = ex;
             }
 
             if (cts.IsCancellationRequested)
             {
-                throw new TimeoutException($"timed out waiting for {what ?? "the condition"}");
+                throw new TimeoutException($"timed out waiting for {what ?? "the condition"}", unanswered);
             }
 
             await Engine.Changed.WaitAsync(TimeSpan.FromMilliseconds(50), CancellationToken.None).ContinueWith(_ => { }, TaskScheduler.Default);
         }
     }
+
+    /// <summary>Whether a call failed because a silo is gone or going: what a client sees until the cluster knows.</summary>
+    public static bool IsFailover(Exception ex) =>
+        ex is SiloUnavailableException or OrleansMessageRejectionException or TimeoutException || ex.GetType().Name == "ConnectionFailedException";
 
     public Task<SweepStatus> WaitForSweepAsync(string id, SweepState state = SweepState.Completed, TimeSpan? timeout = null) =>
         WaitForAsync(() => Sweep(id).GetStatusAsync(), s => s.State == state, timeout, $"sweep {id} to be {state}");

@@ -1,6 +1,5 @@
 using ALoRA.Abstractions.Grains;
 using ALoRA.Abstractions.Trials;
-using Orleans.Runtime.Placement;
 
 namespace ALoRA.Grains.Tests.Cluster;
 
@@ -27,26 +26,15 @@ public sealed class ExperimentLossTests
         var running = await h.WaitForAsync(() => h.Sweep("exp-loss").GetStatusAsync(), s => s.Trials[0].Step == 5, what: "step 5");
         var experiment = h.Client.GetGrain<IExperimentGrain>(running.Trials[0].TrialId);
 
-        // Put the experiment on the silo that does not train the trial: deactivate it, then activate it with a placement
-        // hint for that silo (honoured by Orleans' built-in placement directors).
+        // Put the experiment on the silo that does not train the trial. A migration with that silo as its target moves the
+        // activation and updates the directory at once; a deactivation followed by a hinted call could be undone by a
+        // directory cache that still names the old silo, which would activate it there again.
         var management = h.Client.GetGrain<IManagementGrain>(0);
         var other = h.Cluster.Silos.Single(s => !running.Trials[0].Trainer!.StartsWith(s.Name + "/", StringComparison.Ordinal));
         for (var tries = 0; await management.GetActivationAddress(experiment) is var at && !Equals(at, other.SiloAddress); tries++)
         {
             Assert.True(tries < 20, $"the experiment stays on {at}, not on {other.SiloAddress} (the silo that does not train its trial)");
-            await h.Cluster.DeactivateAsync(experiment);
-
-            // Until the old activation is gone, a call may still reach it (or its forwarding) instead of being placed.
-            await h.Cluster.WaitForDeactivationAsync(experiment);
-            RequestContext.Set(IPlacementDirector.PlacementHintKey, other.SiloAddress);
-            try
-            {
-                await experiment.GetStatusAsync();
-            }
-            finally
-            {
-                RequestContext.Remove(IPlacementDirector.PlacementHintKey);
-            }
+            await h.Cluster.MigrateAsync(experiment, other.SiloAddress);
         }
 
         // Steps 6-8 reach the experiment there and are not stored; then its silo dies.

@@ -38,9 +38,9 @@ public sealed class InfrastructureRetryTests
             var killed = new List<string>();
             for (var attempt = 1; attempt <= 2; attempt++)
             {
-                var running = await h.WaitForAsync(() => StatusAsync(h, "oom-loop"),
-                    s => s?.Trials[0] is { State: TrialState.Running, Step: >= 1 } t && t.Attempt == attempt, TimeSpan.FromSeconds(90), $"attempt {attempt} training");
-                var trainer = running!.Trials[0].Trainer!;
+                var running = await h.WaitForAsync(() => h.Sweep("oom-loop").GetStatusAsync(),
+                    s => s.Trials[0] is { State: TrialState.Running, Step: >= 1 } t && t.Attempt == attempt, TimeSpan.FromSeconds(90), $"attempt {attempt} training");
+                var trainer = running.Trials[0].Trainer!;
                 killed.Add(trainer);
                 frozen[attempt] = true;
                 await Task.Delay(TimeSpan.FromMilliseconds(200)); // steps take 5 ms: it is now held in its next one
@@ -48,8 +48,8 @@ public sealed class InfrastructureRetryTests
             }
 
             // Two losses with one retry allowed: the trial fails instead of going to the third silo, and the sweep ends.
-            var done = await h.WaitForAsync(() => StatusAsync(h, "oom-loop"), s => s?.State == SweepState.Completed, TimeSpan.FromSeconds(120), "the sweep to end");
-            var trial = Assert.Single(done!.Trials);
+            var done = await h.WaitForAsync(() => h.Sweep("oom-loop").GetStatusAsync(), s => s.State == SweepState.Completed, TimeSpan.FromSeconds(120), "the sweep to end");
+            var trial = Assert.Single(done.Trials);
             Assert.Equal(TrialState.Failed, trial.State);
             Assert.Equal(2, trial.Attempt);
             Assert.Equal(2, trial.InfrastructureRetries);
@@ -142,20 +142,6 @@ public sealed class InfrastructureRetryTests
         Assert.Contains("attempt 3 on node-2/cpu:0@silo-2: adapter 2: No space left on device", failed.Error, StringComparison.Ordinal);
         Assert.DoesNotContain("drained", failed.Error, StringComparison.Ordinal);
         Assert.Null(await experiment.BeginAttemptAsync("node-3/cpu:0@silo-3"));
-    }
-
-    /// <summary>The sweep's status, or null while the client's gateway was the silo just killed (it moves to another).</summary>
-    private static async Task<SweepStatus?> StatusAsync(ClusterHarness h, string sweep)
-    {
-        try
-        {
-            return await h.Sweep(sweep).GetStatusAsync();
-        }
-        catch (Exception ex) when (ex is SiloUnavailableException or OrleansMessageRejectionException or TimeoutException
-                                   || ex.GetType().Name == "ConnectionFailedException")
-        {
-            return null;
-        }
     }
 
     [Fact]
