@@ -1,6 +1,7 @@
 using ALoRA.Abstractions.Coordination;
 using ALoRA.Abstractions.Grains;
 using ALoRA.Grains.Hosting;
+using ALoRA.Grains.Resilience;
 using ALoRA.Grains.Training;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -102,7 +103,10 @@ internal sealed class ClusterHarness : IAsyncDisposable
         await DeployAsync();
     }
 
-    /// <summary>Waits (re-checking whenever the engine makes progress, and at least every 50 ms) until <paramref name="condition"/> holds.</summary>
+    /// <summary>
+    /// Waits (re-checking whenever the engine makes progress, and at least every 50 ms) until <paramref name="condition"/>
+    /// holds; a probe that fails transiently (<see cref="TransientFailures.IsTransientGrainCallFailure"/>) is asked again.
+    /// </summary>
     public async Task<T> WaitForAsync<T>(Func<Task<T>> probe, Func<T, bool> condition, TimeSpan? timeout = null, string? what = null)
     {
         using var cts = new CancellationTokenSource(timeout ?? TimeSpan.FromSeconds(60));
@@ -119,9 +123,10 @@ internal sealed class ClusterHarness : IAsyncDisposable
 
                 unanswered = null;
             }
-            catch (Exception ex) when (IsFailover(ex) && !cts.IsCancellationRequested)
+            catch (Exception ex) when (TransientFailures.IsTransientGrainCallFailure(ex) && !cts.IsCancellationRequested)
             {
-                // A probe sent while a killed silo is not yet known dead can go to it and time out, or be refused: ask again.
+                // A probe sent while a killed silo is not yet known dead can go to it and time out, or be refused: ask again
+                // (the probes only read, so the product's rule for retrying idempotent calls applies).
                 unanswered = ex;
             }
 
@@ -133,10 +138,6 @@ internal sealed class ClusterHarness : IAsyncDisposable
             await Engine.Changed.WaitAsync(TimeSpan.FromMilliseconds(50), CancellationToken.None).ContinueWith(_ => { }, TaskScheduler.Default);
         }
     }
-
-    /// <summary>Whether a call failed because a silo is gone or going: what a client sees until the cluster knows.</summary>
-    public static bool IsFailover(Exception ex) =>
-        ex is SiloUnavailableException or OrleansMessageRejectionException or TimeoutException || ex.GetType().Name == "ConnectionFailedException";
 
     public Task<SweepStatus> WaitForSweepAsync(string id, SweepState state = SweepState.Completed, TimeSpan? timeout = null) =>
         WaitForAsync(() => Sweep(id).GetStatusAsync(), s => s.State == state, timeout, $"sweep {id} to be {state}");
